@@ -12,4 +12,14 @@ public interface IOptimizer
 
     /// <summary>Forgets all state (moments, step count), as if newly constructed.</summary>
     void Reset();
+
+    /// <summary>
+    /// Writes the optimizer's kind, hyper-parameters and state (moments, step count) so that training can resume
+    /// exactly where it stopped (model files store it next to the parameters).
+    /// </summary>
+    void WriteState(BinaryWriter writer);
+
+    /// <summary>Restores what <see cref="WriteState"/> wrote. Nothing is changed if it throws.</summary>
+    /// <exception cref="InvalidDataException">The data is for another optimizer kind, is truncated or corrupt.</exception>
+    void ReadState(BinaryReader reader);
 }

@@ -28,4 +28,33 @@ internal static class OptimizerChecks
                 "parameters");
         return state;
     }
+
+    /// <summary>Writes an optional state buffer as a length (−1 for none) followed by the values.</summary>
+    public static void WriteBuffer(BinaryWriter writer, float[]? buffer)
+    {
+        writer.Write(buffer?.Length ?? -1);
+        if (buffer is not null)
+            foreach (float v in buffer) writer.Write(v);
+    }
+
+    /// <summary>Reads what <see cref="WriteBuffer"/> wrote, refusing lengths the stream cannot hold.</summary>
+    public static float[]? ReadBuffer(BinaryReader reader)
+    {
+        int length = reader.ReadInt32();
+        if (length == -1) return null;
+        long remaining = reader.BaseStream.CanSeek ? reader.BaseStream.Length - reader.BaseStream.Position : long.MaxValue;
+        if (length < 0 || (long)length * sizeof(float) > remaining)
+            throw new InvalidDataException($"The optimizer state declares a buffer of {length} values, which the data cannot hold.");
+        var buffer = new float[length];
+        for (int i = 0; i < buffer.Length; i++) buffer[i] = reader.ReadSingle();
+        return buffer;
+    }
+
+    /// <summary>Reads the kind tag written first by every optimizer and checks it.</summary>
+    public static void ReadKind(BinaryReader reader, string expected)
+    {
+        string kind = reader.ReadString();
+        if (kind != expected)
+            throw new InvalidDataException($"The saved optimizer state is for '{kind}', not '{expected}'.");
+    }
 }

@@ -72,6 +72,29 @@ public sealed class Sgd : IOptimizer
     }
 
     /// <inheritdoc/>
+    public void WriteState(BinaryWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        writer.Write(nameof(Sgd));
+        writer.Write(LearningRate);
+        writer.Write(_hasVelocity);
+        OptimizerChecks.WriteBuffer(writer, _hasVelocity ? _velocity : null);
+    }
+
+    /// <inheritdoc/>
+    public void ReadState(BinaryReader reader)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        OptimizerChecks.ReadKind(reader, nameof(Sgd));
+        float lr = reader.ReadSingle();
+        bool hasVelocity = reader.ReadBoolean();
+        float[]? velocity = OptimizerChecks.ReadBuffer(reader);
+        if (hasVelocity != velocity is not null)
+            throw new InvalidDataException("The SGD state is inconsistent: the momentum flag does not match the stored buffer.");
+        (LearningRate, _hasVelocity, _velocity) = (lr, hasVelocity, velocity);
+    }
+
+    /// <inheritdoc/>
     public void Reset()
     {
         _velocity = null;
