@@ -1,0 +1,105 @@
+using Microsoft.CodeAnalysis;
+
+namespace NetGen.Generator.Diagnostics;
+
+/// <summary>
+/// Every diagnostic NetGen reports. Ids are stable and never reused: 001–099 errors that stop generation,
+/// 100–199 warnings, 900+ info and internal failures. Each links to docs/diagnostics/NETGENxxx.md.
+/// </summary>
+internal static class DiagnosticDescriptors
+{
+    private const string Category = "NetGen";
+    private const string HelpRoot = "https://github.com/netgen/netgen/blob/main/docs/diagnostics/";
+
+    private static DiagnosticDescriptor Error(string id, string title, string message) =>
+        new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
+            helpLinkUri: HelpRoot + id + ".md", customTags: WellKnownDiagnosticTags.NotConfigurable);
+
+    private static DiagnosticDescriptor Warning(string id, string title, string message) =>
+        new(id, title, message, Category, DiagnosticSeverity.Warning, isEnabledByDefault: true, helpLinkUri: HelpRoot + id + ".md");
+
+    public static readonly DiagnosticDescriptor NotPartial = Error("NETGEN001",
+        "Network type must be partial",
+        "Type '{0}' must be declared partial so NetGen can add the generated network members to it");
+
+    public static readonly DiagnosticDescriptor MissingInput = Error("NETGEN002",
+        "Network has no [Input]",
+        "Network '{0}' needs exactly one [Input(size)] attribute to declare its number of inputs");
+
+    public static readonly DiagnosticDescriptor SeveralInputs = Error("NETGEN003",
+        "Network has several [Input] attributes",
+        "Network '{0}' declares [Input] {1} times; declare it exactly once");
+
+    public static readonly DiagnosticDescriptor NoLayers = Error("NETGEN004",
+        "Network has no layers",
+        "Network '{0}' has no [Dense] or [Maxout] layer; add at least one");
+
+    public static readonly DiagnosticDescriptor SizeOutOfRange = Error("NETGEN005",
+        "Size out of range",
+        "{0} of '{1}' is {2}; it must be between {3} and {4}");
+
+    public static readonly DiagnosticDescriptor SoftmaxNotLast = Error("NETGEN006",
+        "Softmax is only valid on the last layer",
+        "Layer {0} of '{1}' uses Softmax, which is only supported on the output layer; use ReLU, Tanh or Sigmoid in hidden layers");
+
+    public static readonly DiagnosticDescriptor LossDoesNotFitOutput = Error("NETGEN007",
+        "Loss does not fit the output layer",
+        "Network '{0}' uses loss {1}, which needs a {2} output layer, but its last layer is {3}");
+
+    public static readonly DiagnosticDescriptor LayersSplitAcrossDeclarations = Error("NETGEN008",
+        "Layers are split over several partial declarations",
+        "Network '{0}' declares its [Input] and layer attributes on more than one partial declaration; put them all on one so their order is defined");
+
+    public static readonly DiagnosticDescriptor DropoutRateOutOfRange = Error("NETGEN009",
+        "Dropout rate out of range",
+        "Dropout layer {0} of '{1}' has rate {2}; it must be at least 0 and less than 1");
+
+    public static readonly DiagnosticDescriptor AlphaOutOfRange = Error("NETGEN010",
+        "Alpha out of range",
+        "Layer {0} of '{1}' sets Alpha = {2} for {3}; {4}");
+
+    public static readonly DiagnosticDescriptor LanguageVersionTooOld = Error("NETGEN011",
+        "C# 11 or later is required",
+        "Network '{0}' is compiled as C# {1}, but NetGen's generated code needs C# 11 or later (static abstract interface members); set <LangVersion> to 11 or later");
+
+    public static readonly DiagnosticDescriptor NetworkTooLarge = Error("NETGEN012",
+        "Network is too large",
+        "Network '{0}' would have {1} parameters; NetGen supports at most {2}");
+
+    public static readonly DiagnosticDescriptor DropoutIsLast = Error("NETGEN013",
+        "Dropout cannot be the output layer",
+        "The last layer of '{0}' is Dropout; dropout belongs between layers, the output must come from a Dense or Maxout layer");
+
+    public static readonly DiagnosticDescriptor PerceptronWithLayers = Error("NETGEN014",
+        "[Perceptron] cannot be combined with network attributes",
+        "Type '{0}' has [Perceptron] and [{1}]; a perceptron is a single layer of threshold units declared by [Perceptron] alone");
+
+    public static readonly DiagnosticDescriptor UnknownEnumValue = Error("NETGEN015",
+        "Unknown enum value",
+        "{0} of '{1}' is {2}, which is not a defined {3} value");
+
+    public static readonly DiagnosticDescriptor StaticNetwork = Error("NETGEN016",
+        "Network type cannot be static",
+        "Type '{0}' is static; a network holds its parameters in instance fields, so remove 'static'");
+
+    public static readonly DiagnosticDescriptor MemberNameConflict = Error("NETGEN017",
+        "Member conflicts with a generated member",
+        "Type '{0}' already declares '{1}', which NetGen generates for every network; rename or remove it");
+
+    public static readonly DiagnosticDescriptor StepInTrainedNetwork = Warning("NETGEN101",
+        "Step activation has no gradient",
+        "Layer {0} of '{1}' uses Step, whose derivative is zero everywhere, so gradient training cannot change the layers below it; use [Perceptron] for threshold units trained with the perceptron rule, or Sigmoid/ReLU");
+
+    public static readonly DiagnosticDescriptor AlphaIgnored = Warning("NETGEN102",
+        "Alpha is ignored by this activation",
+        "Layer {0} of '{1}' sets Alpha, but {2} does not use it; only LeakyReLU and ELU take an Alpha");
+
+    public static readonly DiagnosticDescriptor SingleUnitSoftmax = Warning("NETGEN103",
+        "Softmax over a single unit",
+        "Layer {0} of '{1}' applies Softmax to a single unit, which always outputs 1; use Sigmoid with BinaryCrossEntropy for a binary output");
+
+    public static readonly DiagnosticDescriptor GeneratorFailure = new("NETGEN999",
+        "NetGen failed to generate a network",
+        "NetGen failed to generate '{0}': {1}", Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
+        helpLinkUri: HelpRoot + "NETGEN999.md");
+}

@@ -1,0 +1,357 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Text;
+using NetGen.Generator.Emit;
+using NetGen.Generator.Helpers;
+using NetGen.Generator.Model;
+
+namespace NetGen.Generator;
+
+public sealed partial class NetworkGenerator
+{
+    internal static partial class Emitter
+    {
+        private enum Mode
+        {
+            /// <summary>Forward for one sample: intermediate values on the stack, tiny layers unrolled.</summary>
+            Single,
+            /// <summary>Forward for a batch, in tiles of samples whose intermediate values fit on the stack.</summary>
+            Batch,
+            /// <summary>ComputeGradients: every layer's output kept in instance buffers for the backward pass.</summary>
+            Training,
+        }
+
+        private readonly record struct Buffer(string Field, string Type, int PerSample);
+
+        /// <summary>The instance buffers ComputeGradients needs, each sized per sample.</summary>
+        private static IEnumerable<Buffer> TrainingBuffers(NetworkSpec spec)
+        {
+            foreach (var layer in spec.Layers)
+            {
+                yield return new Buffer($"__a{layer.Index}", "float", layer.Units);
+                if (layer.Kind == LayerKind.Maxout)
+                {
+                    yield return new Buffer($"__z{layer.Index}", "float", layer.AffineOutputs);
+                    yield return new Buffer($"__k{layer.Index}", "int", layer.Units);
+                }
+                if (layer.Kind == LayerKind.Dropout)
+                    yield return new Buffer($"__m{layer.Index}", "float", layer.Units);
+            }
+            int widest = spec.Layers.Max(l => l.Units);
+            yield return new Buffer("__d0", "float", widest);
+            if (spec.Layers.Count > 1)
+                yield return new Buffer("__d1", "float", widest);
+        }
+
+        /// <summary>The intermediate values Forward keeps per sample: hidden outputs and maxout pieces.</summary>
+        private static List<(string Name, int Size)> InferenceBuffers(NetworkSpec spec)
+        {
+            var buffers = new List<(string, int)>();
+            foreach (var layer in spec.Layers)
+            {
+                if (layer.Kind == LayerKind.Maxout) buffers.Add(($"z{layer.Index}", layer.AffineOutputs));
+                if (layer != spec.OutputLayer && layer.Kind != LayerKind.Dropout) buffers.Add(($"a{layer.Index}", layer.Units));
+            }
+            return buffers;
+        }
+
+        private static int ScratchPerSample(NetworkSpec spec) => InferenceBuffers(spec).Sum(b => b.Size);
+
+        private static bool NeedsThreadScratch(NetworkSpec spec) => ScratchPerSample(spec) > StackBudget;
+
+        private static int Tile(NetworkSpec spec) => System.Math.Max(1, System.Math.Min(MaxTile, StackBudget / System.Math.Max(1, ScratchPerSample(spec))));
+
+        private static void EmitForwardSingle(SourceWriter w, NetworkSpec spec, SortedSet<int> dims)
+        {
+            w.WriteLine("/// <inheritdoc/>");
+            w.WriteLine(GeneratedCode);
+            using (w.Block($"public void Forward({ReadOnlySpanOfFloat} input, {SpanOfFloat} output)"))
+            {
+                EmitLengthCheck(w, spec, "input", "InputSize", "InputSize");
+                EmitLengthCheck(w, spec, "output", "OutputSize", "OutputSize");
+                EmitParameterSpan(w);
+                var buffers = InferenceBuffers(spec);
+                if (NeedsThreadScratch(spec))
+                {
+                    w.WriteLine($"{SpanOfFloat} scratch = __Scratch({ScratchPerSample(spec)}); // too large for the stack");
+                    int offset = 0;
+                    foreach (var (name, size) in buffers)
+                    {
+                        w.WriteLine($"{SpanOfFloat} {name} = scratch.Slice({offset}, {size});");
+                        offset += size;
+                    }
+                }
+                else
+                {
+                    foreach (var (name, size) in buffers)
+                        w.WriteLine($"{SpanOfFloat} {name} = stackalloc float[{size}];");
+                }
+                EmitForwardLayers(w, spec, dims, Mode.Single, "input", "output", "1");
+            }
+            w.WriteLine();
+        }
+
+        private static void EmitForwardBatch(SourceWriter w, NetworkSpec spec, SortedSet<int> dims)
+        {
+            w.WriteLine("/// <inheritdoc/>");
+            w.WriteLine(GeneratedCode);
+            using (w.Block($"public void Forward({ReadOnlySpanOfFloat} inputs, {SpanOfFloat} outputs, int batchSize)"))
+            {
+                EmitBatchChecks(w, spec, "inputs", "outputs", "OutputSize");
+                EmitParameterSpan(w);
+                var buffers = InferenceBuffers(spec);
+                int tile = NeedsThreadScratch(spec) ? 1 : Tile(spec);
+                w.WriteLine($"// Samples go through in tiles of {tile} so that each tile's intermediate values stay on the stack and in cache.");
+                w.WriteLine($"const int Tile = {tile};");
+                if (NeedsThreadScratch(spec))
+                {
+                    w.WriteLine($"{SpanOfFloat} scratch = __Scratch({ScratchPerSample(spec)}); // too large for the stack");
+                    int offset = 0;
+                    foreach (var (name, size) in buffers)
+                    {
+                        w.WriteLine($"{SpanOfFloat} {name}Tile = scratch.Slice({offset}, {size});");
+                        offset += size;
+                    }
+                }
+                else
+                {
+                    foreach (var (name, size) in buffers)
+                        w.WriteLine($"{SpanOfFloat} {name}Tile = stackalloc float[Tile * {size}];");
+                }
+                using (w.Block("for (int start = 0; start < batchSize; start += Tile)"))
+                {
+                    w.WriteLine("int n = global::System.Math.Min(Tile, batchSize - start);");
+                    w.WriteLine($"{ReadOnlySpanOfFloat} x = inputs.Slice(start * InputSize, n * InputSize);");
+                    w.WriteLine($"{SpanOfFloat} y = outputs.Slice(start * OutputSize, n * OutputSize);");
+                    foreach (var (name, size) in buffers)
+                        w.WriteLine($"{SpanOfFloat} {name} = {name}Tile.Slice(0, n * {size});");
+                    EmitForwardLayers(w, spec, dims, Mode.Batch, "x", "y", "n");
+                }
+            }
+            w.WriteLine();
+        }
+
+        private static void EmitComputeGradients(SourceWriter w, NetworkSpec spec, SortedSet<int> dims)
+        {
+            w.WriteLine("/// <inheritdoc/>");
+            w.WriteLine(GeneratedCode);
+            using (w.Block($"public float ComputeGradients({ReadOnlySpanOfFloat} inputs, {ReadOnlySpanOfFloat} targets, int batchSize)"))
+            {
+                EmitBatchChecks(w, spec, "inputs", "targets", "OutputSize");
+                w.WriteLine("__EnsureCapacity(batchSize);");
+                w.WriteLine("int n = batchSize;");
+                EmitParameterSpan(w);
+                w.WriteLine($"{SpanOfFloat} grad = __gradients;");
+                w.WriteLine();
+                w.WriteLine("// Forward pass (dropout active), keeping every layer's output for the backward pass.");
+                var last = spec.OutputLayer;
+                foreach (var layer in spec.Layers)
+                {
+                    if (layer.Kind == LayerKind.Maxout)
+                    {
+                        w.WriteLine($"{SpanOfFloat} z{layer.Index} = __z{layer.Index}.AsSpan(0, n * {layer.AffineOutputs});");
+                        w.WriteLine($"global::System.Span<int> k{layer.Index} = __k{layer.Index}.AsSpan(0, n * {layer.Units});");
+                    }
+                    if (layer.Kind == LayerKind.Dropout)
+                        w.WriteLine($"{SpanOfFloat} m{layer.Index} = __m{layer.Index}.AsSpan(0, n * {layer.Units});");
+                    w.WriteLine($"{SpanOfFloat} {TrainingOutput(spec, layer)} = __a{layer.Index}.AsSpan(0, n * {layer.Units});");
+                }
+                EmitForwardLayers(w, spec, dims, Mode.Training, "inputs", TrainingOutput(spec, last), "n");
+                w.WriteLine();
+
+                string da = $"da{last.Index}";
+                w.WriteLine($"{SpanOfFloat} {da} = __d0.AsSpan(0, n * OutputSize);");
+                string output = TrainingOutput(spec, last);
+                switch (spec.Loss)
+                {
+                    case LossKind.MeanSquaredError:
+                        w.WriteLine($"// Loss: mean squared error over n × {spec.OutputSize} outputs; {da} = 2(a − y) / (n·{spec.OutputSize}).");
+                        w.WriteLine($"float loss = {Kernels}LossKernels.MeanSquaredError({output}, targets, {da});");
+                        break;
+                    case LossKind.BinaryCrossEntropy:
+                        w.WriteLine($"// Loss: binary cross-entropy from the logits (finite for any logit) over n × {spec.OutputSize} outputs;");
+                        w.WriteLine($"// fused with the sigmoid, the gradient with respect to the logits is dz{last.Index} = (σ(z) − y) / (n·{spec.OutputSize}).");
+                        w.WriteLine($"float loss = {Kernels}LossKernels.BinaryCrossEntropyWithLogits({output}, targets, {da});");
+                        break;
+                    default:
+                        w.WriteLine($"// Loss: cross-entropy of softmax(z) summed over {spec.OutputSize} classes and averaged over n samples, computed");
+                        w.WriteLine($"// with log-sum-exp; fused with the softmax, the gradient with respect to the logits is dz{last.Index} = (p − y) / n.");
+                        w.WriteLine($"float loss = {Kernels}LossKernels.CrossEntropyWithLogits({output}, targets, {da}, OutputSize);");
+                        break;
+                }
+                w.WriteLine();
+                w.WriteLine("// Backward pass: each layer turns dL/d(its output) into its parameter gradients and dL/d(its input).");
+                EmitBackwardLayers(w, spec, dims);
+                w.WriteLine("return loss;");
+            }
+            w.WriteLine();
+        }
+
+        private static string TrainingOutput(NetworkSpec spec, LayerSpec layer) =>
+            layer == spec.OutputLayer && spec.FusedLoss ? $"z{layer.Index}" : $"a{layer.Index}";
+
+        /// <summary>Emits the forward pass layer by layer from <paramref name="input"/> into <paramref name="output"/>.</summary>
+        private static void EmitForwardLayers(SourceWriter w, NetworkSpec spec, SortedSet<int> dims, Mode mode, string input, string output, string n)
+        {
+            string x = input;
+            foreach (var layer in spec.Layers)
+            {
+                bool isLast = layer == spec.OutputLayer;
+                string a = isLast ? output : mode == Mode.Training ? TrainingOutput(spec, layer) : $"a{layer.Index}";
+                string header = $"// Layer {layer.Index} ({ArchitectureDescriber.Title(layer)}): ";
+                switch (layer.Kind)
+                {
+                    case LayerKind.Dropout when mode != Mode.Training:
+                        w.WriteLine(header + "the identity at inference.");
+                        continue; // the next layer reads x directly
+                    case LayerKind.Dropout:
+                        w.WriteLine(header + ArchitectureDescriber.Formula(layer) + ", drawn afresh for every batch.");
+                        w.WriteLine($"{Kernels}DropoutKernels.Forward({x}, {a}, m{layer.Index}, {F(layer.Rate)}, ref __dropoutRng);");
+                        break;
+                    case LayerKind.Maxout:
+                        w.WriteLine(header + ArchitectureDescriber.Formula(layer) + ";");
+                        w.WriteLine($"// all {layer.AffineOutputs} pieces as one dense product ({ArchitectureDescriber.VectorPlan(layer.Inputs)}), then the max of each unit's {layer.Pieces}.");
+                        w.WriteLine($"{Kernels}DenseKernels.Forward<{D(dims, layer.Inputs)}, {D(dims, layer.AffineOutputs)}>({Weights(layer)}, {Biases(layer)}, {x}, z{layer.Index}, {n});");
+                        w.WriteLine($"{Kernels}MaxoutKernels.Forward(z{layer.Index}, {a}, {(mode == Mode.Training ? "k" + layer.Index : "default")}, {layer.Units}, {layer.Pieces});");
+                        break;
+                    case LayerKind.Dense when mode == Mode.Single && layer.Inputs <= UnrollLimit && layer.Units <= UnrollLimit:
+                        w.WriteLine(header + ArchitectureDescriber.Formula(layer) + ", unrolled.");
+                        EmitUnrolledDense(w, layer, x, a);
+                        break;
+                    default:
+                        bool keepLogits = mode == Mode.Training && isLast && spec.FusedLoss;
+                        w.WriteLine(header + ArchitectureDescriber.Formula(layer) + (keepLogits ? " (the logits z are kept: the loss applies the activation)" : "") + ";");
+                        w.WriteLine($"// {ArchitectureDescriber.VectorPlan(layer.Inputs)}.");
+                        w.WriteLine($"{Kernels}DenseKernels.Forward<{D(dims, layer.Inputs)}, {D(dims, layer.Units)}>({Weights(layer)}, {Biases(layer)}, {x}, {a}, {n});");
+                        if (!keepLogits && ActivationCall(layer, a) is { } call) w.WriteLine(call);
+                        break;
+                }
+                x = a;
+            }
+        }
+
+        /// <summary>Straight-line code for a tiny dense layer: one expression per unit, constants for every index.</summary>
+        private static void EmitUnrolledDense(SourceWriter w, LayerSpec layer, string x, string a)
+        {
+            for (int j = 0; j < layer.Units; j++)
+            {
+                var z = new StringBuilder($"p[{layer.BiasOffset + j}]");
+                for (int i = 0; i < layer.Inputs; i++)
+                    z.Append($" + p[{layer.WeightOffset + j * layer.Inputs + i}] * {x}[{i}]");
+                w.WriteLine($"{a}[{j}] = {ScalarActivation(layer, z.ToString())};");
+            }
+            if (layer.Activation == ActivationKind.Softmax)
+                w.WriteLine($"{Kernels}ActivationKernels.Softmax({a}, {layer.Units});");
+        }
+
+        private static void EmitBackwardLayers(SourceWriter w, NetworkSpec spec, SortedSet<int> dims)
+        {
+            string current = $"da{spec.OutputLayer.Index}";
+            int pingPong = 0; // which of __d0/__d1 holds `current`
+            for (int index = spec.Layers.Count - 1; index >= 0; index--)
+            {
+                var layer = spec.Layers[index];
+                bool propagate = spec.Layers.Take(index).Any(l => l.HasParameters);
+                string x = index == 0 ? "inputs" : TrainingOutput(spec, spec.Layers[index - 1]);
+                string below = $"da{index - 1}";
+                string header = $"// Layer {index} ({ArchitectureDescriber.Title(layer)}): ";
+                switch (layer.Kind)
+                {
+                    case LayerKind.Dropout:
+                        if (!propagate) continue;
+                        w.WriteLine(header + "the gradient flows through the kept values only, with the same scaling.");
+                        w.WriteLine($"{Kernels}DropoutKernels.Backward(m{index}, {current});");
+                        w.WriteLine($"{SpanOfFloat} {below} = {current};");
+                        current = below;
+                        continue;
+                    case LayerKind.Maxout:
+                        w.WriteLine(header + $"only each unit's winning piece receives its gradient, dz{index}[u, k*] = {current}[u];");
+                        w.WriteLine($"// then dW{index} = dz{index}ᵀ·x, db{index} = Σ_n dz{index}" + (propagate ? $", {below} = dz{index}·W{index}." : "."));
+                        w.WriteLine($"{Kernels}MaxoutKernels.Backward({current}, k{index}, z{index}, {layer.Pieces});");
+                        w.WriteLine($"{Kernels}DenseKernels.WeightGradients<{D(dims, layer.Inputs)}, {D(dims, layer.AffineOutputs)}>(z{index}, {x}, {WeightGradients(layer)}, {BiasGradients(layer)}, n);");
+                        if (propagate)
+                        {
+                            pingPong ^= 1;
+                            w.WriteLine($"{SpanOfFloat} {below} = __d{pingPong}.AsSpan(0, n * {layer.Inputs});");
+                            w.WriteLine($"{Kernels}DenseKernels.InputGradients<{D(dims, layer.Inputs)}, {D(dims, layer.AffineOutputs)}>(z{index}, {Weights(layer)}, {below}, n);");
+                            current = below;
+                        }
+                        break;
+                    default:
+                        bool fused = layer == spec.OutputLayer && spec.FusedLoss;
+                        string? derivative = fused ? null : ActivationBackwardCall(layer, $"a{index}", current);
+                        string dz = fused ? "already dz (fused with the loss)" : derivative is null ? $"dz{index} = {current} (identity)" : $"dz{index} = {current} ⊙ f′(a{index}), in place";
+                        w.WriteLine(header + dz + ";");
+                        w.WriteLine($"// dW{index} = dz{index}ᵀ·x, db{index} = Σ_n dz{index}" + (propagate ? $", {below} = dz{index}·W{index}." : "."));
+                        if (derivative is not null) w.WriteLine(derivative);
+                        w.WriteLine($"{Kernels}DenseKernels.WeightGradients<{D(dims, layer.Inputs)}, {D(dims, layer.Units)}>({current}, {x}, {WeightGradients(layer)}, {BiasGradients(layer)}, n);");
+                        if (propagate)
+                        {
+                            pingPong ^= 1;
+                            w.WriteLine($"{SpanOfFloat} {below} = __d{pingPong}.AsSpan(0, n * {layer.Inputs});");
+                            w.WriteLine($"{Kernels}DenseKernels.InputGradients<{D(dims, layer.Inputs)}, {D(dims, layer.Units)}>({current}, {Weights(layer)}, {below}, n);");
+                            current = below;
+                        }
+                        break;
+                }
+            }
+        }
+
+        private static string? ActivationCall(LayerSpec layer, string a) => layer.Activation switch
+        {
+            ActivationKind.Identity => null,
+            ActivationKind.Step => $"{Kernels}ActivationKernels.Step({a});",
+            ActivationKind.Sigmoid => $"{Kernels}ActivationKernels.Sigmoid({a});",
+            ActivationKind.Tanh => $"{Kernels}ActivationKernels.Tanh({a});",
+            ActivationKind.ReLU => $"{Kernels}ActivationKernels.Relu({a});",
+            ActivationKind.LeakyReLU => $"{Kernels}ActivationKernels.LeakyRelu({a}, {F(layer.Alpha)});",
+            ActivationKind.ELU => $"{Kernels}ActivationKernels.Elu({a}, {F(layer.Alpha)});",
+            _ => $"{Kernels}ActivationKernels.Softmax({a}, {layer.Units});",
+        };
+
+        private static string? ActivationBackwardCall(LayerSpec layer, string a, string g) => layer.Activation switch
+        {
+            ActivationKind.Identity => null,
+            ActivationKind.Step => $"{Kernels}ActivationKernels.StepBackward({g});",
+            ActivationKind.Sigmoid => $"{Kernels}ActivationKernels.SigmoidBackward({a}, {g});",
+            ActivationKind.Tanh => $"{Kernels}ActivationKernels.TanhBackward({a}, {g});",
+            ActivationKind.ReLU => $"{Kernels}ActivationKernels.ReluBackward({a}, {g});",
+            ActivationKind.LeakyReLU => $"{Kernels}ActivationKernels.LeakyReluBackward({a}, {g}, {F(layer.Alpha)});",
+            ActivationKind.ELU => $"{Kernels}ActivationKernels.EluBackward({a}, {g}, {F(layer.Alpha)});",
+            _ => $"{Kernels}ActivationKernels.SoftmaxBackward({a}, {g}, {layer.Units});",
+        };
+
+        private static string ScalarActivation(LayerSpec layer, string z) => layer.Activation switch
+        {
+            ActivationKind.Identity or ActivationKind.Softmax => z,
+            ActivationKind.Step => $"{Kernels}ActivationKernels.Step({z})",
+            ActivationKind.Sigmoid => $"{Kernels}ActivationKernels.Sigmoid({z})",
+            ActivationKind.Tanh => $"global::System.MathF.Tanh({z})",
+            ActivationKind.ReLU => $"global::System.MathF.Max({z}, 0f)",
+            ActivationKind.LeakyReLU => $"{Kernels}ActivationKernels.LeakyRelu({z}, {F(layer.Alpha)})",
+            _ => $"{Kernels}ActivationKernels.Elu({z}, {F(layer.Alpha)})",
+        };
+
+        private static string Weights(LayerSpec l) => $"p.Slice({l.WeightOffset}, {l.WeightCount})";
+        private static string Biases(LayerSpec l) => $"p.Slice({l.BiasOffset}, {l.BiasCount})";
+        private static string WeightGradients(LayerSpec l) => $"grad.Slice({l.WeightOffset}, {l.WeightCount})";
+        private static string BiasGradients(LayerSpec l) => $"grad.Slice({l.BiasOffset}, {l.BiasCount})";
+
+        private static void EmitParameterSpan(SourceWriter w)
+        {
+            w.WriteLine("// The array always holds ParameterCount values; a span of constant length lets the JIT drop bounds checks.");
+            w.WriteLine($"{ReadOnlySpanOfFloat} p = global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(");
+            w.WriteLine("    ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(__parameters), ParameterCount);");
+        }
+
+        private static void EmitLengthCheck(SourceWriter w, NetworkSpec spec, string parameter, string expected, string what) =>
+            w.WriteLine($"if ({parameter}.Length != {expected}) {Kernels}ThrowHelper.ThrowLength(\"{spec.Type.Name}\", nameof({parameter}), {expected}, {parameter}.Length, \"{what}\");");
+
+        private static void EmitBatchChecks(SourceWriter w, NetworkSpec spec, string inputs, string second, string secondSize)
+        {
+            w.WriteLine($"if (batchSize < 1) {Kernels}ThrowHelper.ThrowBatchSize(\"{spec.Type.Name}\", batchSize);");
+            EmitLengthCheck(w, spec, inputs, "(long)batchSize * InputSize", "batchSize × InputSize");
+            EmitLengthCheck(w, spec, second, $"(long)batchSize * {secondSize}", $"batchSize × {secondSize}");
+        }
+    }
+}

@@ -1,0 +1,14 @@
+namespace NetGen.Generator.Helpers;
+
+/// <summary>Names of the tracked pipeline steps, so tests can assert which steps re-ran.</summary>
+public static class TrackingNames
+{
+    /// <summary>[Network] classes turned into a model plus diagnostics.</summary>
+    public const string Parse = nameof(Parse);
+
+    /// <summary>The model alone: the only input of the source output.</summary>
+    public const string Spec = nameof(Spec);
+
+    /// <summary>The diagnostics alone.</summary>
+    public const string Diagnostics = nameof(Diagnostics);
+}

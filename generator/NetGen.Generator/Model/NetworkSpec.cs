@@ -1,0 +1,26 @@
+using System.Linq;
+using NetGen.Generator.Helpers;
+
+namespace NetGen.Generator.Model;
+
+/// <summary>
+/// Everything the emitter needs to write one network, as plain data: no symbols, syntax nodes or locations.
+/// Immutable with structural equality, or incremental caching breaks.
+/// </summary>
+internal sealed record NetworkSpec(
+    TypeDeclarationSpec Type,
+    int InputSize,
+    LossKind Loss,
+    EquatableArray<LayerSpec> Layers)
+{
+    public LayerSpec OutputLayer => Layers[Layers.Count - 1];
+
+    public int OutputSize => OutputLayer.Units;
+
+    public int ParameterCount => Layers.Sum(l => l.ParameterCount);
+
+    public bool HasDropout => Layers.Any(l => l.Kind == LayerKind.Dropout);
+
+    /// <summary>The loss is computed from the last layer's logits, fused with its activation.</summary>
+    public bool FusedLoss => Loss != LossKind.MeanSquaredError;
+}

@@ -1,0 +1,119 @@
+using System.ComponentModel;
+using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace NetGen.Kernels;
+
+/// <summary>
+/// Activations applied in place to a layer's outputs, and their backward steps (g ← g·f′(a), written in terms of
+/// the saved output a). Sigmoid, tanh, ReLU and softmax reuse TensorPrimitives; the rest use the operator structs
+/// in <c>ActivationOperators.cs</c> through one vectorized driver.
+/// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public static class ActivationKernels
+{
+    /// <summary>x ← (x ≥ 0 ? 1 : 0).</summary>
+    public static void Step(Span<float> x) => Map(x, new StepOperator());
+
+    /// <summary>x ← 1 / (1 + e^-x).</summary>
+    public static void Sigmoid(Span<float> x) => TensorPrimitives.Sigmoid(x, x);
+
+    /// <summary>x ← tanh(x).</summary>
+    public static void Tanh(Span<float> x) => TensorPrimitives.Tanh(x, x);
+
+    /// <summary>x ← max(0, x).</summary>
+    public static void Relu(Span<float> x) => TensorPrimitives.Max(x, 0f, x);
+
+    /// <summary>x ← max(αx, x).</summary>
+    public static void LeakyRelu(Span<float> x, float alpha) => Map(x, new LeakyReluOperator(alpha));
+
+    /// <summary>x ← x for x ≥ 0, else α(eˣ − 1).</summary>
+    public static void Elu(Span<float> x, float alpha) => Map(x, new EluOperator(alpha));
+
+    /// <summary>Softmax of each row of <paramref name="width"/> values, in place (max-subtracted, so it never overflows).</summary>
+    public static void Softmax(Span<float> x, int width)
+    {
+        for (int start = 0; start + width <= x.Length; start += width)
+        {
+            Span<float> row = x.Slice(start, width);
+            TensorPrimitives.SoftMax(row, row);
+        }
+    }
+
+    /// <summary>g ← g·a(1 − a).</summary>
+    public static void SigmoidBackward(ReadOnlySpan<float> a, Span<float> g) => Map(a, g, new SigmoidGradient());
+
+    /// <summary>g ← g·(1 − a²).</summary>
+    public static void TanhBackward(ReadOnlySpan<float> a, Span<float> g) => Map(a, g, new TanhGradient());
+
+    /// <summary>g ← a &gt; 0 ? g : 0.</summary>
+    public static void ReluBackward(ReadOnlySpan<float> a, Span<float> g) => Map(a, g, new LeakyReluGradient(0f));
+
+    /// <summary>g ← a &gt; 0 ? g : α·g.</summary>
+    public static void LeakyReluBackward(ReadOnlySpan<float> a, Span<float> g, float alpha) => Map(a, g, new LeakyReluGradient(alpha));
+
+    /// <summary>g ← a &gt; 0 ? g : g·(a + α).</summary>
+    public static void EluBackward(ReadOnlySpan<float> a, Span<float> g, float alpha) => Map(a, g, new EluGradient(alpha));
+
+    /// <summary>Step has a zero derivative everywhere it is defined: g ← 0.</summary>
+    public static void StepBackward(Span<float> g) => g.Clear();
+
+    /// <summary>Softmax's Jacobian-vector product per row: g_i ← a_i·(g_i − Σ_k g_k·a_k).</summary>
+    public static void SoftmaxBackward(ReadOnlySpan<float> a, Span<float> g, int width)
+    {
+        for (int start = 0; start + width <= g.Length; start += width)
+        {
+            ReadOnlySpan<float> p = a.Slice(start, width);
+            Span<float> row = g.Slice(start, width);
+            float dot = TensorPrimitives.Dot(row, p);
+            TensorPrimitives.Subtract(row, dot, row);
+            TensorPrimitives.Multiply(row, p, row);
+        }
+    }
+
+    /// <summary>Scalar sigmoid for unrolled code.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Sigmoid(float x) => 1f / (1f + MathF.Exp(-x));
+
+    /// <summary>Scalar step for unrolled code.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Step(float x) => x >= 0f ? 1f : 0f;
+
+    /// <summary>Scalar leaky ReLU for unrolled code.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float LeakyRelu(float x, float alpha) => x > 0f ? x : alpha * x;
+
+    /// <summary>Scalar ELU for unrolled code.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Elu(float x, float alpha) => x >= 0f ? x : alpha * (MathF.Exp(x) - 1f);
+
+    private static void Map<TOp>(Span<float> x, TOp op) where TOp : struct, IUnaryOperator
+    {
+        ref float r = ref MemoryMarshal.GetReference(x);
+        nuint n = (nuint)x.Length, i = 0;
+        if (Vector512.IsHardwareAccelerated)
+            for (; i + 16 <= n; i += 16) op.Invoke(Vector512.LoadUnsafe(ref r, i)).StoreUnsafe(ref r, i);
+        if (Vector256.IsHardwareAccelerated)
+            for (; i + 8 <= n; i += 8) op.Invoke(Vector256.LoadUnsafe(ref r, i)).StoreUnsafe(ref r, i);
+        if (Vector128.IsHardwareAccelerated)
+            for (; i + 4 <= n; i += 4) op.Invoke(Vector128.LoadUnsafe(ref r, i)).StoreUnsafe(ref r, i);
+        for (; i < n; i++) Unsafe.Add(ref r, i) = op.Invoke(Unsafe.Add(ref r, i));
+    }
+
+    private static void Map<TOp>(ReadOnlySpan<float> a, Span<float> g, TOp op) where TOp : struct, IGradientOperator
+    {
+        if (a.Length < g.Length) throw new ArgumentException("The saved activations are shorter than the gradient.", nameof(a));
+        ref float ar = ref MemoryMarshal.GetReference(a);
+        ref float gr = ref MemoryMarshal.GetReference(g);
+        nuint n = (nuint)g.Length, i = 0;
+        if (Vector512.IsHardwareAccelerated)
+            for (; i + 16 <= n; i += 16) op.Invoke(Vector512.LoadUnsafe(ref ar, i), Vector512.LoadUnsafe(ref gr, i)).StoreUnsafe(ref gr, i);
+        if (Vector256.IsHardwareAccelerated)
+            for (; i + 8 <= n; i += 8) op.Invoke(Vector256.LoadUnsafe(ref ar, i), Vector256.LoadUnsafe(ref gr, i)).StoreUnsafe(ref gr, i);
+        if (Vector128.IsHardwareAccelerated)
+            for (; i + 4 <= n; i += 4) op.Invoke(Vector128.LoadUnsafe(ref ar, i), Vector128.LoadUnsafe(ref gr, i)).StoreUnsafe(ref gr, i);
+        for (; i < n; i++) Unsafe.Add(ref gr, i) = op.Invoke(Unsafe.Add(ref ar, i), Unsafe.Add(ref gr, i));
+    }
+}

@@ -1,0 +1,87 @@
+using System.Runtime.Intrinsics;
+
+namespace NetGen.Kernels;
+
+/// <summary>An element-wise function, written once per vector width (TensorPrimitives' operator pattern).</summary>
+internal interface IUnaryOperator
+{
+    float Invoke(float x);
+    Vector128<float> Invoke(Vector128<float> x);
+    Vector256<float> Invoke(Vector256<float> x);
+    Vector512<float> Invoke(Vector512<float> x);
+}
+
+/// <summary>
+/// The backward step of an activation: given its output a and the gradient g of the loss with respect to a,
+/// returns g·f′ written in terms of a (micrograd's trick: the forward output is all the derivative needs).
+/// </summary>
+internal interface IGradientOperator
+{
+    float Invoke(float a, float g);
+    Vector128<float> Invoke(Vector128<float> a, Vector128<float> g);
+    Vector256<float> Invoke(Vector256<float> a, Vector256<float> g);
+    Vector512<float> Invoke(Vector512<float> a, Vector512<float> g);
+}
+
+/// <summary>Step: 1 for x ≥ 0, else 0.</summary>
+internal readonly struct StepOperator : IUnaryOperator
+{
+    public float Invoke(float x) => x >= 0f ? 1f : 0f;
+    public Vector128<float> Invoke(Vector128<float> x) => Vector128.ConditionalSelect(Vector128.GreaterThanOrEqual(x, Vector128<float>.Zero), Vector128<float>.One, Vector128<float>.Zero);
+    public Vector256<float> Invoke(Vector256<float> x) => Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(x, Vector256<float>.Zero), Vector256<float>.One, Vector256<float>.Zero);
+    public Vector512<float> Invoke(Vector512<float> x) => Vector512.ConditionalSelect(Vector512.GreaterThanOrEqual(x, Vector512<float>.Zero), Vector512<float>.One, Vector512<float>.Zero);
+}
+
+/// <summary>Leaky ReLU max(αx, x) for 0 ≤ α &lt; 1 (α = 0 is ReLU).</summary>
+internal readonly struct LeakyReluOperator(float alpha) : IUnaryOperator
+{
+    public float Invoke(float x) => x > 0f ? x : alpha * x;
+    public Vector128<float> Invoke(Vector128<float> x) => Vector128.Max(x, x * alpha);
+    public Vector256<float> Invoke(Vector256<float> x) => Vector256.Max(x, x * alpha);
+    public Vector512<float> Invoke(Vector512<float> x) => Vector512.Max(x, x * alpha);
+}
+
+/// <summary>ELU: x for x ≥ 0, else α(eˣ − 1).</summary>
+internal readonly struct EluOperator(float alpha) : IUnaryOperator
+{
+    public float Invoke(float x) => x >= 0f ? x : alpha * (MathF.Exp(x) - 1f);
+    public Vector128<float> Invoke(Vector128<float> x) => Vector128.ConditionalSelect(Vector128.GreaterThanOrEqual(x, Vector128<float>.Zero), x, (Vector128.Exp(Vector128.Min(x, Vector128<float>.Zero)) - Vector128<float>.One) * alpha);
+    public Vector256<float> Invoke(Vector256<float> x) => Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(x, Vector256<float>.Zero), x, (Vector256.Exp(Vector256.Min(x, Vector256<float>.Zero)) - Vector256<float>.One) * alpha);
+    public Vector512<float> Invoke(Vector512<float> x) => Vector512.ConditionalSelect(Vector512.GreaterThanOrEqual(x, Vector512<float>.Zero), x, (Vector512.Exp(Vector512.Min(x, Vector512<float>.Zero)) - Vector512<float>.One) * alpha);
+}
+
+/// <summary>Sigmoid′ = a(1 − a).</summary>
+internal readonly struct SigmoidGradient : IGradientOperator
+{
+    public float Invoke(float a, float g) => g * a * (1f - a);
+    public Vector128<float> Invoke(Vector128<float> a, Vector128<float> g) => g * a * (Vector128<float>.One - a);
+    public Vector256<float> Invoke(Vector256<float> a, Vector256<float> g) => g * a * (Vector256<float>.One - a);
+    public Vector512<float> Invoke(Vector512<float> a, Vector512<float> g) => g * a * (Vector512<float>.One - a);
+}
+
+/// <summary>Tanh′ = 1 − a².</summary>
+internal readonly struct TanhGradient : IGradientOperator
+{
+    public float Invoke(float a, float g) => g * (1f - a * a);
+    public Vector128<float> Invoke(Vector128<float> a, Vector128<float> g) => g * (Vector128<float>.One - a * a);
+    public Vector256<float> Invoke(Vector256<float> a, Vector256<float> g) => g * (Vector256<float>.One - a * a);
+    public Vector512<float> Invoke(Vector512<float> a, Vector512<float> g) => g * (Vector512<float>.One - a * a);
+}
+
+/// <summary>Leaky ReLU′ = 1 where a &gt; 0, else α (ReLU is α = 0).</summary>
+internal readonly struct LeakyReluGradient(float alpha) : IGradientOperator
+{
+    public float Invoke(float a, float g) => a > 0f ? g : alpha * g;
+    public Vector128<float> Invoke(Vector128<float> a, Vector128<float> g) => Vector128.ConditionalSelect(Vector128.GreaterThan(a, Vector128<float>.Zero), g, g * alpha);
+    public Vector256<float> Invoke(Vector256<float> a, Vector256<float> g) => Vector256.ConditionalSelect(Vector256.GreaterThan(a, Vector256<float>.Zero), g, g * alpha);
+    public Vector512<float> Invoke(Vector512<float> a, Vector512<float> g) => Vector512.ConditionalSelect(Vector512.GreaterThan(a, Vector512<float>.Zero), g, g * alpha);
+}
+
+/// <summary>ELU′ = 1 where a &gt; 0, else αeˣ = a + α.</summary>
+internal readonly struct EluGradient(float alpha) : IGradientOperator
+{
+    public float Invoke(float a, float g) => a > 0f ? g : g * (a + alpha);
+    public Vector128<float> Invoke(Vector128<float> a, Vector128<float> g) => Vector128.ConditionalSelect(Vector128.GreaterThan(a, Vector128<float>.Zero), g, g * (a + Vector128.Create(alpha)));
+    public Vector256<float> Invoke(Vector256<float> a, Vector256<float> g) => Vector256.ConditionalSelect(Vector256.GreaterThan(a, Vector256<float>.Zero), g, g * (a + Vector256.Create(alpha)));
+    public Vector512<float> Invoke(Vector512<float> a, Vector512<float> g) => Vector512.ConditionalSelect(Vector512.GreaterThan(a, Vector512<float>.Zero), g, g * (a + Vector512.Create(alpha)));
+}

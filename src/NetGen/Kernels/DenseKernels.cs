@@ -1,0 +1,98 @@
+using System.ComponentModel;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace NetGen.Kernels;
+
+/// <summary>
+/// The three matrix products of a dense layer with <c>TIn</c> inputs and <c>TOut</c>
+/// units over a row-major batch, with the weights in PyTorch's [units × inputs] row-major layout. Generated code
+/// calls these with its own size structs, so every instantiation is compiled for one layer shape.
+/// </summary>
+/// <remarks>Called only by generated code, which has already checked every length; the checks here are a
+/// last line of defence against a generator bug and cost one comparison per call.</remarks>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public static class DenseKernels
+{
+    /// <summary>z[b, j] = bias[j] + Σ_i weights[j, i]·x[b, i] for b &lt; <paramref name="batch"/>.</summary>
+    public static void Forward<TIn, TOut>(ReadOnlySpan<float> weights, ReadOnlySpan<float> bias,
+        ReadOnlySpan<float> x, Span<float> z, int batch)
+        where TIn : IDimension where TOut : IDimension
+    {
+        int inputs = TIn.Value, units = TOut.Value;
+        Check(weights.Length == inputs * units && bias.Length == units
+              && x.Length >= batch * inputs && z.Length >= batch * units);
+
+        ref float w = ref MemoryMarshal.GetReference(weights);
+        ref float xr = ref MemoryMarshal.GetReference(x);
+        ref float zr = ref MemoryMarshal.GetReference(z);
+        for (int b = 0; b < batch; b++)
+        {
+            ref float row = ref Unsafe.Add(ref xr, (nint)b * inputs);
+            ref float zRow = ref Unsafe.Add(ref zr, (nint)b * units);
+            for (int j = 0; j < units; j++)
+                Unsafe.Add(ref zRow, j) = bias[j] + VectorOps.Dot<TIn>(ref Unsafe.Add(ref w, (nint)j * inputs), ref row);
+        }
+    }
+
+    /// <summary>
+    /// dW[j, i] = Σ_b dz[b, j]·x[b, i] and db[j] = Σ_b dz[b, j]; both are overwritten (the gradient of a mean loss is
+    /// already scaled into <paramref name="dz"/>).
+    /// </summary>
+    public static void WeightGradients<TIn, TOut>(ReadOnlySpan<float> dz, ReadOnlySpan<float> x,
+        Span<float> weightGradients, Span<float> biasGradients, int batch)
+        where TIn : IDimension where TOut : IDimension
+    {
+        int inputs = TIn.Value, units = TOut.Value;
+        Check(weightGradients.Length == inputs * units && biasGradients.Length == units
+              && x.Length >= batch * inputs && dz.Length >= batch * units);
+
+        weightGradients.Clear();
+        ref float xr = ref MemoryMarshal.GetReference(x);
+        ref float dw = ref MemoryMarshal.GetReference(weightGradients);
+        // One weight row at a time, so it stays in L1 while the batch streams past.
+        for (int j = 0; j < units; j++)
+        {
+            ref float dwRow = ref Unsafe.Add(ref dw, (nint)j * inputs);
+            float db = 0f;
+            for (int b = 0; b < batch; b++)
+            {
+                float d = dz[b * units + j];
+                if (d == 0f) continue; // ReLU and maxout leave many exact zeros
+                db += d;
+                VectorOps.Axpy<TIn>(d, ref Unsafe.Add(ref xr, (nint)b * inputs), ref dwRow);
+            }
+            biasGradients[j] = db;
+        }
+    }
+
+    /// <summary>dx[b, i] = Σ_j dz[b, j]·weights[j, i]; <paramref name="dx"/> is overwritten.</summary>
+    public static void InputGradients<TIn, TOut>(ReadOnlySpan<float> dz, ReadOnlySpan<float> weights,
+        Span<float> dx, int batch)
+        where TIn : IDimension where TOut : IDimension
+    {
+        int inputs = TIn.Value, units = TOut.Value;
+        Check(weights.Length == inputs * units && dz.Length >= batch * units && dx.Length >= batch * inputs);
+
+        dx.Slice(0, batch * inputs).Clear();
+        ref float w = ref MemoryMarshal.GetReference(weights);
+        ref float dxr = ref MemoryMarshal.GetReference(dx);
+        for (int b = 0; b < batch; b++)
+        {
+            ref float dxRow = ref Unsafe.Add(ref dxr, (nint)b * inputs);
+            for (int j = 0; j < units; j++)
+            {
+                float d = dz[b * units + j];
+                if (d == 0f) continue;
+                VectorOps.Axpy<TIn>(d, ref Unsafe.Add(ref w, (nint)j * inputs), ref dxRow);
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Check(bool ok)
+    {
+        if (!ok) Throw();
+        static void Throw() => throw new ArgumentException("A dense kernel was called with buffers that do not match the layer shape.");
+    }
+}
