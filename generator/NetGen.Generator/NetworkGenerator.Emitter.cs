@@ -216,7 +216,7 @@ public sealed partial class NetworkGenerator
                 {
                     w.WriteLine("float[]? scratch = __threadScratch;");
                     w.WriteLine("if (scratch is null || scratch.Length < length) __threadScratch = scratch = new float[length];");
-                    w.WriteLine("return scratch.AsSpan(0, length);");
+                    w.WriteLine("return new global::System.Span<float>(scratch, 0, length);");
                 }
             }
         }

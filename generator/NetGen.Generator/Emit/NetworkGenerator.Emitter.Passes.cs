@@ -149,18 +149,18 @@ public sealed partial class NetworkGenerator
                 {
                     if (layer.Kind == LayerKind.Maxout)
                     {
-                        w.WriteLine($"{SpanOfFloat} z{layer.Index} = __z{layer.Index}.AsSpan(0, n * {layer.AffineOutputs});");
-                        w.WriteLine($"global::System.Span<int> k{layer.Index} = __k{layer.Index}.AsSpan(0, n * {layer.Units});");
+                        w.WriteLine($"{SpanOfFloat} z{layer.Index} = new {SpanOfFloat}(__z{layer.Index}, 0, n * {layer.AffineOutputs});");
+                        w.WriteLine($"global::System.Span<int> k{layer.Index} = new global::System.Span<int>(__k{layer.Index}, 0, n * {layer.Units});");
                     }
                     if (layer.Kind == LayerKind.Dropout)
-                        w.WriteLine($"{SpanOfFloat} m{layer.Index} = __m{layer.Index}.AsSpan(0, n * {layer.Units});");
-                    w.WriteLine($"{SpanOfFloat} {TrainingOutput(spec, layer)} = __a{layer.Index}.AsSpan(0, n * {layer.Units});");
+                        w.WriteLine($"{SpanOfFloat} m{layer.Index} = new {SpanOfFloat}(__m{layer.Index}, 0, n * {layer.Units});");
+                    w.WriteLine($"{SpanOfFloat} {TrainingOutput(spec, layer)} = new {SpanOfFloat}(__a{layer.Index}, 0, n * {layer.Units});");
                 }
                 EmitForwardLayers(w, spec, dims, Mode.Training, "inputs", TrainingOutput(spec, last), "n");
                 w.WriteLine();
 
                 string da = $"da{last.Index}";
-                w.WriteLine($"{SpanOfFloat} {da} = __d0.AsSpan(0, n * OutputSize);");
+                w.WriteLine($"{SpanOfFloat} {da} = new {SpanOfFloat}(__d0, 0, n * OutputSize);");
                 string output = TrainingOutput(spec, last);
                 switch (spec.Loss)
                 {
@@ -272,7 +272,7 @@ public sealed partial class NetworkGenerator
                         if (propagate)
                         {
                             pingPong ^= 1;
-                            w.WriteLine($"{SpanOfFloat} {below} = __d{pingPong}.AsSpan(0, n * {layer.Inputs});");
+                            w.WriteLine($"{SpanOfFloat} {below} = new {SpanOfFloat}(__d{pingPong}, 0, n * {layer.Inputs});");
                             w.WriteLine($"{Kernels}DenseKernels.InputGradients<{D(dims, layer.Inputs)}, {D(dims, layer.AffineOutputs)}>(z{index}, {Weights(layer)}, {below}, n);");
                             current = below;
                         }
@@ -288,7 +288,7 @@ public sealed partial class NetworkGenerator
                         if (propagate)
                         {
                             pingPong ^= 1;
-                            w.WriteLine($"{SpanOfFloat} {below} = __d{pingPong}.AsSpan(0, n * {layer.Inputs});");
+                            w.WriteLine($"{SpanOfFloat} {below} = new {SpanOfFloat}(__d{pingPong}, 0, n * {layer.Inputs});");
                             w.WriteLine($"{Kernels}DenseKernels.InputGradients<{D(dims, layer.Inputs)}, {D(dims, layer.Units)}>({current}, {Weights(layer)}, {below}, n);");
                             current = below;
                         }
