@@ -1,4 +1,6 @@
+using System.Buffers.Binary;
 using System.IO.Compression;
+using System.IO.Hashing;
 
 namespace NetGen.Data;
 
@@ -12,21 +14,23 @@ internal sealed class BinaryInput : IDisposable
     private const int Chunk = 1 << 20;
     private readonly Stream _stream;
     private readonly bool _ownsStream;
+    private readonly PeekedStream? _gzipSource;
+    private readonly Crc32 _crc = new();
     private long _position;
 
-    private BinaryInput(Stream stream, bool ownsStream, string name, bool compressed)
+    private BinaryInput(Stream stream, bool ownsStream, string name, PeekedStream? gzipSource)
     {
         _stream = stream;
         _ownsStream = ownsStream;
+        _gzipSource = gzipSource;
         Name = name;
-        IsCompressed = compressed;
     }
 
     /// <summary>The file or stream name used in error messages.</summary>
     public string Name { get; }
 
     /// <summary>Whether the data is gzip-compressed (detected from the magic bytes 1F 8B).</summary>
-    public bool IsCompressed { get; }
+    public bool IsCompressed => _gzipSource is not null;
 
     /// <summary>Opens <paramref name="stream"/>, detecting gzip from its first two bytes.</summary>
     public static BinaryInput Open(Stream stream, string name, bool ownsStream)
@@ -35,23 +39,15 @@ internal sealed class BinaryInput : IDisposable
         if (!stream.CanRead)
             throw new ArgumentException($"The stream for '{name}' is not readable.", nameof(stream));
         byte[] magic = new byte[2];
-        Stream source = stream;
-        if (stream.CanSeek)
-        {
-            long start = stream.Position;
-            int read = stream.ReadAtLeast(magic, 2, throwOnEndOfStream: false);
-            stream.Position = start;
-            Array.Resize(ref magic, read);
-        }
-        else
-        {
-            int read = stream.ReadAtLeast(magic, 2, throwOnEndOfStream: false);
-            Array.Resize(ref magic, read);
-            source = new PrefixedStream(magic, stream, ownsInner: ownsStream);
-        }
-        bool gzip = magic.Length == 2 && magic[0] == 0x1F && magic[1] == 0x8B;
-        Stream data = gzip ? new GZipStream(source, CompressionMode.Decompress, leaveOpen: !ownsStream && source == stream) : source;
-        return new BinaryInput(data, ownsStream || data != stream, name, gzip);
+        long start = stream.CanSeek ? stream.Position : 0;
+        Array.Resize(ref magic, stream.ReadAtLeast(magic, 2, throwOnEndOfStream: false));
+        if (stream.CanSeek) stream.Position = start;
+        bool gzip = magic is [0x1F, 0x8B];
+
+        // A non-seekable stream must replay the peeked bytes; a gzip one must let the trailer be checked.
+        Stream source = gzip || !stream.CanSeek ? new PeekedStream(stream.CanSeek ? [] : magic, stream, ownsInner: ownsStream) : stream;
+        Stream data = gzip ? new GZipStream(source, CompressionMode.Decompress, leaveOpen: false) : source;
+        return new BinaryInput(data, ownsStream || data != stream, name, gzip ? (PeekedStream)source : null);
     }
 
     /// <summary>The number of bytes left when it is known without reading (raw seekable data), else null.</summary>
@@ -93,7 +89,24 @@ internal sealed class BinaryInput : IDisposable
         Span<byte> probe = stackalloc byte[1];
         if (Read(probe) != 0)
             throw Error($"the file has trailing bytes after the {length} bytes of {what} the header declares.");
+        if (_gzipSource is not null) CheckGzipTrailer();
         return data;
+    }
+
+    /// <summary>
+    /// Checks the gzip trailer (CRC-32 and size mod 2³² of the uncompressed data) against what was decompressed:
+    /// catches a file cut inside its trailer, corruption the deflate decoder let through, and bytes after the gzip
+    /// data. Files made of several concatenated gzip members are refused too (the last trailer covers only its member).
+    /// </summary>
+    private void CheckGzipTrailer()
+    {
+        _gzipSource!.ReadToEnd();
+        byte[] tail = _gzipSource.Tail();
+        if (tail.Length < 8
+            || BinaryPrimitives.ReadUInt32LittleEndian(tail) != _crc.GetCurrentHashAsUInt32()
+            || BinaryPrimitives.ReadUInt32LittleEndian(tail.AsSpan(4)) != (uint)_position)
+            throw Error("the gzip data is truncated or corrupt: its trailer (CRC-32 and size) does not match the decompressed data, " +
+                        "or bytes follow it.");
     }
 
     /// <summary>An exception naming this input.</summary>
@@ -112,6 +125,7 @@ internal sealed class BinaryInput : IDisposable
             throw Error($"the gzip data is corrupt ({e.Message}).", e);
         }
         _position += total;
+        if (_gzipSource is not null) _crc.Append(buffer[..total]);
         return total;
     }
 

@@ -11,7 +11,9 @@ namespace NetGen.Data;
 /// big-endian int32 per dimension, then the data. Everything is validated, and the declared size is checked against
 /// the data before it is trusted: a bad magic, a zero or negative dimension, a size above <c>maxBytes</c>,
 /// truncated data, trailing bytes or a label outside the class range each throw a <see cref="InvalidDataException"/>
-/// naming the file. Nothing is returned partially.
+/// naming the file. Nothing is returned partially. For gzip input the trailer's CRC-32 and size are checked against
+/// the decompressed bytes (.NET's GZipStream does not check them); a single gzip member is expected, as in every
+/// MNIST distribution.
 /// </remarks>
 public static class IdxReader
 {

@@ -133,6 +133,28 @@ public class IdxReaderTests
     }
 
     [Fact]
+    public void RejectsCutGzipAndGarbageAfterIt()
+    {
+        byte[] gz = Gzip(Images(4, 8, 8, i => (byte)(i * 7919 % 251)));
+        for (int length = 2; length < gz.Length; length += 5)
+        {
+            var e = Assert.Throws<InvalidDataException>(() => IdxReader.ReadImages(new MemoryStream(gz[..length]), "cut.gz"));
+            Assert.StartsWith("cut.gz: ", e.Message);
+        }
+        var trailing = Assert.Throws<InvalidDataException>(() => IdxReader.ReadImages(new MemoryStream([.. gz, 1, 2, 3, 4]), "garbage.gz"));
+        Assert.StartsWith("garbage.gz: ", trailing.Message);
+
+        // The deflate data is intact but the trailer (CRC-32, size) disagrees: caught by .NET or by the reader's own check.
+        for (int i = gz.Length - 8; i < gz.Length; i++)
+        {
+            byte[] corrupt = (byte[])gz.Clone();
+            corrupt[i] ^= 0x04;
+            var e = Assert.Throws<InvalidDataException>(() => IdxReader.ReadImages(new ForwardOnlyStream(corrupt), "trailer.gz"));
+            Assert.StartsWith("trailer.gz: the gzip data is", e.Message);
+        }
+    }
+
+    [Fact]
     public void PathOverloadNamesTheFile()
     {
         string path = Path.Combine(Path.GetTempPath(), $"netgen-idx-{Guid.NewGuid():N}.idx1");
