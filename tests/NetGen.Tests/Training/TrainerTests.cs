@@ -204,6 +204,29 @@ public class TrainerTests
     }
 
     [Fact]
+    public void TrainingAllocatesNothingPerBatch()
+    {
+        // The same 10 epochs run as 2 or as 20 batches per epoch; 180 extra batches must not cost extra memory beyond
+        // the iterator's larger row buffers for the bigger batches (18 rows × 3 floats).
+        Dataset data = TestData.TwoMoons(40, seed: 1);
+        long Allocated(int batchSize)
+        {
+            var network = new TestMlp(2, 4, 1, Activation.Sigmoid);
+            var options = new TrainerOptions
+            {
+                Optimizer = new Sgd(0.1f, momentum: 0.9f), Epochs = 10, BatchSize = batchSize, Seed = 1, InitializeParameters = true,
+                L1 = 1e-4f, MaxGradientNorm = 1f, BatchProgress = new SyncProgress<BatchReport>(_ => { }),
+            };
+            new Trainer(options).Fit(network, data); // warm up the network's buffers and the JIT
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            new Trainer(options).Fit(network, data);
+            return GC.GetAllocatedBytesForCurrentThread() - before;
+        }
+        long few = Allocated(20), many = Allocated(2);
+        Assert.True(many <= few + 64, $"2 batches per epoch allocated {few} bytes, 20 batches per epoch {many} bytes");
+    }
+
+    [Fact]
     public void FitRejectsInvalidOptions()
     {
         var network = new TestMlp(2, 3, 1, Activation.Sigmoid);
