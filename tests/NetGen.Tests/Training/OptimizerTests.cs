@@ -60,7 +60,7 @@ public class OptimizerTests
     [Theory]
     [InlineData(0.01f, 0f, 0f, 0f, 1e-10f)]
     [InlineData(0.05f, 0.1f, 0.01f, 0.5f, 1e-10f)]
-    [InlineData(0.1f, 0f, 0f, 0f, 1e-3f)]
+    [InlineData(0.1f, 0f, 0f, 0f, 0.5f)]
     public void AdagradFollowsTorchRule(float lr, float lrDecay, float wd, float initial, float eps)
     {
         double[] sum = [.. Enumerable.Repeat((double)initial, Length)];
@@ -79,14 +79,16 @@ public class OptimizerTests
     }
 
     [Theory]
-    [InlineData(0f, 0f, false)]
-    [InlineData(0.01f, 0f, false)]
-    [InlineData(0f, 0.9f, false)]
-    [InlineData(0f, 0f, true)]
-    [InlineData(0.01f, 0.5f, true)]
-    public void RmsPropFollowsTorchRule(float wd, float momentum, bool centered)
+    [InlineData(0f, 0f, false, 1e-8f)]
+    [InlineData(0.01f, 0f, false, 1e-8f)]
+    [InlineData(0f, 0.9f, false, 1e-8f)]
+    [InlineData(0f, 0f, true, 1e-8f)]
+    [InlineData(0.01f, 0.5f, true, 1e-8f)]
+    [InlineData(0f, 0f, false, 0.5f)] // a large ε makes its placement (outside the square root) visible
+    [InlineData(0f, 0.5f, true, 0.5f)]
+    public void RmsPropFollowsTorchRule(float wd, float momentum, bool centered, float eps)
     {
-        const float lr = 0.01f, alpha = 0.9f, eps = 1e-8f;
+        const float lr = 0.01f, alpha = 0.9f;
         double[] s = new double[Length], a = new double[Length], b = new double[Length];
         AssertMatches(new RmsProp(lr, alpha, eps, wd, momentum, centered), (p, g) =>
         {
@@ -108,15 +110,16 @@ public class OptimizerTests
     }
 
     [Theory]
-    [InlineData(1e-3f, 0f, false)]
-    [InlineData(0.01f, 0.1f, false)]
-    [InlineData(0.01f, 0.1f, true)]
-    public void AdamFollowsTorchRule(float lr, float wd, bool decoupled)
+    [InlineData(1e-3f, 0f, false, 1e-8f)]
+    [InlineData(0.01f, 0.1f, false, 1e-8f)]
+    [InlineData(0.01f, 0.1f, true, 1e-8f)]
+    [InlineData(0.01f, 0f, false, 0.5f)] // a large ε makes its placement (after the bias-corrected square root) visible
+    public void AdamFollowsTorchRule(float lr, float wd, bool decoupled, float eps)
     {
-        const double beta1 = 0.9, beta2 = 0.999, eps = 1e-8;
+        const double beta1 = 0.9, beta2 = 0.999;
         double[] m = new double[Length], v = new double[Length];
         int t = 0;
-        AssertMatches(new Adam(lr, weightDecay: wd, decoupledWeightDecay: decoupled), (p, g) =>
+        AssertMatches(new Adam(lr, epsilon: eps, weightDecay: wd, decoupledWeightDecay: decoupled), (p, g) =>
         {
             t++;
             for (int i = 0; i < Length; i++)
