@@ -1,12 +1,25 @@
 namespace NetGen.Optimizers;
 
-/// <summary>Argument checks and state allocation shared by the optimizers.</summary>
+/// <summary>Argument checks, state allocation and state (de)serialization shared by the optimizers.</summary>
 internal static class OptimizerChecks
 {
     public static void NonNegative(float value, string name)
     {
         if (!(value >= 0) || float.IsInfinity(value))
             throw new ArgumentOutOfRangeException(name, value, $"'{name}' must be a finite value ≥ 0.");
+    }
+
+    public static void Positive(float value, string name)
+    {
+        if (!(value > 0) || float.IsInfinity(value))
+            throw new ArgumentOutOfRangeException(name, value, $"'{name}' must be a finite value > 0.");
+    }
+
+    /// <summary>Checks a decay rate such as β₁, β₂ or RMSProp's α: 0 ≤ value &lt; 1.</summary>
+    public static void Beta(float value, string name)
+    {
+        if (!(value >= 0 && value < 1))
+            throw new ArgumentOutOfRangeException(name, value, $"'{name}' must be in [0, 1).");
     }
 
     public static void SameLength(Span<float> parameters, ReadOnlySpan<float> gradients)
@@ -17,11 +30,15 @@ internal static class OptimizerChecks
                 nameof(gradients));
     }
 
-    /// <summary>Returns the state buffer, allocating it (zeroed) on first use; a later call with another length throws.</summary>
-    public static float[] State(ref float[]? state, int length)
+    /// <summary>Returns the state buffer, allocating it (filled with <paramref name="initial"/>) on first use; a later call with another length throws.</summary>
+    public static float[] State(ref float[]? state, int length, float initial = 0f)
     {
         if (state is null)
-            return state = new float[length];
+        {
+            state = new float[length];
+            if (initial != 0f) Array.Fill(state, initial);
+            return state;
+        }
         if (state.Length != length)
             throw new ArgumentException(
                 $"This optimizer holds state for {state.Length} parameters but was given {length}; call Reset() before using it on another network.",
@@ -56,5 +73,42 @@ internal static class OptimizerChecks
         string kind = reader.ReadString();
         if (kind != expected)
             throw new InvalidDataException($"The saved optimizer state is for '{kind}', not '{expected}'.");
+    }
+
+    /// <summary>Reads a hyper-parameter and checks it with the same rule the constructor applies.</summary>
+    public static float ReadSetting(BinaryReader reader, string name, Action<float, string> check)
+    {
+        float value = reader.ReadSingle();
+        try { check(value, name); }
+        catch (ArgumentOutOfRangeException e) { throw new InvalidDataException($"The saved optimizer state is corrupt: {e.Message}", e); }
+        return value;
+    }
+
+    /// <summary>Checks that every present state buffer has the same length.</summary>
+    public static void SameLengths(string kind, params float[]?[] buffers)
+    {
+        int length = -1;
+        foreach (float[]? b in buffers)
+        {
+            if (b is null) continue;
+            if (length >= 0 && b.Length != length)
+                throw new InvalidDataException($"The saved {kind} state is corrupt: its buffers have different lengths ({length} and {b.Length}).");
+            length = b.Length;
+        }
+    }
+
+    /// <summary>Runs a state reader, turning a truncated stream into <see cref="InvalidDataException"/>.</summary>
+    public static T Read<T>(BinaryReader reader, string kind, Func<BinaryReader, T> read)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        try
+        {
+            ReadKind(reader, kind);
+            return read(reader);
+        }
+        catch (Exception e) when (e is EndOfStreamException or FormatException)
+        {
+            throw new InvalidDataException($"The saved {kind} state is truncated or corrupt.", e);
+        }
     }
 }

@@ -1,4 +1,7 @@
+using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace NetGen.Optimizers;
 
@@ -12,6 +15,13 @@ namespace NetGen.Optimizers;
 /// θ = θ − lr·g
 /// </code>
 /// </summary>
+/// <remarks>
+/// The optimizers, simplest to most complex: <see cref="Sgd"/>, <see cref="Adagrad"/>, <see cref="RmsProp"/>,
+/// <see cref="Adam"/> (and <see cref="AdamW"/>, the same update with decoupled weight decay).
+/// Their update loops use <see cref="Vector{T}"/>, which the JIT sizes to the machine's preferred width, so each
+/// rule is written once for vectors and once for the scalar tail. The tail is never handled by overlapping the
+/// last vector: the updates are read-modify-write, so an overlapped element would be updated twice.
+/// </remarks>
 public sealed class Sgd : IOptimizer
 {
     private float[]? _velocity;
@@ -36,39 +46,86 @@ public sealed class Sgd : IOptimizer
     public float LearningRate { get; set; }
 
     /// <summary>The momentum factor (0 disables momentum).</summary>
-    public float Momentum { get; }
+    public float Momentum { get; private set; }
 
     /// <summary>Whether Nesterov momentum is used.</summary>
-    public bool Nesterov { get; }
+    public bool Nesterov { get; private set; }
 
     /// <summary>The L2 penalty added to the gradient.</summary>
-    public float WeightDecay { get; }
+    public float WeightDecay { get; private set; }
 
     /// <inheritdoc/>
     public void Step(Span<float> parameters, ReadOnlySpan<float> gradients)
     {
         OptimizerChecks.SameLength(parameters, gradients);
-        float lr = LearningRate;
-        if (Momentum == 0f && WeightDecay == 0f)
+        float lr = LearningRate, wd = WeightDecay, mu = Momentum;
+        if (mu == 0f)
         {
-            // θ −= lr·g
-            TensorPrimitives.MultiplyAdd(gradients, -lr, parameters, parameters);
+            // θ = θ − lr·(g + wd·θ) = (1 − lr·wd)·θ − lr·g, written as PyTorch orders it: θ − lr·(g + wd·θ).
+            if (wd == 0f)
+                TensorPrimitives.MultiplyAdd(gradients, -lr, parameters, parameters);
+            else
+                StepWithoutMomentum(parameters, gradients, lr, wd);
             return;
         }
 
-        float[] v = OptimizerChecks.State(ref _velocity, parameters.Length);
-        for (int i = 0; i < parameters.Length; i++)
+        float[] velocity = OptimizerChecks.State(ref _velocity, parameters.Length);
+        StepWithMomentum(parameters, gradients, velocity, lr, wd, mu, Nesterov, _hasVelocity);
+        _hasVelocity = true;
+    }
+
+    private static void StepWithoutMomentum(Span<float> parameters, ReadOnlySpan<float> gradients, float lr, float wd)
+    {
+        ref float p = ref MemoryMarshal.GetReference(parameters);
+        ref float g = ref MemoryMarshal.GetReference(gradients);
+        nuint n = (nuint)parameters.Length, i = 0;
+        if (Vector.IsHardwareAccelerated)
         {
-            float g = gradients[i] + WeightDecay * parameters[i];
-            if (Momentum != 0f)
+            for (; i + (nuint)Vector<float>.Count <= n; i += (nuint)Vector<float>.Count)
             {
-                float b = _hasVelocity ? Momentum * v[i] + g : g;
-                v[i] = b;
-                g = Nesterov ? g + Momentum * b : b;
+                Vector<float> theta = Vector.LoadUnsafe(ref p, i);
+                Vector<float> grad = Vector.LoadUnsafe(ref g, i) + wd * theta;
+                Vector.StoreUnsafe(theta - lr * grad, ref p, i);
             }
-            parameters[i] -= lr * g;
         }
-        _hasVelocity = Momentum != 0f;
+        for (; i < n; i++)
+        {
+            float grad = Unsafe.Add(ref g, i) + wd * Unsafe.Add(ref p, i);
+            Unsafe.Add(ref p, i) -= lr * grad;
+        }
+    }
+
+    private static void StepWithMomentum(
+        Span<float> parameters, ReadOnlySpan<float> gradients, float[] velocity,
+        float lr, float wd, float mu, bool nesterov, bool hasVelocity)
+    {
+        ref float p = ref MemoryMarshal.GetReference(parameters);
+        ref float g = ref MemoryMarshal.GetReference(gradients);
+        ref float v = ref MemoryMarshal.GetArrayDataReference(velocity);
+        // On the first step PyTorch sets b = g, which is μ·0 + g; only the scale of the old buffer differs.
+        float keep = hasVelocity ? mu : 0f;
+        nuint n = (nuint)parameters.Length, i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            for (; i + (nuint)Vector<float>.Count <= n; i += (nuint)Vector<float>.Count)
+            {
+                Vector<float> theta = Vector.LoadUnsafe(ref p, i);
+                Vector<float> grad = Vector.LoadUnsafe(ref g, i) + wd * theta;
+                Vector<float> b = keep * Vector.LoadUnsafe(ref v, i) + grad;
+                Vector.StoreUnsafe(b, ref v, i);
+                Vector<float> update = nesterov ? grad + mu * b : b;
+                Vector.StoreUnsafe(theta - lr * update, ref p, i);
+            }
+        }
+        for (; i < n; i++)
+        {
+            float theta = Unsafe.Add(ref p, i);
+            float grad = Unsafe.Add(ref g, i) + wd * theta;
+            float b = keep * Unsafe.Add(ref v, i) + grad;
+            Unsafe.Add(ref v, i) = b;
+            float update = nesterov ? grad + mu * b : b;
+            Unsafe.Add(ref p, i) = theta - lr * update;
+        }
     }
 
     /// <inheritdoc/>
@@ -77,6 +134,9 @@ public sealed class Sgd : IOptimizer
         ArgumentNullException.ThrowIfNull(writer);
         writer.Write(nameof(Sgd));
         writer.Write(LearningRate);
+        writer.Write(Momentum);
+        writer.Write(Nesterov);
+        writer.Write(WeightDecay);
         writer.Write(_hasVelocity);
         OptimizerChecks.WriteBuffer(writer, _hasVelocity ? _velocity : null);
     }
@@ -84,14 +144,21 @@ public sealed class Sgd : IOptimizer
     /// <inheritdoc/>
     public void ReadState(BinaryReader reader)
     {
-        ArgumentNullException.ThrowIfNull(reader);
-        OptimizerChecks.ReadKind(reader, nameof(Sgd));
-        float lr = reader.ReadSingle();
-        bool hasVelocity = reader.ReadBoolean();
-        float[]? velocity = OptimizerChecks.ReadBuffer(reader);
-        if (hasVelocity != velocity is not null)
+        var s = OptimizerChecks.Read(reader, nameof(Sgd), r =>
+        (
+            Lr: OptimizerChecks.ReadSetting(r, "learningRate", OptimizerChecks.NonNegative),
+            Momentum: OptimizerChecks.ReadSetting(r, "momentum", OptimizerChecks.NonNegative),
+            Nesterov: r.ReadBoolean(),
+            WeightDecay: OptimizerChecks.ReadSetting(r, "weightDecay", OptimizerChecks.NonNegative),
+            HasVelocity: r.ReadBoolean(),
+            Velocity: OptimizerChecks.ReadBuffer(r)
+        ));
+        if (s.HasVelocity != s.Velocity is not null)
             throw new InvalidDataException("The SGD state is inconsistent: the momentum flag does not match the stored buffer.");
-        (LearningRate, _hasVelocity, _velocity) = (lr, hasVelocity, velocity);
+        if (s.Nesterov && s.Momentum <= 0)
+            throw new InvalidDataException("The SGD state is corrupt: Nesterov momentum is set without momentum.");
+        (LearningRate, Momentum, Nesterov, WeightDecay) = (s.Lr, s.Momentum, s.Nesterov, s.WeightDecay);
+        (_hasVelocity, _velocity) = (s.HasVelocity, s.Velocity);
     }
 
     /// <inheritdoc/>

@@ -1,0 +1,130 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace NetGen.Optimizers;
+
+/// <summary>
+/// Adagrad (Duchi et al., 2011), exactly as PyTorch's <c>torch.optim.Adagrad</c>:
+/// <code>
+/// t  = t + 1
+/// g  = grad + weightDecay·θ
+/// η  = lr / (1 + (t − 1)·learningRateDecay)
+/// s  = s + g²                 (s starts at initialAccumulator)
+/// θ  = θ − η·g / (√s + ε)
+/// </code>
+/// </summary>
+public sealed class Adagrad : IOptimizer
+{
+    private float[]? _sum;
+    private long _step;
+
+    /// <summary>Creates the optimizer with PyTorch's defaults.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A value is negative or not finite.</exception>
+    public Adagrad(float learningRate = 0.01f, float learningRateDecay = 0f, float weightDecay = 0f,
+        float initialAccumulator = 0f, float epsilon = 1e-10f)
+    {
+        OptimizerChecks.NonNegative(learningRate, nameof(learningRate));
+        OptimizerChecks.NonNegative(learningRateDecay, nameof(learningRateDecay));
+        OptimizerChecks.NonNegative(weightDecay, nameof(weightDecay));
+        OptimizerChecks.NonNegative(initialAccumulator, nameof(initialAccumulator));
+        OptimizerChecks.NonNegative(epsilon, nameof(epsilon));
+        LearningRate = learningRate;
+        LearningRateDecay = learningRateDecay;
+        WeightDecay = weightDecay;
+        InitialAccumulator = initialAccumulator;
+        Epsilon = epsilon;
+    }
+
+    /// <inheritdoc/>
+    public float LearningRate { get; set; }
+
+    /// <summary>The per-step decay of the learning rate: step t uses lr / (1 + (t − 1)·decay).</summary>
+    public float LearningRateDecay { get; private set; }
+
+    /// <summary>The L2 penalty added to the gradient.</summary>
+    public float WeightDecay { get; private set; }
+
+    /// <summary>The value the sum of squared gradients starts from.</summary>
+    public float InitialAccumulator { get; private set; }
+
+    /// <summary>The term added to the denominator for numerical stability.</summary>
+    public float Epsilon { get; private set; }
+
+    /// <summary>The number of steps taken since construction or <see cref="Reset"/>.</summary>
+    public long StepCount => _step;
+
+    /// <inheritdoc/>
+    public void Step(Span<float> parameters, ReadOnlySpan<float> gradients)
+    {
+        OptimizerChecks.SameLength(parameters, gradients);
+        float[] sum = OptimizerChecks.State(ref _sum, parameters.Length, InitialAccumulator);
+        long t = ++_step;
+        float clr = (float)(LearningRate / (1 + (t - 1) * (double)LearningRateDecay));
+        float wd = WeightDecay, eps = Epsilon;
+
+        ref float p = ref MemoryMarshal.GetReference(parameters);
+        ref float g = ref MemoryMarshal.GetReference(gradients);
+        ref float s = ref MemoryMarshal.GetArrayDataReference(sum);
+        nuint n = (nuint)parameters.Length, i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            for (; i + (nuint)Vector<float>.Count <= n; i += (nuint)Vector<float>.Count)
+            {
+                Vector<float> theta = Vector.LoadUnsafe(ref p, i);
+                Vector<float> grad = Vector.LoadUnsafe(ref g, i) + wd * theta;
+                Vector<float> acc = Vector.LoadUnsafe(ref s, i) + grad * grad;
+                Vector.StoreUnsafe(acc, ref s, i);
+                Vector.StoreUnsafe(theta - clr * (grad / (Vector.SquareRoot(acc) + new Vector<float>(eps))), ref p, i);
+            }
+        }
+        for (; i < n; i++)
+        {
+            float theta = Unsafe.Add(ref p, i);
+            float grad = Unsafe.Add(ref g, i) + wd * theta;
+            float acc = Unsafe.Add(ref s, i) + grad * grad;
+            Unsafe.Add(ref s, i) = acc;
+            Unsafe.Add(ref p, i) = theta - clr * (grad / (MathF.Sqrt(acc) + eps));
+        }
+    }
+
+    /// <inheritdoc/>
+    public void WriteState(BinaryWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        writer.Write(nameof(Adagrad));
+        writer.Write(LearningRate);
+        writer.Write(LearningRateDecay);
+        writer.Write(WeightDecay);
+        writer.Write(InitialAccumulator);
+        writer.Write(Epsilon);
+        writer.Write(_step);
+        OptimizerChecks.WriteBuffer(writer, _sum);
+    }
+
+    /// <inheritdoc/>
+    public void ReadState(BinaryReader reader)
+    {
+        var s = OptimizerChecks.Read(reader, nameof(Adagrad), r =>
+        (
+            Lr: OptimizerChecks.ReadSetting(r, "learningRate", OptimizerChecks.NonNegative),
+            LrDecay: OptimizerChecks.ReadSetting(r, "learningRateDecay", OptimizerChecks.NonNegative),
+            WeightDecay: OptimizerChecks.ReadSetting(r, "weightDecay", OptimizerChecks.NonNegative),
+            Initial: OptimizerChecks.ReadSetting(r, "initialAccumulator", OptimizerChecks.NonNegative),
+            Epsilon: OptimizerChecks.ReadSetting(r, "epsilon", OptimizerChecks.NonNegative),
+            Step: r.ReadInt64(),
+            Sum: OptimizerChecks.ReadBuffer(r)
+        ));
+        if (s.Step < 0 || (s.Step == 0) != (s.Sum is null))
+            throw new InvalidDataException($"The Adagrad state is inconsistent: step count {s.Step} does not match the stored accumulator.");
+        (LearningRate, LearningRateDecay, WeightDecay, InitialAccumulator, Epsilon) = (s.Lr, s.LrDecay, s.WeightDecay, s.Initial, s.Epsilon);
+        (_step, _sum) = (s.Step, s.Sum);
+    }
+
+    /// <inheritdoc/>
+    public void Reset()
+    {
+        _sum = null;
+        _step = 0;
+    }
+}

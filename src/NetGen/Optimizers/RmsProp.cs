@@ -1,0 +1,181 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace NetGen.Optimizers;
+
+/// <summary>
+/// RMSProp (Hinton, 2012), exactly as PyTorch's <c>torch.optim.RMSprop</c>:
+/// <code>
+/// g   = grad + weightDecay·θ
+/// s   = α·s + (1 − α)·g²
+/// a   = centered ? a + (1 − α)·(g − a) : 0        (running mean of g)
+/// d   = √(s − a²) + ε
+/// b   = momentum·b + g / d                           (only with momentum > 0)
+/// θ   = θ − lr·(momentum > 0 ? b : g / d)
+/// </code>
+/// </summary>
+/// <remarks>In the centered variant s − a² is mathematically ≥ 0; it is clamped at 0 so that rounding cannot take the
+/// square root of a tiny negative number (PyTorch would produce NaN there).</remarks>
+public sealed class RmsProp : IOptimizer
+{
+    private float[]? _squareAverage;
+    private float[]? _gradientAverage;
+    private float[]? _momentumBuffer;
+
+    /// <summary>Creates the optimizer with PyTorch's defaults.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A value is negative or not finite, or <paramref name="alpha"/> is not in [0, 1).</exception>
+    public RmsProp(float learningRate = 0.01f, float alpha = 0.99f, float epsilon = 1e-8f, float weightDecay = 0f,
+        float momentum = 0f, bool centered = false)
+    {
+        OptimizerChecks.NonNegative(learningRate, nameof(learningRate));
+        OptimizerChecks.Beta(alpha, nameof(alpha));
+        OptimizerChecks.NonNegative(epsilon, nameof(epsilon));
+        OptimizerChecks.NonNegative(weightDecay, nameof(weightDecay));
+        OptimizerChecks.NonNegative(momentum, nameof(momentum));
+        LearningRate = learningRate;
+        Alpha = alpha;
+        Epsilon = epsilon;
+        WeightDecay = weightDecay;
+        Momentum = momentum;
+        Centered = centered;
+    }
+
+    /// <inheritdoc/>
+    public float LearningRate { get; set; }
+
+    /// <summary>The smoothing constant of the running average of squared gradients.</summary>
+    public float Alpha { get; private set; }
+
+    /// <summary>The term added to the denominator for numerical stability.</summary>
+    public float Epsilon { get; private set; }
+
+    /// <summary>The L2 penalty added to the gradient.</summary>
+    public float WeightDecay { get; private set; }
+
+    /// <summary>The momentum factor (0 disables momentum).</summary>
+    public float Momentum { get; private set; }
+
+    /// <summary>Whether the squared average is centered by the running mean of the gradient.</summary>
+    public bool Centered { get; private set; }
+
+    /// <inheritdoc/>
+    public void Step(Span<float> parameters, ReadOnlySpan<float> gradients)
+    {
+        OptimizerChecks.SameLength(parameters, gradients);
+        int length = parameters.Length;
+        float[] square = OptimizerChecks.State(ref _squareAverage, length);
+        // Buffers a setting does not use stay a shared empty array, read as zeros through a zero stride below.
+        float[] mean = Centered ? OptimizerChecks.State(ref _gradientAverage, length) : [];
+        float[] buffer = Momentum > 0 ? OptimizerChecks.State(ref _momentumBuffer, length) : [];
+        Update(parameters, gradients, square, mean, buffer, LearningRate, Alpha, Epsilon, WeightDecay, Momentum, Centered);
+    }
+
+    private static void Update(Span<float> parameters, ReadOnlySpan<float> gradients, float[] square, float[] mean,
+        float[] buffer, float lr, float alpha, float eps, float wd, float mu, bool centered)
+    {
+        bool momentum = mu > 0;
+        float rest = 1 - alpha;
+        ref float p = ref MemoryMarshal.GetReference(parameters);
+        ref float g = ref MemoryMarshal.GetReference(gradients);
+        ref float s = ref MemoryMarshal.GetArrayDataReference(square);
+        ref float a = ref MemoryMarshal.GetArrayDataReference(mean);
+        ref float b = ref MemoryMarshal.GetArrayDataReference(buffer);
+        nuint n = (nuint)parameters.Length, i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var epsilon = new Vector<float>(eps);
+            for (; i + (nuint)Vector<float>.Count <= n; i += (nuint)Vector<float>.Count)
+            {
+                Vector<float> theta = Vector.LoadUnsafe(ref p, i);
+                Vector<float> grad = Vector.LoadUnsafe(ref g, i) + wd * theta;
+                Vector<float> sq = alpha * Vector.LoadUnsafe(ref s, i) + rest * (grad * grad);
+                Vector.StoreUnsafe(sq, ref s, i);
+                Vector<float> variance = sq;
+                if (centered)
+                {
+                    Vector<float> avg = Vector.LoadUnsafe(ref a, i);
+                    avg += rest * (grad - avg);
+                    Vector.StoreUnsafe(avg, ref a, i);
+                    variance = Vector.Max(sq - avg * avg, Vector<float>.Zero);
+                }
+                Vector<float> step = grad / (Vector.SquareRoot(variance) + epsilon);
+                if (momentum)
+                {
+                    step = mu * Vector.LoadUnsafe(ref b, i) + step;
+                    Vector.StoreUnsafe(step, ref b, i);
+                }
+                Vector.StoreUnsafe(theta - lr * step, ref p, i);
+            }
+        }
+        for (; i < n; i++)
+        {
+            float theta = Unsafe.Add(ref p, i);
+            float grad = Unsafe.Add(ref g, i) + wd * theta;
+            float sq = alpha * Unsafe.Add(ref s, i) + rest * (grad * grad);
+            Unsafe.Add(ref s, i) = sq;
+            float variance = sq;
+            if (centered)
+            {
+                float avg = Unsafe.Add(ref a, i);
+                avg += rest * (grad - avg);
+                Unsafe.Add(ref a, i) = avg;
+                variance = MathF.Max(sq - avg * avg, 0f);
+            }
+            float step = grad / (MathF.Sqrt(variance) + eps);
+            if (momentum)
+            {
+                step = mu * Unsafe.Add(ref b, i) + step;
+                Unsafe.Add(ref b, i) = step;
+            }
+            Unsafe.Add(ref p, i) = theta - lr * step;
+        }
+    }
+
+    /// <inheritdoc/>
+    public void WriteState(BinaryWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        writer.Write(nameof(RmsProp));
+        writer.Write(LearningRate);
+        writer.Write(Alpha);
+        writer.Write(Epsilon);
+        writer.Write(WeightDecay);
+        writer.Write(Momentum);
+        writer.Write(Centered);
+        OptimizerChecks.WriteBuffer(writer, _squareAverage);
+        OptimizerChecks.WriteBuffer(writer, _gradientAverage);
+        OptimizerChecks.WriteBuffer(writer, _momentumBuffer);
+    }
+
+    /// <inheritdoc/>
+    public void ReadState(BinaryReader reader)
+    {
+        var s = OptimizerChecks.Read(reader, nameof(RmsProp), r =>
+        (
+            Lr: OptimizerChecks.ReadSetting(r, "learningRate", OptimizerChecks.NonNegative),
+            Alpha: OptimizerChecks.ReadSetting(r, "alpha", OptimizerChecks.Beta),
+            Epsilon: OptimizerChecks.ReadSetting(r, "epsilon", OptimizerChecks.NonNegative),
+            WeightDecay: OptimizerChecks.ReadSetting(r, "weightDecay", OptimizerChecks.NonNegative),
+            Momentum: OptimizerChecks.ReadSetting(r, "momentum", OptimizerChecks.NonNegative),
+            Centered: r.ReadBoolean(),
+            Square: OptimizerChecks.ReadBuffer(r),
+            Mean: OptimizerChecks.ReadBuffer(r),
+            Buffer: OptimizerChecks.ReadBuffer(r)
+        ));
+        OptimizerChecks.SameLengths(nameof(RmsProp), s.Square, s.Mean, s.Buffer);
+        bool started = s.Square is not null;
+        if ((s.Mean is not null) != (started && s.Centered) || (s.Buffer is not null) != (started && s.Momentum > 0))
+            throw new InvalidDataException("The RmsProp state is inconsistent: its stored buffers do not match its settings.");
+        (LearningRate, Alpha, Epsilon, WeightDecay, Momentum, Centered) = (s.Lr, s.Alpha, s.Epsilon, s.WeightDecay, s.Momentum, s.Centered);
+        (_squareAverage, _gradientAverage, _momentumBuffer) = (s.Square, s.Mean, s.Buffer);
+    }
+
+    /// <inheritdoc/>
+    public void Reset()
+    {
+        _squareAverage = null;
+        _gradientAverage = null;
+        _momentumBuffer = null;
+    }
+}
