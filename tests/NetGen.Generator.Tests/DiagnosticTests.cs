@@ -132,7 +132,7 @@ public class DiagnosticTests
     {
         var d = Single("[Network] [Input(1000000)] [Dense(1000)] [Dense(1)] public partial class Huge;", "NETGEN012");
         AssertAt(d, "Huge", DiagnosticSeverity.Error);
-        Assert.Contains("1,000,001,001", d.GetMessage());
+        Assert.Contains("1,000,002,001", d.GetMessage());
     }
 
     [Fact]
