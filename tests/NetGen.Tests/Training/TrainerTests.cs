@@ -29,7 +29,7 @@ public class TrainerTests
             "adam" => new Adam(0.05f),
             _ => new AdamW(0.05f),
         };
-        var network = new TestMlp(2, 4, 1, Activation.Sigmoid);
+        var network = new XorNet();
         var options = new TrainerOptions { Optimizer = optimizer, Epochs = 400, BatchSize = 4, Seed = 1, InitializeParameters = true };
         TrainingHistory history = new Trainer(options).Fit(network, TestData.Xor());
         Evaluation result = Trainer.Evaluate(network, TestData.Xor());
@@ -43,14 +43,14 @@ public class TrainerTests
     {
         Dataset data = TestData.TwoMoons(400, seed: 3);
         var (train, test) = DatasetSplit.Stratified(data, 0.25f, seed: 3);
-        float Accuracy(int hidden)
+        float Accuracy(bool hidden)
         {
-            var network = new TestMlp(2, hidden, 1, Activation.Sigmoid);
+            INetwork network = hidden ? new MoonsMlp() : new MoonsLinear();
             var options = new TrainerOptions { Optimizer = new Adam(0.02f), Epochs = 150, BatchSize = 16, Seed = 4, InitializeParameters = true };
             new Trainer(options).Fit(network, train);
             return Trainer.Evaluate(network, test).Accuracy;
         }
-        float mlp = Accuracy(16), linear = Accuracy(0);
+        float mlp = Accuracy(hidden: true), linear = Accuracy(hidden: false);
         Assert.True(mlp > 0.95f, $"MLP accuracy {mlp}");
         Assert.True(linear < 0.92f, $"logistic-regression accuracy {linear}");
     }
