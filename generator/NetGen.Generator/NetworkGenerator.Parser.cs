@@ -40,10 +40,11 @@ public sealed partial class NetworkGenerator
             var type = (INamedTypeSymbol)context.TargetSymbol;
             var syntax = (TypeDeclarationSyntax)context.TargetNode;
             var diagnostics = new List<DiagnosticInfo>();
-            string name = type.Name;
             NetworkSpec? spec = null;
+            if (syntax.Identifier.IsMissing || type.Name.Length == 0)
+                return new ParseResult(null, default); // half-typed declaration: the compiler reports it
 
-            if (CheckDeclaration(type, syntax, diagnostics))
+            if (CheckDeclaration(type, syntax, diagnostics) && CheckGlobalNames(context.SemanticModel.Compilation, syntax, diagnostics))
             {
                 var layers = CollectLayerAttributes(type, cancellationToken);
                 if (layers is not null)
@@ -84,9 +85,28 @@ public sealed partial class NetworkGenerator
             }
             foreach (var member in type.GetMembers())
             {
-                if (member.IsImplicitlyDeclared || Array.IndexOf(GeneratedMemberNames, member.Name) < 0) continue;
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MemberNameConflict, member.Locations.FirstOrDefault(), type.Name, member.Name));
-                ok = false;
+                if (member.IsImplicitlyDeclared) continue;
+                if (Array.IndexOf(GeneratedMemberNames, member.Name) >= 0)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MemberNameConflict, member.Locations.FirstOrDefault(), type.Name, member.Name));
+                    ok = false;
+                }
+                // The generated constructors are () and (int seed).
+                if (member is IMethodSymbol { MethodKind: MethodKind.Constructor, IsStatic: false } ctor
+                    && (ctor.Parameters.Length == 0 || (ctor.Parameters.Length == 1 && ctor.Parameters[0].Type.SpecialType == SpecialType.System_Int32)))
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MemberNameConflict, ctor.Locations.FirstOrDefault(), type.Name,
+                        ctor.Parameters.Length == 0 ? type.Name + "()" : type.Name + "(int)"));
+                    ok = false;
+                }
+            }
+            foreach (var reference in type.DeclaringSyntaxReferences)
+            {
+                if (reference.GetSyntax() is TypeDeclarationSyntax { ParameterList: { } parameters })
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.PrimaryConstructor, parameters.GetLocation(), type.Name));
+                    ok = false;
+                }
             }
             foreach (var attribute in type.GetAttributes())
             {
@@ -97,6 +117,22 @@ public sealed partial class NetworkGenerator
                 }
             }
             return ok;
+        }
+
+        /// <summary>
+        /// Generated code names every type as <c>global::System.…</c> and <c>global::NetGen.…</c>; a type in the global
+        /// namespace called System or NetGen would capture those names and the generated code would not compile.
+        /// </summary>
+        private static bool CheckGlobalNames(Compilation compilation, TypeDeclarationSyntax syntax, List<DiagnosticInfo> diagnostics)
+        {
+            foreach (string name in new[] { "System", "NetGen" })
+            {
+                var clash = compilation.GlobalNamespace.GetTypeMembers(name).FirstOrDefault();
+                if (clash is null) continue;
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.GlobalNameHidden, clash.Locations.FirstOrDefault(l => l.IsInSource) ?? syntax.Identifier.GetLocation(), name));
+                return false;
+            }
+            return true;
         }
 
         /// <summary>[Input] and layer attributes in source order, or null when one of them does not bind (the compiler reports that).</summary>

@@ -161,6 +161,18 @@ public class DiagnosticTests
     }
 
     [Fact]
+    public void GlobalTypeNamedSystem() =>
+        AssertAt(Single("public class System { } [Network] [Input(2)] [Dense(1)] public partial class N;", "NETGEN018"), "System", DiagnosticSeverity.Error);
+
+    [Fact]
+    public void GeneratedConstructorSignatureConflict() =>
+        AssertAt(Single("[Network] [Input(2)] [Dense(1)] public partial class N { public N(int size) { } }", "NETGEN017"), "N", DiagnosticSeverity.Error);
+
+    [Fact]
+    public void PrimaryConstructor() =>
+        AssertAt(Single("[Network] [Input(2)] [Dense(1)] public partial record N(string Name);", "NETGEN019"), "(string Name)", DiagnosticSeverity.Error);
+
+    [Fact]
     public void StepIsAWarningThatStillGenerates()
     {
         const string source = "[Network] [Input(2)] [Dense(2, Activation.Step)] [Dense(1)] public partial class N;";

@@ -86,6 +86,14 @@ internal static class DiagnosticDescriptors
         "Member conflicts with a generated member",
         "Type '{0}' already declares '{1}', which NetGen generates for every network; rename or remove it");
 
+    public static readonly DiagnosticDescriptor GlobalNameHidden = Error("NETGEN018",
+        "A global type hides a namespace the generated code uses",
+        "The type '{0}' in the global namespace hides the namespace 'global::{0}' that NetGen's generated code refers to; move the type into a namespace or rename it");
+
+    public static readonly DiagnosticDescriptor PrimaryConstructor = Error("NETGEN019",
+        "Network type cannot have a primary constructor",
+        "Type '{0}' has a primary constructor, but NetGen generates the constructors '()' and '(int seed)', which could not chain to it; declare the parameters as properties instead");
+
     public static readonly DiagnosticDescriptor StepInTrainedNetwork = Warning("NETGEN101",
         "Step activation has no gradient",
         "Layer {0} of '{1}' uses Step, whose derivative is zero everywhere, so gradient training cannot change the layers below it; use [Perceptron] for threshold units trained with the perceptron rule, or Sigmoid/ReLU");
