@@ -18,13 +18,22 @@ public static class ActivationKernels
     public static void Step(Span<float> x) => Map(x, new StepOperator());
 
     /// <summary>x ← 1 / (1 + e^-x).</summary>
-    public static void Sigmoid(Span<float> x) => TensorPrimitives.Sigmoid(x, x);
+    public static void Sigmoid(Span<float> x)
+    {
+        if (!x.IsEmpty) TensorPrimitives.Sigmoid(x, x); // TensorPrimitives rejects empty spans
+    }
 
     /// <summary>x ← tanh(x).</summary>
-    public static void Tanh(Span<float> x) => TensorPrimitives.Tanh(x, x);
+    public static void Tanh(Span<float> x)
+    {
+        if (!x.IsEmpty) TensorPrimitives.Tanh(x, x);
+    }
 
     /// <summary>x ← max(0, x).</summary>
-    public static void Relu(Span<float> x) => TensorPrimitives.Max(x, 0f, x);
+    public static void Relu(Span<float> x)
+    {
+        if (!x.IsEmpty) TensorPrimitives.Max(x, 0f, x);
+    }
 
     /// <summary>x ← max(αx, x).</summary>
     public static void LeakyRelu(Span<float> x, float alpha) => Map(x, new LeakyReluOperator(alpha));

@@ -1,0 +1,25 @@
+using NetGen;
+
+namespace NetGen.KernelChecks;
+
+// Every activation, maxout and dropout, with widths below, at and across every vector width (1 … 784).
+
+[Network(Loss = LossFunction.BinaryCrossEntropy)] [Input(2)] [Dense(4, Activation.Tanh)] [Dense(1, Activation.Sigmoid)]
+public partial class Tiny;
+
+#pragma warning disable NETGEN101 // Step on purpose: its kernel must be checked too
+[Network] [Input(3)] [Dense(7, Activation.Step)] [Dense(3)]
+public partial class Steps;
+#pragma warning restore NETGEN101
+
+[Network(Loss = LossFunction.CrossEntropy)] [Input(17)] [Dense(33, Activation.ReLU)] [Dense(16, Activation.ELU, Alpha = 0.7f)] [Dense(5, Activation.Softmax)]
+public partial class Mixed;
+
+[Network] [Input(100)] [Dense(17, Activation.LeakyReLU, Alpha = 0.1f)] [Maxout(7, 3)] [Dense(2, Activation.Tanh)]
+public partial class Maxed;
+
+[Network(Loss = LossFunction.CrossEntropy)] [Input(784)] [Dense(33, Activation.ReLU)] [Dropout(0.3f)] [Dense(10, Activation.Softmax)]
+public partial class Digits;
+
+[Network] [Input(1)] [Dense(100, Activation.Sigmoid)] [Dense(16, Activation.Softmax)]
+public partial class Wide;

@@ -1,0 +1,77 @@
+// Checks the generated networks and the activation kernels on whatever instruction sets this process may use
+// (set DOTNET_EnableAVX512=0, DOTNET_EnableAVX2=0 or DOTNET_EnableHWIntrinsic=0 to turn paths off).
+// Prints the vector widths in use and exits 0 when every check passes, 1 otherwise.
+using System.Runtime.Intrinsics;
+using NetGen;
+using NetGen.Generator.Tests;
+using NetGen.KernelChecks;
+using NetGen.Kernels;
+using NetGen.Reference;
+
+Console.WriteLine($"Vector512 {Vector512.IsHardwareAccelerated}, Vector256 {Vector256.IsHardwareAccelerated}, Vector128 {Vector128.IsHardwareAccelerated}");
+int checks = 0;
+try
+{
+    var cases = new (INetwork Net, ReferenceNetwork Reference)[]
+    {
+        (new Tiny(1), new(2, [ReferenceLayer.Dense(4, Activation.Tanh), ReferenceLayer.Dense(1, Activation.Sigmoid)], LossFunction.BinaryCrossEntropy)),
+        (new Steps(2), new(3, [ReferenceLayer.Dense(7, Activation.Step), ReferenceLayer.Dense(3)], LossFunction.MeanSquaredError)),
+        (new Mixed(3), new(17, [ReferenceLayer.Dense(33, Activation.ReLU), ReferenceLayer.Dense(16, Activation.ELU, 0.7f), ReferenceLayer.Dense(5, Activation.Softmax)], LossFunction.CrossEntropy)),
+        (new Maxed(4), new(100, [ReferenceLayer.Dense(17, Activation.LeakyReLU, 0.1f), ReferenceLayer.Maxout(7, 3), ReferenceLayer.Dense(2, Activation.Tanh)], LossFunction.MeanSquaredError)),
+        (new Wide(6), new(1, [ReferenceLayer.Dense(100, Activation.Sigmoid), ReferenceLayer.Dense(16, Activation.Softmax)], LossFunction.MeanSquaredError)),
+    };
+    foreach (var (net, reference) in cases)
+    {
+        NetworkChecks.AgainstReference(net, reference, seed: net.InputSize, net.Architecture);
+        checks++;
+    }
+
+    // Dropout is the identity at inference: compare against the same network without it.
+    var digits = new Digits(5);
+    var noDropout = new ReferenceNetwork(784, [ReferenceLayer.Dense(33, Activation.ReLU), ReferenceLayer.Dense(10, Activation.Softmax)], LossFunction.CrossEntropy);
+    var x = Enumerable.Range(0, 784).Select(i => (float)Math.Sin(i)).ToArray();
+    var y = new float[10];
+    digits.Forward(x, y);
+    NetworkChecks.AssertClose(noDropout.Forward(digits.Parameters.ToArray().Select(v => (double)v).ToArray(), x.Select(v => (double)v).ToArray()), y, 1e-4, "Digits forward");
+    checks++;
+
+    // Every activation kernel at every length through three Vector512 widths plus one, so every tail path runs.
+    for (int n = 0; n <= 3 * 16 + 1; n++)
+    {
+        var values = Enumerable.Range(0, n).Select(i => (float)Math.Sin(i * 1.7) * 3).ToArray();
+        CheckMap(values, s => ActivationKernels.Relu(s), v => Math.Max(0, v), "ReLU", n);
+        CheckMap(values, s => ActivationKernels.LeakyRelu(s, 0.2f), v => v > 0 ? v : 0.2 * v, "LeakyReLU", n);
+        CheckMap(values, s => ActivationKernels.Elu(s, 0.5f), v => v >= 0 ? v : 0.5 * (Math.Exp(v) - 1), "ELU", n);
+        CheckMap(values, s => ActivationKernels.Step(s), v => v >= 0 ? 1 : 0, "Step", n);
+        CheckMap(values, s => ActivationKernels.Sigmoid(s), v => 1 / (1 + Math.Exp(-v)), "Sigmoid", n);
+        CheckMap(values, s => ActivationKernels.Tanh(s), Math.Tanh, "Tanh", n);
+        var a = values.Select(v => (float)Math.Tanh(v)).ToArray();
+        CheckGate(a, values, (s, g) => ActivationKernels.TanhBackward(s, g), (av, g) => g * (1 - av * av), "TanhBackward", n);
+        CheckGate(a, values, (s, g) => ActivationKernels.SigmoidBackward(s, g), (av, g) => g * av * (1 - av), "SigmoidBackward", n);
+        CheckGate(a, values, (s, g) => ActivationKernels.ReluBackward(s, g), (av, g) => av > 0 ? g : 0, "ReluBackward", n);
+        CheckGate(a, values, (s, g) => ActivationKernels.LeakyReluBackward(s, g, 0.2f), (av, g) => av > 0 ? g : 0.2 * g, "LeakyReluBackward", n);
+        CheckGate(a, values, (s, g) => ActivationKernels.EluBackward(s, g, 0.5f), (av, g) => av > 0 ? g : g * (av + 0.5), "EluBackward", n);
+        checks += 11;
+    }
+}
+catch (Exception e)
+{
+    Console.Error.WriteLine($"FAILED after {checks} checks: {e.Message}");
+    return 1;
+}
+Console.WriteLine($"{checks} checks passed");
+return 0;
+
+static void CheckMap(float[] input, Action<float[]> kernel, Func<double, double> expected, string name, int n)
+{
+    var actual = (float[])input.Clone();
+    kernel(actual);
+    NetworkChecks.AssertClose(input.Select(v => expected(v)).ToArray(), actual, 1e-5, $"{name} at length {n}");
+}
+
+static void CheckGate(float[] a, float[] g, Action<float[], float[]> kernel, Func<double, double, double> expected, string name, int n)
+{
+    var actual = (float[])g.Clone();
+    kernel(a, actual);
+    NetworkChecks.AssertClose(a.Select((av, i) => expected(av, g[i])).ToArray(), actual, 1e-5, $"{name} at length {n}");
+}
