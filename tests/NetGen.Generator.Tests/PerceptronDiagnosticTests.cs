@@ -34,7 +34,7 @@ public class PerceptronDiagnosticTests
     [InlineData("[Perceptron(Outputs = 1025, Inputs = 2)] public partial class P;", "Outputs = 1025", "Outputs of perceptron 'P' is 1025")]
     public void SizeOutOfRange(string source, string location, string message)
     {
-        var d = Single(source, "NETGEN018");
+        var d = Single(source, "NETGEN020");
         AssertAt(d, location);
         Assert.StartsWith(message, d.GetMessage());
     }
@@ -44,7 +44,7 @@ public class PerceptronDiagnosticTests
     {
         var result = GeneratorHarness.Run("using NetGen;\n[Perceptron(Inputs = 0, Outputs = 0)] public partial class P;");
         Assert.Equal(new[] { "Inputs = 0", "Outputs = 0" },
-            result.GeneratorDiagnostics.Where(d => d.Id == "NETGEN018").Select(d => d.Location.SourceTree!.GetText().ToString(d.Location.SourceSpan)));
+            result.GeneratorDiagnostics.Where(d => d.Id == "NETGEN020").Select(d => d.Location.SourceTree!.GetText().ToString(d.Location.SourceSpan)));
     }
 
     [Fact]
@@ -58,7 +58,7 @@ public class PerceptronDiagnosticTests
     [Fact]
     public void NotPartial()
     {
-        var d = Single("[Perceptron(Inputs = 2)] public class Plain;", "NETGEN019");
+        var d = Single("[Perceptron(Inputs = 2)] public class Plain;", "NETGEN021");
         AssertAt(d, "Plain");
         Assert.Contains("'Plain'", d.GetMessage());
     }
@@ -66,13 +66,13 @@ public class PerceptronDiagnosticTests
     [Fact]
     public void ContainingTypeNotPartial()
     {
-        var d = Single("public class Outer { [Perceptron(Inputs = 2)] public partial class Inner; }", "NETGEN019");
+        var d = Single("public class Outer { [Perceptron(Inputs = 2)] public partial class Inner; }", "NETGEN021");
         AssertAt(d, "Outer");
     }
 
     [Fact]
     public void StaticPerceptron() =>
-        AssertAt(Single("[Perceptron(Inputs = 2)] public static partial class Static;", "NETGEN020"), "Static");
+        AssertAt(Single("[Perceptron(Inputs = 2)] public static partial class Static;", "NETGEN022"), "Static");
 
     [Theory]
     [InlineData("[Perceptron(Inputs = 2)] [Input(2)] public partial class P;", "Input")]

@@ -86,15 +86,15 @@ internal static class DiagnosticDescriptors
         "Member conflicts with a generated member",
         "Type '{0}' already declares '{1}', which NetGen generates for every network; rename or remove it");
 
-    public static readonly DiagnosticDescriptor PerceptronSizeOutOfRange = Error("NETGEN018",
+    public static readonly DiagnosticDescriptor PerceptronSizeOutOfRange = Error("NETGEN020",
         "Perceptron size out of range",
         "{0} of perceptron '{1}' is {2}; set it between {3} and {4}");
 
-    public static readonly DiagnosticDescriptor PerceptronNotPartial = Error("NETGEN019",
+    public static readonly DiagnosticDescriptor PerceptronNotPartial = Error("NETGEN021",
         "Perceptron type must be partial",
         "Type '{0}' must be declared partial so NetGen can add the generated perceptron members to it");
 
-    public static readonly DiagnosticDescriptor StaticPerceptron = Error("NETGEN020",
+    public static readonly DiagnosticDescriptor StaticPerceptron = Error("NETGEN022",
         "Perceptron type cannot be static",
         "Type '{0}' is static; a perceptron holds its weights in instance fields, so remove 'static'");
 
