@@ -330,7 +330,7 @@ public sealed partial class NetworkGenerator
 
         private static bool IsError(DiagnosticInfo d) => d.Descriptor.DefaultSeverity == DiagnosticSeverity.Error;
 
-        private static TypeDeclarationSpec DescribeType(INamedTypeSymbol type)
+        internal static TypeDeclarationSpec DescribeType(INamedTypeSymbol type)
         {
             string? ns = type.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : null;
             var containing = new List<string>();
@@ -355,7 +355,7 @@ public sealed partial class NetworkGenerator
         private static string NameWithTypeParameters(INamedTypeSymbol type) =>
             type.TypeParameters.Length == 0 ? type.Name : type.Name + "<" + string.Join(", ", type.TypeParameters.Select(t => t.Name)) + ">";
 
-        private static Location? AttributeLocation(AttributeData attribute) => attribute.ApplicationSyntaxReference?.GetSyntax().GetLocation();
+        internal static Location? AttributeLocation(AttributeData attribute) => attribute.ApplicationSyntaxReference?.GetSyntax().GetLocation();
 
         /// <summary>The location of positional argument <paramref name="position"/>, or of the whole attribute.</summary>
         private static Location? ArgumentLocation(AttributeData attribute, int position)
@@ -373,7 +373,7 @@ public sealed partial class NetworkGenerator
         }
 
         /// <summary>The location of named argument <paramref name="name"/>, or of the whole attribute.</summary>
-        private static Location? ArgumentLocation(AttributeData attribute, string name)
+        internal static Location? ArgumentLocation(AttributeData attribute, string name)
         {
             if (attribute.ApplicationSyntaxReference?.GetSyntax() is AttributeSyntax { ArgumentList: { } list } syntax)
                 return list.Arguments.FirstOrDefault(a => a.NameEquals?.Name.Identifier.ValueText == name)?.GetLocation() ?? syntax.GetLocation();

@@ -41,6 +41,27 @@ public sealed partial class NetworkGenerator : IIncrementalGenerator
         {
             foreach (var diagnostic in list) spc.ReportDiagnostic(diagnostic.ToDiagnostic());
         });
+
+        // 4. [Perceptron] types: a separate pipeline with the same three steps (Perceptron/PerceptronParser.cs, then
+        //    Emit/PerceptronEmitter.cs). A type with [Network] too is left to the [Network] pipeline, which reports NETGEN014.
+        var perceptrons = context.SyntaxProvider
+            .ForAttributeWithMetadataName(KnownNames.PerceptronAttribute,
+                static (node, _) => node is ClassDeclarationSyntax or RecordDeclarationSyntax,
+                static (ctx, ct) => Perceptron.PerceptronParser.Parse(ctx, ct))
+            .WithTrackingName(TrackingNames.PerceptronParse);
+        var perceptronSpecs = perceptrons
+            .Select(static (result, _) => result.Spec)
+            .Where(static spec => spec is not null)
+            .WithTrackingName(TrackingNames.PerceptronSpec);
+        var perceptronDiagnostics = perceptrons
+            .Select(static (result, _) => result.Diagnostics)
+            .WithTrackingName(TrackingNames.PerceptronDiagnostics);
+        context.RegisterSourceOutput(perceptronSpecs, static (spc, spec) =>
+            EmitSafely(spc, spec!.Type, () => Emit.PerceptronEmitter.Emit(spec)));
+        context.RegisterSourceOutput(perceptronDiagnostics, static (spc, list) =>
+        {
+            foreach (var diagnostic in list) spc.ReportDiagnostic(diagnostic.ToDiagnostic());
+        });
     }
 
     /// <summary>Emits one network; a bug in the emitter becomes NETGEN999 instead of a generator crash.</summary>
@@ -59,5 +80,21 @@ public sealed partial class NetworkGenerator : IIncrementalGenerator
             return;
         }
         context.AddSource(spec.Type.HintName, source);
+    }
+
+    /// <summary>The same guard for the other pipelines: a bug in an emitter becomes NETGEN999, never a crash.</summary>
+    private static void EmitSafely(SourceProductionContext context, Model.TypeDeclarationSpec type, Func<string> emit)
+    {
+        string source;
+        try
+        {
+            source = emit();
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.GeneratorFailure, Location.None, type.FullName, e.Message));
+            return;
+        }
+        context.AddSource(type.HintName, source);
     }
 }

@@ -94,6 +94,18 @@ internal static class DiagnosticDescriptors
         "Network type cannot have a primary constructor",
         "Type '{0}' has a primary constructor, but NetGen generates the constructors '()' and '(int seed)', which could not chain to it; declare the parameters as properties instead");
 
+    public static readonly DiagnosticDescriptor PerceptronSizeOutOfRange = Error("NETGEN020",
+        "Perceptron size out of range",
+        "{0} of perceptron '{1}' is {2}; set it between {3} and {4}");
+
+    public static readonly DiagnosticDescriptor PerceptronNotPartial = Error("NETGEN021",
+        "Perceptron type must be partial",
+        "Type '{0}' must be declared partial so NetGen can add the generated perceptron members to it");
+
+    public static readonly DiagnosticDescriptor StaticPerceptron = Error("NETGEN022",
+        "Perceptron type cannot be static",
+        "Type '{0}' is static; a perceptron holds its weights in instance fields, so remove 'static'");
+
     public static readonly DiagnosticDescriptor StepInTrainedNetwork = Warning("NETGEN101",
         "Step activation has no gradient",
         "Layer {0} of '{1}' uses Step, whose derivative is zero everywhere, so gradient training cannot change the layers below it; use [Perceptron] for threshold units trained with the perceptron rule, or Sigmoid/ReLU");

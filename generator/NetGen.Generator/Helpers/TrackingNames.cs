@@ -11,4 +11,13 @@ public static class TrackingNames
 
     /// <summary>The diagnostics alone.</summary>
     public const string Diagnostics = nameof(Diagnostics);
+
+    /// <summary>[Perceptron] classes turned into a model plus diagnostics.</summary>
+    public const string PerceptronParse = nameof(PerceptronParse);
+
+    /// <summary>The perceptron model alone: the only input of the perceptron source output.</summary>
+    public const string PerceptronSpec = nameof(PerceptronSpec);
+
+    /// <summary>The perceptron diagnostics alone.</summary>
+    public const string PerceptronDiagnostics = nameof(PerceptronDiagnostics);
 }

@@ -8,9 +8,9 @@ namespace NetGen;
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
 public sealed class PerceptronAttribute : Attribute
 {
-    /// <summary>The number of inputs.</summary>
+    /// <summary>The number of inputs: required, 1 to 65,536 (NETGEN020 otherwise).</summary>
     public int Inputs { get; set; }
 
-    /// <summary>The number of threshold units (default 1).</summary>
+    /// <summary>The number of threshold units: 1 (the default) to 1,024 (NETGEN020 otherwise).</summary>
     public int Outputs { get; set; } = 1;
 }
