@@ -19,7 +19,7 @@ internal static class NetworkChecks
         double[] theta = parameters.ToArray().Select(v => (double)v).ToArray();
 
         int inputSize = net.InputSize, outputSize = net.OutputSize;
-        const int batch = 4;
+        const int batch = 5; // one 4-sample block of the blocked kernels plus a leftover sample
         float[] x = Enumerable.Range(0, batch * inputSize).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
         float[] y = Targets(reference.Loss, batch, outputSize, random);
         double[] xd = x.Select(v => (double)v).ToArray(), yd = y.Select(v => (double)v).ToArray();

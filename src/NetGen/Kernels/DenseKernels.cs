@@ -1,6 +1,8 @@
 using System.ComponentModel;
+using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace NetGen.Kernels;
 
@@ -24,14 +26,25 @@ public static class DenseKernels
               && x.Length >= batch * inputs && z.Length >= batch * units);
 
         ref float w = ref MemoryMarshal.GetReference(weights);
+        ref float br = ref MemoryMarshal.GetReference(bias);
         ref float xr = ref MemoryMarshal.GetReference(x);
         ref float zr = ref MemoryMarshal.GetReference(z);
-        for (int b = 0; b < batch; b++)
+        // The widest vector that fits the row picks the blocked kernel; all tiers compute the same sums.
+        if (Vector512.IsHardwareAccelerated && inputs >= Vector512<float>.Count)
+            BlockedDense<TIn, TOut, Simd512, Vector512<float>>.Forward(ref w, ref br, ref xr, ref zr, batch);
+        else if (Vector256.IsHardwareAccelerated && inputs >= Vector256<float>.Count)
+            BlockedDense<TIn, TOut, Simd256, Vector256<float>>.Forward(ref w, ref br, ref xr, ref zr, batch);
+        else if (Vector128.IsHardwareAccelerated && inputs >= Vector128<float>.Count)
+            BlockedDense<TIn, TOut, Simd128, Vector128<float>>.Forward(ref w, ref br, ref xr, ref zr, batch);
+        else
         {
-            ref float row = ref Unsafe.Add(ref xr, (nint)b * inputs);
-            ref float zRow = ref Unsafe.Add(ref zr, (nint)b * units);
-            for (int j = 0; j < units; j++)
-                Unsafe.Add(ref zRow, j) = bias[j] + VectorOps.Dot<TIn>(ref Unsafe.Add(ref w, (nint)j * inputs), ref row);
+            // Rows shorter than a vector (or no SIMD at all): one dot product per output.
+            for (int b = 0; b < batch; b++)
+            {
+                ref float row = ref Unsafe.Add(ref xr, (nint)b * inputs);
+                for (int j = 0; j < units; j++)
+                    Unsafe.Add(ref zr, (nint)b * units + j) = Unsafe.Add(ref br, j) + VectorOps.Dot<TIn>(ref Unsafe.Add(ref w, (nint)j * inputs), ref row);
+            }
         }
     }
 
@@ -47,23 +60,30 @@ public static class DenseKernels
         Check(weightGradients.Length == inputs * units && biasGradients.Length == units
               && x.Length >= batch * inputs && dz.Length >= batch * units);
 
-        weightGradients.Clear();
+        ref float dzr = ref MemoryMarshal.GetReference(dz);
         ref float xr = ref MemoryMarshal.GetReference(x);
         ref float dw = ref MemoryMarshal.GetReference(weightGradients);
-        // One weight row at a time, so it stays in L1 while the batch streams past.
-        for (int j = 0; j < units; j++)
+        if (Vector512.IsHardwareAccelerated && inputs >= Vector512<float>.Count)
+            BlockedDense<TIn, TOut, Simd512, Vector512<float>>.WeightGradients(ref dzr, ref xr, ref dw, batch);
+        else if (Vector256.IsHardwareAccelerated && inputs >= Vector256<float>.Count)
+            BlockedDense<TIn, TOut, Simd256, Vector256<float>>.WeightGradients(ref dzr, ref xr, ref dw, batch);
+        else if (Vector128.IsHardwareAccelerated && inputs >= Vector128<float>.Count)
+            BlockedDense<TIn, TOut, Simd128, Vector128<float>>.WeightGradients(ref dzr, ref xr, ref dw, batch);
+        else
         {
-            ref float dwRow = ref Unsafe.Add(ref dw, (nint)j * inputs);
-            float db = 0f;
-            for (int b = 0; b < batch; b++)
+            // One weight row at a time, so it stays in L1 while the batch streams past.
+            weightGradients.Clear();
+            for (int j = 0; j < units; j++)
             {
-                float d = dz[b * units + j];
-                if (d == 0f) continue; // ReLU and maxout leave many exact zeros
-                db += d;
-                VectorOps.Axpy<TIn>(d, ref Unsafe.Add(ref xr, (nint)b * inputs), ref dwRow);
+                ref float dwRow = ref Unsafe.Add(ref dw, (nint)j * inputs);
+                for (int b = 0; b < batch; b++)
+                    VectorOps.Axpy<TIn>(dz[b * units + j], ref Unsafe.Add(ref xr, (nint)b * inputs), ref dwRow);
             }
-            biasGradients[j] = db;
         }
+
+        biasGradients.Clear();
+        for (int b = 0; b < batch; b++)
+            TensorPrimitives.Add(biasGradients, dz.Slice(b * units, units), biasGradients);
     }
 
     /// <summary>dx[b, i] = Σ_j dz[b, j]·weights[j, i]; <paramref name="dx"/> is overwritten.</summary>
@@ -74,17 +94,23 @@ public static class DenseKernels
         int inputs = TIn.Value, units = TOut.Value;
         Check(weights.Length == inputs * units && dz.Length >= batch * units && dx.Length >= batch * inputs);
 
-        dx.Slice(0, batch * inputs).Clear();
+        ref float dzr = ref MemoryMarshal.GetReference(dz);
         ref float w = ref MemoryMarshal.GetReference(weights);
         ref float dxr = ref MemoryMarshal.GetReference(dx);
-        for (int b = 0; b < batch; b++)
+        if (Vector512.IsHardwareAccelerated && inputs >= Vector512<float>.Count)
+            BlockedDense<TIn, TOut, Simd512, Vector512<float>>.InputGradients(ref dzr, ref w, ref dxr, batch);
+        else if (Vector256.IsHardwareAccelerated && inputs >= Vector256<float>.Count)
+            BlockedDense<TIn, TOut, Simd256, Vector256<float>>.InputGradients(ref dzr, ref w, ref dxr, batch);
+        else if (Vector128.IsHardwareAccelerated && inputs >= Vector128<float>.Count)
+            BlockedDense<TIn, TOut, Simd128, Vector128<float>>.InputGradients(ref dzr, ref w, ref dxr, batch);
+        else
         {
-            ref float dxRow = ref Unsafe.Add(ref dxr, (nint)b * inputs);
-            for (int j = 0; j < units; j++)
+            dx.Slice(0, batch * inputs).Clear();
+            for (int b = 0; b < batch; b++)
             {
-                float d = dz[b * units + j];
-                if (d == 0f) continue;
-                VectorOps.Axpy<TIn>(d, ref Unsafe.Add(ref w, (nint)j * inputs), ref dxRow);
+                ref float dxRow = ref Unsafe.Add(ref dxr, (nint)b * inputs);
+                for (int j = 0; j < units; j++)
+                    VectorOps.Axpy<TIn>(dz[b * units + j], ref Unsafe.Add(ref w, (nint)j * inputs), ref dxRow);
             }
         }
     }

@@ -1,0 +1,244 @@
+using System.Runtime.CompilerServices;
+
+namespace NetGen.Kernels;
+
+/// <summary>
+/// Register-blocked matrix products for a dense layer with <c>TIn</c> inputs and <c>TOut</c> units, at one vector
+/// width <c>TS</c>. Each micro-kernel keeps a 4 × 4 block of results in sixteen vector registers, so every vector
+/// loaded feeds four fused multiply-adds instead of one. Sizes are JIT-time constants, so block counts and tails fold.
+/// Edges that do not fill a block (fewer than four samples or units left, a length that is not a multiple of the
+/// vector width) take narrower paths that compute the same sums.
+/// </summary>
+internal static class BlockedDense<TIn, TOut, TS, TV>
+    where TIn : IDimension where TOut : IDimension where TS : ISimdWidth<TV> where TV : struct
+{
+    private static int N => TIn.Value;
+    private static int Units => TOut.Value;
+
+    /// <summary>
+    /// z[b, j] = bias[j] + Σ_i w[j, i]·x[b, i]. Blocks of 4 samples × 4 units share every x and w vector; each of the
+    /// 16 sums is reduced horizontally once at the end. Leftover samples run 1 sample × 4 units.
+    /// </summary>
+    public static void Forward(ref float w, ref float bias, ref float x, ref float z, int batch)
+    {
+        int b = 0;
+        for (; b + 4 <= batch; b += 4)
+        {
+            ref float x0 = ref Unsafe.Add(ref x, (nint)b * N);
+            int j = 0;
+            for (; j + 4 <= Units; j += 4)
+                Block4x4(ref Unsafe.Add(ref w, (nint)j * N), ref x0, ref Unsafe.Add(ref z, (nint)b * Units + j), ref Unsafe.Add(ref bias, j));
+            for (; j < Units; j++)
+                for (int s = 0; s < 4; s++)
+                    Unsafe.Add(ref z, (nint)(b + s) * Units + j) = Unsafe.Add(ref bias, j) + VectorOps.Dot<TIn>(ref Unsafe.Add(ref w, (nint)j * N), ref Unsafe.Add(ref x0, (nint)s * N));
+        }
+        for (; b < batch; b++)
+        {
+            ref float xb = ref Unsafe.Add(ref x, (nint)b * N);
+            int j = 0;
+            for (; j + 4 <= Units; j += 4)
+                Block1x4(ref Unsafe.Add(ref w, (nint)j * N), ref xb, ref Unsafe.Add(ref z, (nint)b * Units + j), ref Unsafe.Add(ref bias, j));
+            for (; j < Units; j++)
+                Unsafe.Add(ref z, (nint)b * Units + j) = Unsafe.Add(ref bias, j) + VectorOps.Dot<TIn>(ref Unsafe.Add(ref w, (nint)j * N), ref xb);
+        }
+    }
+
+    /// <summary>Four samples (rows of x, N apart) × four units (rows of w, N apart) into z (rows Units apart).</summary>
+    private static void Block4x4(ref float w, ref float x, ref float z, ref float bias)
+    {
+        TV a00 = default, a01 = default, a02 = default, a03 = default;
+        TV a10 = default, a11 = default, a12 = default, a13 = default;
+        TV a20 = default, a21 = default, a22 = default, a23 = default;
+        TV a30 = default, a31 = default, a32 = default, a33 = default;
+        nuint n = (nuint)N, step = (nuint)TS.Count, i = 0;
+        for (; i + step <= n; i += step)
+        {
+            TV w0 = TS.Load(ref w, i), w1 = TS.Load(ref w, n + i), w2 = TS.Load(ref w, 2 * n + i), w3 = TS.Load(ref w, 3 * n + i);
+            TV x0 = TS.Load(ref x, i);
+            a00 = TS.MulAdd(x0, w0, a00); a01 = TS.MulAdd(x0, w1, a01); a02 = TS.MulAdd(x0, w2, a02); a03 = TS.MulAdd(x0, w3, a03);
+            TV x1 = TS.Load(ref x, n + i);
+            a10 = TS.MulAdd(x1, w0, a10); a11 = TS.MulAdd(x1, w1, a11); a12 = TS.MulAdd(x1, w2, a12); a13 = TS.MulAdd(x1, w3, a13);
+            TV x2 = TS.Load(ref x, 2 * n + i);
+            a20 = TS.MulAdd(x2, w0, a20); a21 = TS.MulAdd(x2, w1, a21); a22 = TS.MulAdd(x2, w2, a22); a23 = TS.MulAdd(x2, w3, a23);
+            TV x3 = TS.Load(ref x, 3 * n + i);
+            a30 = TS.MulAdd(x3, w0, a30); a31 = TS.MulAdd(x3, w1, a31); a32 = TS.MulAdd(x3, w2, a32); a33 = TS.MulAdd(x3, w3, a33);
+        }
+        nint u = Units;
+        Finish(ref z, 0, TS.Sum(a00), ref x, 0, ref w, 0, ref bias, 0, i);
+        Finish(ref z, 1, TS.Sum(a01), ref x, 0, ref w, 1, ref bias, 1, i);
+        Finish(ref z, 2, TS.Sum(a02), ref x, 0, ref w, 2, ref bias, 2, i);
+        Finish(ref z, 3, TS.Sum(a03), ref x, 0, ref w, 3, ref bias, 3, i);
+        Finish(ref z, u, TS.Sum(a10), ref x, 1, ref w, 0, ref bias, 0, i);
+        Finish(ref z, u + 1, TS.Sum(a11), ref x, 1, ref w, 1, ref bias, 1, i);
+        Finish(ref z, u + 2, TS.Sum(a12), ref x, 1, ref w, 2, ref bias, 2, i);
+        Finish(ref z, u + 3, TS.Sum(a13), ref x, 1, ref w, 3, ref bias, 3, i);
+        Finish(ref z, 2 * u, TS.Sum(a20), ref x, 2, ref w, 0, ref bias, 0, i);
+        Finish(ref z, 2 * u + 1, TS.Sum(a21), ref x, 2, ref w, 1, ref bias, 1, i);
+        Finish(ref z, 2 * u + 2, TS.Sum(a22), ref x, 2, ref w, 2, ref bias, 2, i);
+        Finish(ref z, 2 * u + 3, TS.Sum(a23), ref x, 2, ref w, 3, ref bias, 3, i);
+        Finish(ref z, 3 * u, TS.Sum(a30), ref x, 3, ref w, 0, ref bias, 0, i);
+        Finish(ref z, 3 * u + 1, TS.Sum(a31), ref x, 3, ref w, 1, ref bias, 1, i);
+        Finish(ref z, 3 * u + 2, TS.Sum(a32), ref x, 3, ref w, 2, ref bias, 2, i);
+        Finish(ref z, 3 * u + 3, TS.Sum(a33), ref x, 3, ref w, 3, ref bias, 3, i);
+    }
+
+    /// <summary>One sample × four units: the single-sample (matrix-vector) case, each x vector feeding four units.</summary>
+    private static void Block1x4(ref float w, ref float x, ref float z, ref float bias)
+    {
+        TV a0 = default, a1 = default, a2 = default, a3 = default;
+        nuint n = (nuint)N, step = (nuint)TS.Count, i = 0;
+        for (; i + step <= n; i += step)
+        {
+            TV xv = TS.Load(ref x, i);
+            a0 = TS.MulAdd(xv, TS.Load(ref w, i), a0);
+            a1 = TS.MulAdd(xv, TS.Load(ref w, n + i), a1);
+            a2 = TS.MulAdd(xv, TS.Load(ref w, 2 * n + i), a2);
+            a3 = TS.MulAdd(xv, TS.Load(ref w, 3 * n + i), a3);
+        }
+        Finish(ref z, 0, TS.Sum(a0), ref x, 0, ref w, 0, ref bias, 0, i);
+        Finish(ref z, 1, TS.Sum(a1), ref x, 0, ref w, 1, ref bias, 1, i);
+        Finish(ref z, 2, TS.Sum(a2), ref x, 0, ref w, 2, ref bias, 2, i);
+        Finish(ref z, 3, TS.Sum(a3), ref x, 0, ref w, 3, ref bias, 3, i);
+    }
+
+    /// <summary>z[at] = bias + vector sum + the scalar tail i..N of x row <paramref name="xRow"/> · w row <paramref name="wRow"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Finish(ref float z, nint at, float sum, ref float x, int xRow, ref float w, int wRow, ref float bias, int unit, nuint i)
+    {
+        if (N % TS.Count != 0) // folded away when the length is a multiple of the vector width
+        {
+            ref float xr = ref Unsafe.Add(ref x, (nint)xRow * N);
+            ref float wr = ref Unsafe.Add(ref w, (nint)wRow * N);
+            for (; i < (nuint)N; i++) sum += Unsafe.Add(ref xr, i) * Unsafe.Add(ref wr, i);
+        }
+        Unsafe.Add(ref z, at) = Unsafe.Add(ref bias, unit) + sum;
+    }
+
+    /// <summary>
+    /// dW[j, i] = Σ_b dz[b, j]·x[b, i] (overwritten). Blocks of 4 units × 4 vectors of inputs stay in registers while
+    /// the batch streams past: per sample, four x vectors and four broadcast dz values feed sixteen multiply-adds.
+    /// </summary>
+    public static void WeightGradients(ref float dz, ref float x, ref float dw, int batch)
+    {
+        nuint n = (nuint)N, step = (nuint)TS.Count;
+        int j = 0;
+        for (; j + 4 <= Units; j += 4)
+        {
+            ref float dwj = ref Unsafe.Add(ref dw, (nint)j * N);
+            nuint i = 0;
+            for (; i + 4 * step <= n; i += 4 * step)
+            {
+                TV a00 = default, a01 = default, a02 = default, a03 = default;
+                TV a10 = default, a11 = default, a12 = default, a13 = default;
+                TV a20 = default, a21 = default, a22 = default, a23 = default;
+                TV a30 = default, a31 = default, a32 = default, a33 = default;
+                for (int b = 0; b < batch; b++)
+                {
+                    ref float xb = ref Unsafe.Add(ref x, (nint)b * N);
+                    ref float d = ref Unsafe.Add(ref dz, (nint)b * Units + j);
+                    TV x0 = TS.Load(ref xb, i), x1 = TS.Load(ref xb, i + step), x2 = TS.Load(ref xb, i + 2 * step), x3 = TS.Load(ref xb, i + 3 * step);
+                    TV d0 = TS.Broadcast(d);
+                    a00 = TS.MulAdd(d0, x0, a00); a01 = TS.MulAdd(d0, x1, a01); a02 = TS.MulAdd(d0, x2, a02); a03 = TS.MulAdd(d0, x3, a03);
+                    TV d1 = TS.Broadcast(Unsafe.Add(ref d, 1));
+                    a10 = TS.MulAdd(d1, x0, a10); a11 = TS.MulAdd(d1, x1, a11); a12 = TS.MulAdd(d1, x2, a12); a13 = TS.MulAdd(d1, x3, a13);
+                    TV d2 = TS.Broadcast(Unsafe.Add(ref d, 2));
+                    a20 = TS.MulAdd(d2, x0, a20); a21 = TS.MulAdd(d2, x1, a21); a22 = TS.MulAdd(d2, x2, a22); a23 = TS.MulAdd(d2, x3, a23);
+                    TV d3 = TS.Broadcast(Unsafe.Add(ref d, 3));
+                    a30 = TS.MulAdd(d3, x0, a30); a31 = TS.MulAdd(d3, x1, a31); a32 = TS.MulAdd(d3, x2, a32); a33 = TS.MulAdd(d3, x3, a33);
+                }
+                TS.Store(a00, ref dwj, i); TS.Store(a01, ref dwj, i + step); TS.Store(a02, ref dwj, i + 2 * step); TS.Store(a03, ref dwj, i + 3 * step);
+                TS.Store(a10, ref dwj, n + i); TS.Store(a11, ref dwj, n + i + step); TS.Store(a12, ref dwj, n + i + 2 * step); TS.Store(a13, ref dwj, n + i + 3 * step);
+                TS.Store(a20, ref dwj, 2 * n + i); TS.Store(a21, ref dwj, 2 * n + i + step); TS.Store(a22, ref dwj, 2 * n + i + 2 * step); TS.Store(a23, ref dwj, 2 * n + i + 3 * step);
+                TS.Store(a30, ref dwj, 3 * n + i); TS.Store(a31, ref dwj, 3 * n + i + step); TS.Store(a32, ref dwj, 3 * n + i + 2 * step); TS.Store(a33, ref dwj, 3 * n + i + 3 * step);
+            }
+            for (int t = 0; t < 4; t++)
+                WeightGradientRowTail(ref dz, ref x, ref Unsafe.Add(ref dwj, (nint)t * N), j + t, i, batch);
+        }
+        for (; j < Units; j++)
+            WeightGradientRowTail(ref dz, ref x, ref Unsafe.Add(ref dw, (nint)j * N), j, 0, batch);
+    }
+
+    /// <summary>dW[j, i..N) one vector at a time, then scalar.</summary>
+    private static void WeightGradientRowTail(ref float dz, ref float x, ref float dwRow, int j, nuint i, int batch)
+    {
+        nuint n = (nuint)N, step = (nuint)TS.Count;
+        for (; i + step <= n; i += step)
+        {
+            TV a = default;
+            for (int b = 0; b < batch; b++)
+                a = TS.MulAdd(TS.Broadcast(Unsafe.Add(ref dz, (nint)b * Units + j)), TS.Load(ref Unsafe.Add(ref x, (nint)b * N), i), a);
+            TS.Store(a, ref dwRow, i);
+        }
+        for (; i < n; i++)
+        {
+            float a = 0f;
+            for (int b = 0; b < batch; b++)
+                a += Unsafe.Add(ref dz, (nint)b * Units + j) * Unsafe.Add(ref x, (nint)b * N + (nint)i);
+            Unsafe.Add(ref dwRow, i) = a;
+        }
+    }
+
+    /// <summary>
+    /// dx[b, i] = Σ_j dz[b, j]·w[j, i] (overwritten). Blocks of 4 samples × 4 vectors of inputs stay in registers
+    /// while the units stream past: per unit, four w vectors and four broadcast dz values feed sixteen multiply-adds.
+    /// </summary>
+    public static void InputGradients(ref float dz, ref float w, ref float dx, int batch)
+    {
+        nuint n = (nuint)N, step = (nuint)TS.Count;
+        int b = 0;
+        for (; b + 4 <= batch; b += 4)
+        {
+            ref float dxb = ref Unsafe.Add(ref dx, (nint)b * N);
+            ref float d = ref Unsafe.Add(ref dz, (nint)b * Units);
+            nuint i = 0;
+            for (; i + 4 * step <= n; i += 4 * step)
+            {
+                TV a00 = default, a01 = default, a02 = default, a03 = default;
+                TV a10 = default, a11 = default, a12 = default, a13 = default;
+                TV a20 = default, a21 = default, a22 = default, a23 = default;
+                TV a30 = default, a31 = default, a32 = default, a33 = default;
+                for (int j = 0; j < Units; j++)
+                {
+                    ref float wj = ref Unsafe.Add(ref w, (nint)j * N);
+                    TV w0 = TS.Load(ref wj, i), w1 = TS.Load(ref wj, i + step), w2 = TS.Load(ref wj, i + 2 * step), w3 = TS.Load(ref wj, i + 3 * step);
+                    TV d0 = TS.Broadcast(Unsafe.Add(ref d, j));
+                    a00 = TS.MulAdd(d0, w0, a00); a01 = TS.MulAdd(d0, w1, a01); a02 = TS.MulAdd(d0, w2, a02); a03 = TS.MulAdd(d0, w3, a03);
+                    TV d1 = TS.Broadcast(Unsafe.Add(ref d, Units + j));
+                    a10 = TS.MulAdd(d1, w0, a10); a11 = TS.MulAdd(d1, w1, a11); a12 = TS.MulAdd(d1, w2, a12); a13 = TS.MulAdd(d1, w3, a13);
+                    TV d2 = TS.Broadcast(Unsafe.Add(ref d, 2 * Units + j));
+                    a20 = TS.MulAdd(d2, w0, a20); a21 = TS.MulAdd(d2, w1, a21); a22 = TS.MulAdd(d2, w2, a22); a23 = TS.MulAdd(d2, w3, a23);
+                    TV d3 = TS.Broadcast(Unsafe.Add(ref d, 3 * Units + j));
+                    a30 = TS.MulAdd(d3, w0, a30); a31 = TS.MulAdd(d3, w1, a31); a32 = TS.MulAdd(d3, w2, a32); a33 = TS.MulAdd(d3, w3, a33);
+                }
+                TS.Store(a00, ref dxb, i); TS.Store(a01, ref dxb, i + step); TS.Store(a02, ref dxb, i + 2 * step); TS.Store(a03, ref dxb, i + 3 * step);
+                TS.Store(a10, ref dxb, n + i); TS.Store(a11, ref dxb, n + i + step); TS.Store(a12, ref dxb, n + i + 2 * step); TS.Store(a13, ref dxb, n + i + 3 * step);
+                TS.Store(a20, ref dxb, 2 * n + i); TS.Store(a21, ref dxb, 2 * n + i + step); TS.Store(a22, ref dxb, 2 * n + i + 2 * step); TS.Store(a23, ref dxb, 2 * n + i + 3 * step);
+                TS.Store(a30, ref dxb, 3 * n + i); TS.Store(a31, ref dxb, 3 * n + i + step); TS.Store(a32, ref dxb, 3 * n + i + 2 * step); TS.Store(a33, ref dxb, 3 * n + i + 3 * step);
+            }
+            for (int s = 0; s < 4; s++)
+                InputGradientRowTail(ref Unsafe.Add(ref d, (nint)s * Units), ref w, ref Unsafe.Add(ref dxb, (nint)s * N), i);
+        }
+        for (; b < batch; b++)
+            InputGradientRowTail(ref Unsafe.Add(ref dz, (nint)b * Units), ref w, ref Unsafe.Add(ref dx, (nint)b * N), 0);
+    }
+
+    /// <summary>dx[b, i..N) for one sample, one vector at a time, then scalar.</summary>
+    private static void InputGradientRowTail(ref float dzRow, ref float w, ref float dxRow, nuint i)
+    {
+        nuint n = (nuint)N, step = (nuint)TS.Count;
+        for (; i + step <= n; i += step)
+        {
+            TV a = default;
+            for (int j = 0; j < Units; j++)
+                a = TS.MulAdd(TS.Broadcast(Unsafe.Add(ref dzRow, j)), TS.Load(ref Unsafe.Add(ref w, (nint)j * N), i), a);
+            TS.Store(a, ref dxRow, i);
+        }
+        for (; i < n; i++)
+        {
+            float a = 0f;
+            for (int j = 0; j < Units; j++)
+                a += Unsafe.Add(ref dzRow, j) * Unsafe.Add(ref w, (nint)j * N + (nint)i);
+            Unsafe.Add(ref dxRow, i) = a;
+        }
+    }
+}
