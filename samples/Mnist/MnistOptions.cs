@@ -12,10 +12,10 @@ internal sealed record MnistOptions
     public int Epochs { get; init; } = 15;
 
     /// <summary>The number of samples per optimizer step.</summary>
-    public int BatchSize { get; init; } = 32;
+    public int BatchSize { get; init; } = 64;
 
     /// <summary>Adam's base learning rate; a cosine schedule lowers it over <see cref="Epochs"/>.</summary>
-    public float LearningRate { get; init; } = 1e-3f;
+    public float LearningRate { get; init; } = 2e-3f;
 
     /// <summary>The seed of the initial weights, the validation split and the batch order.</summary>
     public int Seed { get; init; } = 1;
@@ -53,8 +53,8 @@ internal static class MnistOptionsParser
           --data <folder>          Folder with the four MNIST files (train-/t10k- images and labels, raw or .gz),
                                    e.g. full MNIST or Fashion-MNIST. Default: the bundled 10,000-digit subset.
           --epochs <n>             Maximum number of epochs, 1-1000 (default 15; early stopping may end sooner).
-          --batch-size <n>         Samples per step, 1-65536 (default 32).
-          --learning-rate <x>      Adam's base learning rate, > 0 and ≤ 1 (default 0.001), cosine-annealed.
+          --batch-size <n>         Samples per step, 1-65536 (default 64).
+          --learning-rate <x>      Adam's base learning rate, > 0 and ≤ 1 (default 0.002), cosine-annealed.
           --seed <n>               Seed of the weights, validation split and batch order (default 1).
           --output <folder>        Where the model (.ngw) and the plot (.png) go (default ./mnist-output).
           --plain                  Plain progress lines even on an interactive terminal.

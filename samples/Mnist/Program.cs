@@ -48,8 +48,15 @@ namespace NetGen.Samples
         /// <summary>The share of the training digits held out, per class, to validate each epoch and stop early.</summary>
         private const float ValidationFraction = 0.1f;
 
-        /// <summary>Epochs without a better validation loss before training stops (the best epoch's weights are kept).</summary>
-        private const int Patience = 4;
+        /// <summary>
+        /// Epochs without a better validation accuracy before training stops; the best epoch's weights are kept.
+        /// Accuracy rather than loss: the validation loss bottoms out around epoch 5-7 while accuracy still improves
+        /// (the network grows over-confident on the few digits it gets wrong), and stopping on loss cost ~0.2 points.
+        /// </summary>
+        private const int Patience = 5;
+
+        /// <summary>The units of MnistNet's first dense layer, whose weights absorb the pixel normalization.</summary>
+        private const int FirstLayerUnits = 128;
 
         public static int Run(MnistOptions o)
         {
@@ -61,10 +68,12 @@ namespace NetGen.Samples
             if (all.FeatureSize != MnistNet.InputSize)
                 throw new InvalidDataException($"The images in '{dataFolder}' have {all.FeatureSize} pixels; MnistNet takes 28 × 28 = {MnistNet.InputSize}.");
             (Dataset train, Dataset validation) = DatasetSplit.Stratified(all, ValidationFraction, o.Seed);
+            PixelNormalization normalization = PixelNormalization.Fit(train);
             Console.WriteLine($"data      {dataFolder}");
             Console.WriteLine(string.Create(c, $"          {all.Count:N0} training images → {train.Count:N0} train + {validation.Count:N0} validation (stratified), {test.Count:N0} test"));
+            Console.WriteLine(string.Create(c, $"          pixels normalized with the training mean {normalization.Mean:F4} and std {normalization.StandardDeviation:F4}"));
             Console.WriteLine($"network   {MnistNet.Architecture} ({MnistNet.ParameterCount.ToString("N0", c)} parameters)");
-            Console.WriteLine(string.Create(c, $"recipe    Adam lr {o.LearningRate} cosine-annealed over {o.Epochs} epochs, batch {o.BatchSize}, seed {o.Seed}, early stopping on validation loss (patience {Patience})"));
+            Console.WriteLine(string.Create(c, $"recipe    Adam lr {o.LearningRate} cosine-annealed over {o.Epochs} epochs, batch {o.BatchSize}, seed {o.Seed}, early stopping on validation accuracy (patience {Patience})"));
             Console.WriteLine();
 
             var network = new MnistNet(o.Seed);
@@ -76,23 +85,26 @@ namespace NetGen.Samples
                 BatchSize = o.BatchSize,
                 Seed = o.Seed,
                 Schedule = new CosineAnnealingLR(o.Epochs),
-                Validation = validation,
-                EarlyStopping = new EarlyStopping(MonitoredMetric.ValidationLoss, Patience, restoreBestWeights: true),
+                Validation = normalization.Apply(validation),
+                EarlyStopping = new EarlyStopping(MonitoredMetric.ValidationAccuracy, Patience, restoreBestWeights: true),
             };
 
+            Dataset normalizedTrain = normalization.Apply(train);
             int batchesPerEpoch = (train.Count + o.BatchSize - 1) / o.BatchSize;
             long started = Stopwatch.GetTimestamp();
             TrainingHistory history = TrainingDisplay.Run(!o.Plain && TrainingDisplay.CanShowLive, o.Epochs, batchesPerEpoch,
-                callback => new Trainer(recipe with { Callbacks = [callback] }).Fit(network, train));
+                callback => new Trainer(recipe with { Callbacks = [callback] }).Fit(network, normalizedTrain));
             TimeSpan trainingTime = Stopwatch.GetElapsedTime(started);
 
             Console.WriteLine();
             string stop = history.StopReason == StopReason.EarlyStopping
                 ? $"stopped early after {history.Epochs.Count} epochs"
                 : $"{history.Epochs.Count} epochs";
-            string restored = history.RestoredEpoch is int best ? $"; kept the weights of epoch {best + 1} (lowest validation loss)" : "";
+            string restored = history.RestoredEpoch is int best ? $"; kept the weights of epoch {best + 1} (best validation accuracy)" : "";
             Console.WriteLine(string.Create(c, $"training  {trainingTime.TotalSeconds:F2} s for {stop}{restored}"));
 
+            // From here on the network takes raw pixels: the saved model needs no preprocessing.
+            normalization.FoldInto(network, FirstLayerUnits);
             Evaluation result = Trainer.Evaluate(network, test);
             Console.WriteLine(string.Create(c, $"test      accuracy {result.Accuracy:P2} ({result.Confusion.Correct}/{result.Confusion.Total}), loss {result.Loss:F4}"));
             Console.WriteLine();
