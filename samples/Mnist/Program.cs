@@ -97,11 +97,9 @@ namespace NetGen.Samples
             TimeSpan trainingTime = Stopwatch.GetElapsedTime(started);
 
             Console.WriteLine();
-            string stop = history.StopReason == StopReason.EarlyStopping
-                ? $"stopped early after {history.Epochs.Count} epochs"
-                : $"{history.Epochs.Count} epochs";
+            string stop = history.StopReason == StopReason.EarlyStopping ? " (stopped early)" : "";
             string restored = history.RestoredEpoch is int best ? $"; kept the weights of epoch {best + 1} (best validation accuracy)" : "";
-            Console.WriteLine(string.Create(c, $"training  {trainingTime.TotalSeconds:F2} s for {stop}{restored}"));
+            Console.WriteLine(string.Create(c, $"training  {trainingTime.TotalSeconds:F2} s, {history.Epochs.Count} epochs{stop}{restored}"));
 
             // From here on the network takes raw pixels: the saved model needs no preprocessing.
             normalization.FoldInto(network, FirstLayerUnits);
