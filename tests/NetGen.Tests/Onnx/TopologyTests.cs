@@ -11,10 +11,10 @@ public class TopologyTests
         Assert.Equal(7, topology.InputSize);
         Assert.Equal(LossFunction.CrossEntropy, topology.Loss);
         Assert.Equal(9, topology.Layers.Count);
-        Assert.Equal(ReferenceLayer.Dense(9, Activation.LeakyReLU, 0.2f), topology.Layers[0]);
+        Assert.Equal(ReferenceLayer.Dense(9, Activation.LeakyReLU, 0.2), topology.Layers[0]);
         Assert.Equal(ReferenceLayer.Maxout(6, 3), topology.Layers[1]);
-        Assert.Equal(ReferenceLayer.Dense(5, Activation.ELU, 0.7f), topology.Layers[2]);
-        Assert.Equal(ReferenceLayer.Dropout(5, 0.3f), topology.Layers[3]);
+        Assert.Equal(ReferenceLayer.Dense(5, Activation.ELU, 0.7), topology.Layers[2]);
+        Assert.Equal(ReferenceLayer.Dropout(5, 0.3), topology.Layers[3]);
         Assert.Equal(ReferenceLayer.Dense(3, Activation.Softmax), topology.Layers[^1]);
         Assert.Equal(EveryLayer.ParameterCount, new ReferenceNetwork(topology.InputSize, topology.Layers, topology.Loss).ParameterCount);
     }
