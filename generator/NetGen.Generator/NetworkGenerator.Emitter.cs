@@ -116,14 +116,23 @@ public sealed partial class NetworkGenerator
                 w.WriteLine(GeneratedCode);
                 w.WriteLine("private global::NetGen.Rng __dropoutRng;");
             }
-            w.WriteLine("// Training buffers for ComputeGradients, sized for __capacity samples and grown when a larger batch arrives.");
+            w.WriteLine("// Training: one workspace per slice of a batch (one unless TrainingThreads > 1), and the slices' coordinator.");
             w.WriteLine(GeneratedCode);
-            w.WriteLine("private int __capacity;");
-            foreach (var buffer in TrainingBuffers(spec))
-            {
-                w.WriteLine(GeneratedCode);
-                w.WriteLine($"private {buffer.Type}[] {buffer.Field} = global::System.Array.Empty<{buffer.Type}>();");
-            }
+            w.WriteLine("private __Workspace[] __workspaces = { new __Workspace() };");
+            w.WriteLine(GeneratedCode);
+            w.WriteLine("private int __trainingThreads = 1;");
+            w.WriteLine(GeneratedCode);
+            w.WriteLine($"private {Kernels}ParallelGradients? __parallel;");
+            w.WriteLine();
+            w.WriteLine("/// <inheritdoc/>");
+            w.WriteLine(GeneratedCode);
+            w.WriteLine("public int TrainingThreads");
+            w.WriteLine("{");
+            w.WriteLine("    get => __trainingThreads;");
+            w.WriteLine($"    set => __trainingThreads = value is >= 1 and <= {Kernels}ParallelGradients.MaxThreads");
+            w.WriteLine("        ? value");
+            w.WriteLine($"        : throw new global::System.ArgumentOutOfRangeException(nameof(value), value, \"TrainingThreads must be between 1 and 64.\");");
+            w.WriteLine("}");
             w.WriteLine();
             w.WriteLine("/// <inheritdoc/>");
             w.WriteLine(GeneratedCode);
@@ -195,14 +204,22 @@ public sealed partial class NetworkGenerator
 
         private static void EmitHelpers(SourceWriter w, NetworkSpec spec)
         {
-            w.WriteLine("// Sizes the training buffers for batches of up to batchSize samples.");
+            w.WriteLine("// What ComputeGradients keeps for the backward pass: every layer's outputs (A), maxout pieces (Z) and winners (K),");
+            w.WriteLine("// dropout masks (M), and two ping-pong gradient buffers (D); sized for Capacity samples, grown when a larger batch arrives.");
             w.WriteLine(GeneratedCode);
-            using (w.Block("private void __EnsureCapacity(int batchSize)"))
+            using (w.Block("private sealed class __Workspace"))
             {
-                w.WriteLine("if (batchSize <= __capacity) return;");
+                w.WriteLine("public int Capacity;");
                 foreach (var buffer in TrainingBuffers(spec))
-                    w.WriteLine($"{buffer.Field} = new {buffer.Type}[checked(batchSize * {buffer.PerSample})];");
-                w.WriteLine("__capacity = batchSize;");
+                    w.WriteLine($"public {buffer.Type}[] {buffer.Field} = global::System.Array.Empty<{buffer.Type}>();");
+                w.WriteLine();
+                using (w.Block("public void EnsureCapacity(int batchSize)"))
+                {
+                    w.WriteLine("if (batchSize <= Capacity) return;");
+                    foreach (var buffer in TrainingBuffers(spec))
+                        w.WriteLine($"{buffer.Field} = new {buffer.Type}[checked(batchSize * {buffer.PerSample})];");
+                    w.WriteLine("Capacity = batchSize;");
+                }
             }
             if (NeedsThreadScratch(spec))
             {

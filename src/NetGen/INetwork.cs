@@ -62,6 +62,22 @@ public interface INetwork
     /// <exception cref="ArgumentException">A span does not have batchSize × size elements.</exception>
     float ComputeGradients(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int batchSize);
 
+    /// <summary>
+    /// How many threads <see cref="ComputeGradients"/> splits a batch over (default 1). With several threads the batch
+    /// is cut into consecutive slices whose gradients are combined in a fixed order, so results are deterministic for
+    /// a given thread count (though not bit-identical across thread counts). Networks that do not support it accept only 1.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is less than 1 or more than 64.</exception>
+    /// <exception cref="NotSupportedException">The network trains on one thread only.</exception>
+    int TrainingThreads
+    {
+        get => 1;
+        set
+        {
+            if (value != 1) throw new NotSupportedException($"{GetType().Name} trains on one thread only.");
+        }
+    }
+
     /// <summary>Runs the network on one sample and returns the index of the largest output (for a single output, 1 if it is ≥ 0.5, else 0).</summary>
     int Predict(ReadOnlySpan<float> input);
 }

@@ -28,19 +28,19 @@ public sealed partial class NetworkGenerator
         {
             foreach (var layer in spec.Layers)
             {
-                yield return new Buffer($"__a{layer.Index}", "float", layer.Units);
+                yield return new Buffer($"A{layer.Index}", "float", layer.Units);
                 if (layer.Kind == LayerKind.Maxout)
                 {
-                    yield return new Buffer($"__z{layer.Index}", "float", layer.AffineOutputs);
-                    yield return new Buffer($"__k{layer.Index}", "int", layer.Units);
+                    yield return new Buffer($"Z{layer.Index}", "float", layer.AffineOutputs);
+                    yield return new Buffer($"K{layer.Index}", "int", layer.Units);
                 }
                 if (layer.Kind == LayerKind.Dropout)
-                    yield return new Buffer($"__m{layer.Index}", "float", layer.Units);
+                    yield return new Buffer($"M{layer.Index}", "float", layer.Units);
             }
             int widest = spec.Layers.Max(l => l.Units);
-            yield return new Buffer("__d0", "float", widest);
+            yield return new Buffer("D0", "float", widest);
             if (spec.Layers.Count > 1)
-                yield return new Buffer("__d1", "float", widest);
+                yield return new Buffer("D1", "float", widest);
         }
 
         /// <summary>The intermediate values Forward keeps per sample: hidden outputs and maxout pieces.</summary>
@@ -133,15 +133,40 @@ public sealed partial class NetworkGenerator
 
         private static void EmitComputeGradients(SourceWriter w, NetworkSpec spec, SortedSet<int> dims)
         {
+            string rng = spec.HasDropout ? "__dropoutRng" : "unused";
             w.WriteLine("/// <inheritdoc/>");
             w.WriteLine(GeneratedCode);
             using (w.Block($"public float ComputeGradients({ReadOnlySpanOfFloat} inputs, {ReadOnlySpanOfFloat} targets, int batchSize)"))
             {
                 EmitBatchChecks(w, spec, "inputs", "targets", "OutputSize");
-                w.WriteLine("__EnsureCapacity(batchSize);");
-                w.WriteLine("int n = batchSize;");
+                w.WriteLine($"int slices = {Kernels}ParallelGradients.SliceCount(__trainingThreads, batchSize);");
+                if (!spec.HasDropout) w.WriteLine("var unused = default(global::NetGen.Rng); // no dropout: nothing draws from it");
+                w.WriteLine("if (slices == 1)");
+                w.WriteLine($"    return __ComputeGradients(__workspaces[0], inputs, targets, batchSize, __gradients, ref {rng});");
+                w.WriteLine("// Several threads: consecutive slices of the batch, each on its own workspace, combined in slice order.");
+                w.WriteLine("if (__parallel is null || __parallel.Slices != slices)");
+                using (w.Block(""))
+                {
+                    w.WriteLine("if (__workspaces.Length < slices)");
+                    using (w.Block(""))
+                    {
+                        w.WriteLine("var grown = new __Workspace[slices];");
+                        w.WriteLine("for (int k = 0; k < slices; k++) grown[k] = k < __workspaces.Length ? __workspaces[k] : new __Workspace();");
+                        w.WriteLine("__workspaces = grown;");
+                    }
+                    w.WriteLine($"__parallel = new {Kernels}ParallelGradients(slices, InputSize, OutputSize, ParameterCount,");
+                    w.WriteLine("    (int k, global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y, int n, global::System.Span<float> g, ref global::NetGen.Rng r) => __ComputeGradients(__workspaces[k], x, y, n, g, ref r));");
+                }
+                w.WriteLine($"return __parallel.Run(inputs, targets, batchSize, __gradients, ref {rng});");
+            }
+            w.WriteLine();
+
+            w.WriteLine("// Forward and backward over n samples using one workspace's buffers; writes the gradient of the mean loss to grad.");
+            w.WriteLine(GeneratedCode);
+            using (w.Block($"private float __ComputeGradients(__Workspace ws, {ReadOnlySpanOfFloat} inputs, {ReadOnlySpanOfFloat} targets, int n, {SpanOfFloat} grad, ref global::NetGen.Rng rng)"))
+            {
+                w.WriteLine("ws.EnsureCapacity(n);");
                 EmitParameterSpan(w);
-                w.WriteLine($"{SpanOfFloat} grad = __gradients;");
                 w.WriteLine();
                 w.WriteLine("// Forward pass (dropout active), keeping every layer's output for the backward pass.");
                 var last = spec.OutputLayer;
@@ -149,18 +174,18 @@ public sealed partial class NetworkGenerator
                 {
                     if (layer.Kind == LayerKind.Maxout)
                     {
-                        w.WriteLine($"{SpanOfFloat} z{layer.Index} = new {SpanOfFloat}(__z{layer.Index}, 0, n * {layer.AffineOutputs});");
-                        w.WriteLine($"global::System.Span<int> k{layer.Index} = new global::System.Span<int>(__k{layer.Index}, 0, n * {layer.Units});");
+                        w.WriteLine($"{SpanOfFloat} z{layer.Index} = new {SpanOfFloat}(ws.Z{layer.Index}, 0, n * {layer.AffineOutputs});");
+                        w.WriteLine($"global::System.Span<int> k{layer.Index} = new global::System.Span<int>(ws.K{layer.Index}, 0, n * {layer.Units});");
                     }
                     if (layer.Kind == LayerKind.Dropout)
-                        w.WriteLine($"{SpanOfFloat} m{layer.Index} = new {SpanOfFloat}(__m{layer.Index}, 0, n * {layer.Units});");
-                    w.WriteLine($"{SpanOfFloat} {TrainingOutput(spec, layer)} = new {SpanOfFloat}(__a{layer.Index}, 0, n * {layer.Units});");
+                        w.WriteLine($"{SpanOfFloat} m{layer.Index} = new {SpanOfFloat}(ws.M{layer.Index}, 0, n * {layer.Units});");
+                    w.WriteLine($"{SpanOfFloat} {TrainingOutput(spec, layer)} = new {SpanOfFloat}(ws.A{layer.Index}, 0, n * {layer.Units});");
                 }
                 EmitForwardLayers(w, spec, dims, Mode.Training, "inputs", TrainingOutput(spec, last), "n");
                 w.WriteLine();
 
                 string da = $"da{last.Index}";
-                w.WriteLine($"{SpanOfFloat} {da} = new {SpanOfFloat}(__d0, 0, n * OutputSize);");
+                w.WriteLine($"{SpanOfFloat} {da} = new {SpanOfFloat}(ws.D0, 0, n * OutputSize);");
                 string output = TrainingOutput(spec, last);
                 switch (spec.Loss)
                 {
@@ -206,7 +231,7 @@ public sealed partial class NetworkGenerator
                         continue; // the next layer reads x directly
                     case LayerKind.Dropout:
                         w.WriteLine(header + ArchitectureDescriber.Formula(layer) + ", drawn afresh for every batch.");
-                        w.WriteLine($"{Kernels}DropoutKernels.Forward({x}, {a}, m{layer.Index}, {F(layer.Rate)}, ref __dropoutRng);");
+                        w.WriteLine($"{Kernels}DropoutKernels.Forward({x}, {a}, m{layer.Index}, {F(layer.Rate)}, ref rng);");
                         break;
                     case LayerKind.Maxout:
                         w.WriteLine(header + ArchitectureDescriber.Formula(layer) + ";");
@@ -247,7 +272,7 @@ public sealed partial class NetworkGenerator
         private static void EmitBackwardLayers(SourceWriter w, NetworkSpec spec, SortedSet<int> dims)
         {
             string current = $"da{spec.OutputLayer.Index}";
-            int pingPong = 0; // which of __d0/__d1 holds `current`
+            int pingPong = 0; // which of D0/D1 holds `current`
             for (int index = spec.Layers.Count - 1; index >= 0; index--)
             {
                 var layer = spec.Layers[index];
@@ -272,7 +297,7 @@ public sealed partial class NetworkGenerator
                         if (propagate)
                         {
                             pingPong ^= 1;
-                            w.WriteLine($"{SpanOfFloat} {below} = new {SpanOfFloat}(__d{pingPong}, 0, n * {layer.Inputs});");
+                            w.WriteLine($"{SpanOfFloat} {below} = new {SpanOfFloat}(ws.D{pingPong}, 0, n * {layer.Inputs});");
                             w.WriteLine($"{Kernels}DenseKernels.InputGradients<{D(dims, layer.Inputs)}, {D(dims, layer.AffineOutputs)}>(z{index}, {Weights(layer)}, {below}, n);");
                             current = below;
                         }
@@ -288,7 +313,7 @@ public sealed partial class NetworkGenerator
                         if (propagate)
                         {
                             pingPong ^= 1;
-                            w.WriteLine($"{SpanOfFloat} {below} = new {SpanOfFloat}(__d{pingPong}, 0, n * {layer.Inputs});");
+                            w.WriteLine($"{SpanOfFloat} {below} = new {SpanOfFloat}(ws.D{pingPong}, 0, n * {layer.Inputs});");
                             w.WriteLine($"{Kernels}DenseKernels.InputGradients<{D(dims, layer.Inputs)}, {D(dims, layer.Units)}>({current}, {Weights(layer)}, {below}, n);");
                             current = below;
                         }

@@ -23,10 +23,10 @@ internal sealed class SourceWriter
         }
     }
 
-    /// <summary>Writes <paramref name="header"/> and an opening brace, and indents until the returned scope is disposed.</summary>
+    /// <summary>Writes <paramref name="header"/> (unless empty) and an opening brace, and indents until the returned scope is disposed.</summary>
     public Scope Block(string header)
     {
-        WriteLine(header);
+        if (header.Length > 0) WriteLine(header);
         WriteLine("{");
         _indent++;
         return new Scope(this);

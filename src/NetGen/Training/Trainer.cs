@@ -43,6 +43,7 @@ public sealed class Trainer
         if (o.Validation is not null) CheckShapes(network, o.Validation, "options");
 
         if (o.InitializeParameters) network.Initialize(o.Seed);
+        if (network.TrainingThreads != o.Threads) network.TrainingThreads = o.Threads;
         o.EarlyStopping?.Reset();
         o.Plateau?.Reset();
         var batches = new BatchIterator(train, o.BatchSize, o.Shuffle, o.Seed, o.DropLast);

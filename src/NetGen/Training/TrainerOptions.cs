@@ -58,11 +58,18 @@ public sealed record TrainerOptions
     /// <summary>Callbacks run in order at the start of each epoch, after each batch and after each epoch.</summary>
     public IReadOnlyList<ITrainingCallback> Callbacks { get; init; } = [];
 
+    /// <summary>
+    /// Threads each batch's gradient is computed on (sets <see cref="INetwork.TrainingThreads"/>); default 1. Results are
+    /// deterministic for a given thread count.
+    /// </summary>
+    public int Threads { get; init; } = 1;
+
     internal void Validate()
     {
         if (Optimizer is null) throw new ArgumentException("TrainerOptions.Optimizer must be set.", "options");
         if (Epochs <= 0) throw new ArgumentException($"TrainerOptions.Epochs is {Epochs}; it must be > 0.", "options");
         if (BatchSize <= 0) throw new ArgumentException($"TrainerOptions.BatchSize is {BatchSize}; it must be > 0.", "options");
+        if (Threads is < 1 or > 64) throw new ArgumentException($"TrainerOptions.Threads is {Threads}; it must be between 1 and 64.", "options");
         if (!(L1 >= 0) || float.IsInfinity(L1)) throw new ArgumentException($"TrainerOptions.L1 is {L1}; it must be a finite value ≥ 0.", "options");
         if (MaxGradientNorm is float max && (!(max > 0) || float.IsInfinity(max)))
             throw new ArgumentException($"TrainerOptions.MaxGradientNorm is {max}; it must be a finite value > 0.", "options");

@@ -1,0 +1,119 @@
+using System.ComponentModel;
+using System.Numerics.Tensors;
+using System.Runtime.ExceptionServices;
+
+namespace NetGen.Kernels;
+
+/// <summary>
+/// Data-parallel gradient computation for generated networks: a batch is split into consecutive slices, each slice's
+/// mean-loss gradient is computed on its own thread into its own buffer, and the slices are combined in slice order as
+/// g = Σ_k (n_k / n)·g_k. The result depends only on the number of slices, never on thread timing. Slices run on the
+/// thread pool through preallocated work items, so a call allocates nothing.
+/// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public sealed class ParallelGradients
+{
+    /// <summary>Computes the mean loss of one slice and its gradient into <paramref name="gradients"/>.</summary>
+    public delegate float SliceBody(int slice, ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int count, Span<float> gradients, ref Rng rng);
+
+    /// <summary>Fewer samples than this per slice would cost more in hand-off than the thread saves.</summary>
+    public const int MinSamplesPerSlice = 8;
+
+    /// <summary>The most threads a network may train with.</summary>
+    public const int MaxThreads = 64;
+
+    private readonly Slice[] _slices;
+    private readonly SliceBody _body;
+    private readonly int _inputSize, _outputSize;
+    private readonly CountdownEvent _pending = new(0);
+
+    /// <summary>Prepares <paramref name="slices"/> slices for a network of the given sizes.</summary>
+    public ParallelGradients(int slices, int inputSize, int outputSize, int parameterCount, SliceBody body)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(slices, 2);
+        _body = body;
+        _inputSize = inputSize;
+        _outputSize = outputSize;
+        _slices = new Slice[slices];
+        for (int k = 0; k < slices; k++) _slices[k] = new Slice(this, k, parameterCount);
+    }
+
+    /// <summary>The number of slices.</summary>
+    public int Slices => _slices.Length;
+
+    /// <summary>How many slices a batch is split into when training with <paramref name="threads"/> threads.</summary>
+    public static int SliceCount(int threads, int batchSize) => Math.Max(1, Math.Min(threads, batchSize / MinSamplesPerSlice));
+
+    /// <summary>
+    /// Runs every slice and writes the combined gradient to <paramref name="gradients"/>; returns the mean loss.
+    /// Each slice's dropout generator is seeded from <paramref name="rng"/> in slice order.
+    /// </summary>
+    public float Run(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int batchSize, Span<float> gradients, ref Rng rng)
+    {
+        int slices = _slices.Length;
+        // Consecutive slices; the first batchSize % slices of them take one extra sample.
+        for (int k = 0, start = 0; k < slices; k++)
+        {
+            int count = batchSize / slices + (k < batchSize % slices ? 1 : 0);
+            _slices[k].Load(inputs.Slice(start * _inputSize, count * _inputSize), targets.Slice(start * _outputSize, count * _outputSize), count, rng.NextUInt64());
+            start += count;
+        }
+
+        _pending.Reset(slices - 1);
+        for (int k = 1; k < slices; k++) ThreadPool.UnsafeQueueUserWorkItem(_slices[k], preferLocal: false);
+        _slices[0].Execute(); // the calling thread takes the first slice
+        _pending.Wait();
+        foreach (var slice in _slices) slice.Failure?.Throw();
+
+        // Combine in slice order: the result depends on the number of slices only.
+        float loss = 0f;
+        gradients.Clear();
+        foreach (var slice in _slices)
+        {
+            float weight = (float)slice.Count / batchSize;
+            TensorPrimitives.MultiplyAdd(slice.Gradients, weight, gradients, gradients);
+            loss += weight * slice.Loss;
+        }
+        return loss;
+    }
+
+    private sealed class Slice(ParallelGradients owner, int index, int parameterCount) : IThreadPoolWorkItem
+    {
+        private float[] _inputs = [], _targets = [];
+        private Rng _rng;
+
+        public float[] Gradients { get; } = new float[parameterCount];
+        public int Count { get; private set; }
+        public float Loss { get; private set; }
+        public ExceptionDispatchInfo? Failure { get; private set; }
+
+        public void Load(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int count, ulong seed)
+        {
+            // The caller's spans cannot cross threads, so each slice keeps its own copy (grown once, then reused).
+            if (_inputs.Length < inputs.Length) _inputs = new float[inputs.Length];
+            if (_targets.Length < targets.Length) _targets = new float[targets.Length];
+            inputs.CopyTo(_inputs);
+            targets.CopyTo(_targets);
+            Count = count;
+            _rng = new Rng(seed);
+            Failure = null;
+        }
+
+        public void Execute()
+        {
+            try
+            {
+                int n = Count;
+                Loss = owner._body(index, _inputs.AsSpan(0, n * owner._inputSize), _targets.AsSpan(0, n * owner._outputSize), n, Gradients, ref _rng);
+            }
+            catch (Exception e)
+            {
+                Failure = ExceptionDispatchInfo.Capture(e);
+            }
+            finally
+            {
+                if (index > 0) owner._pending.Signal();
+            }
+        }
+    }
+}

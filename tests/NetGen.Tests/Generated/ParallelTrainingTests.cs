@@ -1,0 +1,83 @@
+using NetGen.Optimizers;
+
+namespace NetGen.Tests;
+
+/// <summary>Data-parallel ComputeGradients (TrainingThreads &gt; 1).</summary>
+public class ParallelTrainingTests
+{
+    private static (float[] X, float[] Y) Batch(int batch, int inputs, int outputs, int seed)
+    {
+        var random = new Random(seed);
+        float[] x = Enumerable.Range(0, batch * inputs).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+        var y = new float[batch * outputs];
+        for (int s = 0; s < batch; s++) y[s * outputs + random.Next(outputs)] = 1f;
+        return (x, y);
+    }
+
+    [Theory]
+    [InlineData(2, 64)]
+    [InlineData(3, 67)]
+    [InlineData(4, 33)]
+    public void SlicedGradientsMatchTheSingleThreadedOnes(int threads, int batch)
+    {
+        var single = new NoDropoutNet(2);
+        var sliced = new NoDropoutNet(2) { TrainingThreads = threads };
+        var (x, y) = Batch(batch, 6, 3, threads);
+        float expectedLoss = single.ComputeGradients(x, y, batch);
+        float loss = sliced.ComputeGradients(x, y, batch);
+        Assert.Equal(expectedLoss, loss, 1e-5f);
+        float[] expected = single.Gradients.ToArray(), actual = sliced.Gradients.ToArray();
+        for (int i = 0; i < expected.Length; i++) Assert.Equal(expected[i], actual[i], 1e-5f);
+    }
+
+    [Fact]
+    public void TrainingIsDeterministicForAGivenThreadCount()
+    {
+        float[] Train(int threads)
+        {
+            var net = new DropoutNet(9) { TrainingThreads = threads };
+            var adam = new Adam(0.01f);
+            var (x, y) = Batch(48, 6, 3, 1);
+            for (int step = 0; step < 30; step++)
+            {
+                net.ComputeGradients(x, y, 48);
+                adam.Step(net.Parameters, net.Gradients);
+            }
+            return net.Parameters.ToArray();
+        }
+        Assert.Equal(Train(2), Train(2));
+        Assert.Equal(Train(3), Train(3));
+        Assert.Equal(Train(1), Train(1));
+    }
+
+    [Fact]
+    public void SmallBatchesStayOnOneThread()
+    {
+        var net = new XorNet(1) { TrainingThreads = 2 };
+        var single = new XorNet(1);
+        float[] x = [0, 0, 0, 1, 1, 0, 1, 1], y = [0, 1, 1, 0];
+        Assert.Equal(single.ComputeGradients(x, y, 4), net.ComputeGradients(x, y, 4));
+        Assert.Equal(single.Gradients.ToArray(), net.Gradients.ToArray());
+    }
+
+    [Fact]
+    public void ParallelStepsAllocateNothingOnceWarm()
+    {
+        var net = new NoDropoutNet(3) { TrainingThreads = 2 };
+        var (x, y) = Batch(64, 6, 3, 2);
+        for (int i = 0; i < 5; i++) net.ComputeGradients(x, y, 64);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 50; i++) net.ComputeGradients(x, y, 64);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-1)]
+    [InlineData(65)]
+    public void RejectsThreadCountsOutOfRange(int threads)
+    {
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => new XorNet().TrainingThreads = threads);
+        Assert.Contains("between 1 and 64", e.Message);
+    }
+}
