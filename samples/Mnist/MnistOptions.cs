@@ -20,6 +20,9 @@ internal sealed record MnistOptions
     /// <summary>The seed of the initial weights, the validation split and the batch order.</summary>
     public int Seed { get; init; } = 1;
 
+    /// <summary>Threads each batch's gradient is computed on (results are deterministic for a given count).</summary>
+    public int Threads { get; init; } = 1;
+
     /// <summary>The folder the model file and the plot are written to.</summary>
     public string OutputFolder { get; init; } = "mnist-output";
 
@@ -36,7 +39,7 @@ internal sealed record MnistParseResult(MnistOptions? Options, bool HelpRequeste
 }
 
 /// <summary>
-/// A small hand-written command-line parser (System.CommandLine is not worth a dependency for six options).
+/// A small hand-written command-line parser (System.CommandLine is not worth a dependency for eight options).
 /// Accepts <c>--name value</c> and <c>--name=value</c>; numbers use the invariant culture.
 /// </summary>
 internal static class MnistOptionsParser
@@ -56,6 +59,7 @@ internal static class MnistOptionsParser
           --batch-size <n>         Samples per step, 1-65536 (default 64).
           --learning-rate <x>      Adam's base learning rate, > 0 and ≤ 1 (default 0.002), cosine-annealed.
           --seed <n>               Seed of the weights, validation split and batch order (default 1).
+          --threads <n>            Threads per batch, 1-64 (default 1); deterministic for a given count.
           --output <folder>        Where the model (.ngw) and the plot (.png) go (default ./mnist-output).
           --plain                  Plain progress lines even on an interactive terminal.
           -h, --help               Show this help.
@@ -88,7 +92,7 @@ internal static class MnistOptionsParser
                 options = options with { Plain = true };
                 continue;
             }
-            if (name is not ("--data" or "--epochs" or "--batch-size" or "--learning-rate" or "--seed" or "--output"))
+            if (name is not ("--data" or "--epochs" or "--batch-size" or "--learning-rate" or "--seed" or "--output" or "--threads"))
                 return MnistParseResult.Fail(arg.StartsWith('-') ? $"Unknown option '{name}'." : $"Unexpected argument '{arg}'; options start with '--'.");
             if (!seen.Add(name)) return MnistParseResult.Fail($"'{name}' is given more than once.");
 
@@ -116,6 +120,10 @@ internal static class MnistOptionsParser
                 case "--batch-size":
                     error = Integer(name, value, 1, 65536, out int batchSize);
                     options = options with { BatchSize = batchSize };
+                    break;
+                case "--threads":
+                    error = Integer(name, value, 1, 64, out int threads);
+                    options = options with { Threads = threads };
                     break;
                 case "--seed":
                     error = Integer(name, value, int.MinValue, int.MaxValue, out int seed);

@@ -73,7 +73,7 @@ namespace NetGen.Samples
             Console.WriteLine(string.Create(c, $"          {all.Count:N0} training images → {train.Count:N0} train + {validation.Count:N0} validation (stratified), {test.Count:N0} test"));
             Console.WriteLine(string.Create(c, $"          pixels normalized with the training mean {normalization.Mean:F4} and std {normalization.StandardDeviation:F4}"));
             Console.WriteLine($"network   {MnistNet.Architecture} ({MnistNet.ParameterCount.ToString("N0", c)} parameters)");
-            Console.WriteLine(string.Create(c, $"recipe    Adam lr {o.LearningRate} cosine-annealed over {o.Epochs} epochs, batch {o.BatchSize}, seed {o.Seed}, early stopping on validation accuracy (patience {Patience})"));
+            Console.WriteLine(string.Create(c, $"recipe    Adam lr {o.LearningRate} cosine-annealed over {o.Epochs} epochs, batch {o.BatchSize}, seed {o.Seed}, {o.Threads} thread(s), early stopping on validation accuracy (patience {Patience})"));
             Console.WriteLine();
 
             var network = new MnistNet(o.Seed);
@@ -84,6 +84,7 @@ namespace NetGen.Samples
                 Epochs = o.Epochs,
                 BatchSize = o.BatchSize,
                 Seed = o.Seed,
+                Threads = o.Threads,
                 Schedule = new CosineAnnealingLR(o.Epochs),
                 Validation = normalization.Apply(validation),
                 EarlyStopping = new EarlyStopping(MonitoredMetric.ValidationAccuracy, Patience, restoreBestWeights: true),
