@@ -3,12 +3,16 @@ using NetGen.Reference;
 
 namespace NetGen.Benchmarks;
 
-/// <summary>Inference: W1 XOR single sample; W2 MNIST single sample and batches of 64 and 1024.</summary>
+/// <summary>
+/// Inference, one thread: W1 XOR single sample; W2 MNIST 784-128-64-10 single sample and batches of 64 and 1024;
+/// W3 784-512-512-10 batch of 1024. Batched rows report time per sample (OperationsPerInvoke = batch).
+/// </summary>
 [MemoryDiagnoser]
 public class ForwardBenchmarks
 {
     private readonly XorNet _xor = new(1);
     private readonly MnistNet _mnist = new(1);
+    private readonly WideNet _wide = new(1);
     private readonly float[] _xorInput = [1f, 0f];
     private readonly float[] _xorOutput = new float[1];
     private float[] _images = [];
@@ -18,6 +22,7 @@ public class ForwardBenchmarks
     private ReferenceNetwork _reference = null!;
     private double[] _referenceParameters = [];
     private double[] _referenceInput = [];
+    private OnnxRunner _onnxXor = null!, _onnx1 = null!, _onnx64 = null!, _onnx1024 = null!, _onnxWide = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -28,6 +33,17 @@ public class ForwardBenchmarks
         _reference = new ReferenceNetwork(784, [ReferenceLayer.Dense(128, Activation.ReLU), ReferenceLayer.Dense(64, Activation.ReLU), ReferenceLayer.Dense(10, Activation.Softmax)], LossFunction.CrossEntropy);
         _referenceParameters = _mnist.Parameters.ToArray().Select(v => (double)v).ToArray();
         _referenceInput = _images.Take(784).Select(v => (double)v).ToArray();
+        _onnxXor = new OnnxRunner(_xor, _xorInput, _xorOutput, 1);
+        _onnx1 = new OnnxRunner(_mnist, _images[..784], _output, 1);
+        _onnx64 = new OnnxRunner(_mnist, _images[..(64 * 784)], new float[64 * 10], 64);
+        _onnx1024 = new OnnxRunner(_mnist, _images, _outputs, 1024);
+        _onnxWide = new OnnxRunner(_wide, _images, new float[1024 * 10], 1024);
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        foreach (var runner in new[] { _onnxXor, _onnx1, _onnx64, _onnx1024, _onnxWide }) runner.Dispose();
     }
 
     [Benchmark(Description = "W1 XOR forward: NetGen")]
@@ -37,34 +53,56 @@ public class ForwardBenchmarks
         return _xorOutput[0];
     }
 
-    [Benchmark(Description = "W2 MNIST forward, 1 sample: NetGen")]
+    [Benchmark(Description = "W1 XOR forward: ONNX Runtime")]
+    public void XorForwardOnnx() => _onnxXor.Run();
+
+    [Benchmark(Description = "W2 forward, 1 sample: NetGen")]
     public float MnistForward()
     {
         _mnist.Forward(_images.AsSpan(0, 784), _output);
         return _output[0];
     }
 
-    [Benchmark(Description = "W2 MNIST forward, 1 sample: TensorPrimitives by hand")]
+    [Benchmark(Description = "W2 forward, 1 sample: TensorPrimitives by hand")]
     public float MnistForwardTensorPrimitives()
     {
         _tensorPrimitives.Forward(_mnist.Parameters, _images.AsSpan(0, 784), _output);
         return _output[0];
     }
 
-    [Benchmark(Description = "W2 MNIST forward, 1 sample: plain-loop reference (double)")]
+    [Benchmark(Description = "W2 forward, 1 sample: plain-loop reference (double)")]
     public double MnistForwardReference() => _reference.Forward(_referenceParameters, _referenceInput)[0];
 
-    [Benchmark(Description = "W2 MNIST forward, batch 64: NetGen", OperationsPerInvoke = 64)]
+    [Benchmark(Description = "W2 forward, 1 sample: ONNX Runtime")]
+    public void MnistForwardOnnx() => _onnx1.Run();
+
+    [Benchmark(Description = "W2 forward, batch 64, per sample: NetGen", OperationsPerInvoke = 64)]
     public float MnistForwardBatch64()
     {
         _mnist.Forward(_images.AsSpan(0, 64 * 784), _outputs.AsSpan(0, 64 * 10), 64);
         return _outputs[0];
     }
 
-    [Benchmark(Description = "W2 MNIST forward, batch 1024: NetGen", OperationsPerInvoke = 1024)]
+    [Benchmark(Description = "W2 forward, batch 64, per sample: ONNX Runtime", OperationsPerInvoke = 64)]
+    public void MnistForwardBatch64Onnx() => _onnx64.Run();
+
+    [Benchmark(Description = "W2 forward, batch 1024, per sample: NetGen", OperationsPerInvoke = 1024)]
     public float MnistForwardBatch1024()
     {
         _mnist.Forward(_images, _outputs, 1024);
         return _outputs[0];
     }
+
+    [Benchmark(Description = "W2 forward, batch 1024, per sample: ONNX Runtime", OperationsPerInvoke = 1024)]
+    public void MnistForwardBatch1024Onnx() => _onnx1024.Run();
+
+    [Benchmark(Description = "W3 forward, batch 1024, per sample: NetGen", OperationsPerInvoke = 1024)]
+    public float WideForwardBatch1024()
+    {
+        _wide.Forward(_images, _outputs, 1024);
+        return _outputs[0];
+    }
+
+    [Benchmark(Description = "W3 forward, batch 1024, per sample: ONNX Runtime", OperationsPerInvoke = 1024)]
+    public void WideForwardBatch1024Onnx() => _onnxWide.Run();
 }

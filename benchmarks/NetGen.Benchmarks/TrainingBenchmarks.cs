@@ -3,7 +3,7 @@ using NetGen.Optimizers;
 
 namespace NetGen.Benchmarks;
 
-/// <summary>Training steps (ComputeGradients + optimizer step): W1 XOR with SGD; W2 MNIST and W3 wide with Adam.</summary>
+/// <summary>Training steps (ComputeGradients + optimizer step): W1 XOR with SGD; W2 MNIST and W3 wide with Adam, on 1 and 2 threads. Samples/s = BatchSize / Mean.</summary>
 [MemoryDiagnoser]
 public class TrainingBenchmarks
 {
@@ -21,6 +21,9 @@ public class TrainingBenchmarks
     [Params(32, 64, 128)]
     public int BatchSize { get; set; }
 
+    [Params(1, 2)]
+    public int Threads { get; set; }
+
     [GlobalSetup]
     public void Setup()
     {
@@ -28,6 +31,8 @@ public class TrainingBenchmarks
         _images = Enumerable.Range(0, 128 * 784).Select(_ => (float)random.NextDouble()).ToArray();
         _labels = new float[128 * 10];
         for (int s = 0; s < 128; s++) _labels[s * 10 + random.Next(10)] = 1f;
+        _mnist.TrainingThreads = Threads;
+        _wide.TrainingThreads = Threads;
         // Warm the optimizers' state and the networks' training buffers.
         MnistAdamStep();
         WideAdamStep();
