@@ -24,8 +24,23 @@ foreach (float[] x in new[] { new[] { 0f, 0f }, [0f, 1f], [1f, 0f], [1f, 1f] })
 Console.WriteLine("forward: " + string.Join(" ", outputs));
 Console.WriteLine("architecture: " + XorNet.Architecture);
 
+// The same weights compiled in from xor.ngw (an AdditionalFiles item): static inference, no instance.
+outputs.Clear();
+foreach (float[] x in new[] { new[] { 0f, 0f }, [0f, 1f], [1f, 0f], [1f, 1f] })
+{
+    BakedXor.Infer(x, y);
+    outputs.Add(y[0].ToString("F3", CultureInfo.InvariantCulture) + "/" + BakedXor.Classify(x));
+}
+Console.WriteLine("baked: " + string.Join(" ", outputs));
+
 [Network(Loss = LossFunction.BinaryCrossEntropy)]
 [Input(2)]
 [Dense(2, Activation.Sigmoid)]
 [Dense(1, Activation.Sigmoid)]
 public partial class XorNet;
+
+[Network(Loss = LossFunction.BinaryCrossEntropy, Weights = "xor.ngw")]
+[Input(2)]
+[Dense(2, Activation.Sigmoid)]
+[Dense(1, Activation.Sigmoid)]
+public partial class BakedXor;
