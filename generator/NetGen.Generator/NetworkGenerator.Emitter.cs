@@ -148,6 +148,12 @@ public sealed partial class NetworkGenerator
         private static void EmitConstructorsAndInitialize(SourceWriter w, NetworkSpec spec)
         {
             string name = spec.Type.Name;
+            if (spec.Weights is not null)
+            {
+                EmitBakedConstructors(w, spec);
+                EmitInitialize(w, spec);
+                return;
+            }
             w.WriteLine($"/// <summary>Creates the network with parameters initialized from seed 0 (see <see cref=\"Initialize\"/>).</summary>");
             w.WriteLine(GeneratedCode);
             w.WriteLine($"public {name}() : this(0) {{ }}");
@@ -156,6 +162,33 @@ public sealed partial class NetworkGenerator
             w.WriteLine(GeneratedCode);
             w.WriteLine($"public {name}(int seed) => Initialize(seed);");
             w.WriteLine();
+            EmitInitialize(w, spec);
+        }
+
+        /// <summary>Constructors of a network with baked-in weights start from them (the hook lives in the weights file).</summary>
+        private static void EmitBakedConstructors(SourceWriter w, NetworkSpec spec)
+        {
+            string name = spec.Type.Name, file = Xml(spec.Weights!);
+            w.WriteLine($"/// <summary>Creates the network with the parameters baked in from {file}.</summary>");
+            w.WriteLine(GeneratedCode);
+            w.WriteLine($"public {name}() : this(0) {{ }}");
+            w.WriteLine();
+            w.WriteLine($"/// <summary>Creates the network with the parameters baked in from {file}; <paramref name=\"seed\"/> seeds what training draws (dropout masks).</summary>");
+            w.WriteLine(GeneratedCode);
+            using (w.Block($"public {name}(int seed)"))
+            {
+                w.WriteLine("Initialize(seed);");
+                w.WriteLine("__LoadBakedWeights();");
+            }
+            w.WriteLine();
+            w.WriteLine("// Copies the baked-in parameters over the initialized ones; implemented in the weights file, which is generated");
+            w.WriteLine("// only when the file checks out (otherwise a NETGEN023-027 error explains why, and this call compiles to nothing).");
+            w.WriteLine("partial void __LoadBakedWeights();");
+            w.WriteLine();
+        }
+
+        private static void EmitInitialize(SourceWriter w, NetworkSpec spec)
+        {
             w.WriteLine("/// <inheritdoc/>");
             w.WriteLine(GeneratedCode);
             using (w.Block("public void Initialize(int seed)"))

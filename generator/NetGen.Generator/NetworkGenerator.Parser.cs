@@ -16,7 +16,11 @@ namespace NetGen.Generator;
 public sealed partial class NetworkGenerator
 {
     /// <summary>A parsed [Network] type: the model (null when the declaration has errors) and the diagnostics.</summary>
-    internal sealed record ParseResult(NetworkSpec? Spec, EquatableArray<DiagnosticInfo> Diagnostics);
+    internal sealed record ParseResult(NetworkSpec? Spec, EquatableArray<DiagnosticInfo> Diagnostics)
+    {
+        /// <summary>Where <c>Weights = "..."</c> is written, for the baked-weights diagnostics; null without one.</summary>
+        public WeightsSite? WeightsArgument { get; init; }
+    }
 
     /// <summary>
     /// Turns a [Network] class into a <see cref="NetworkSpec"/> and diagnostics. The only code that touches symbols and
@@ -51,8 +55,11 @@ public sealed partial class NetworkGenerator
                     spec = BuildSpec(type, syntax, context.Attributes[0], layers, diagnostics);
             }
 
-            return new ParseResult(diagnostics.Any(d => d.Descriptor.DefaultSeverity == DiagnosticSeverity.Error) ? null : spec,
-                new EquatableArray<DiagnosticInfo>(diagnostics));
+            spec = diagnostics.Any(d => d.Descriptor.DefaultSeverity == DiagnosticSeverity.Error) ? null : spec;
+            return new ParseResult(spec, new EquatableArray<DiagnosticInfo>(diagnostics))
+            {
+                WeightsArgument = spec?.Weights is null ? null : WeightsSite.Create(spec.Type.HintName, ArgumentLocation(context.Attributes[0], "Weights")),
+            };
         }
 
         /// <summary>Checks the declaration itself: partial (with all enclosing types), not static, C# 11+, no clashes.</summary>
@@ -173,8 +180,11 @@ public sealed partial class NetworkGenerator
             }
 
             var loss = LossKind.MeanSquaredError;
+            string? weights = null;
             foreach (var named in network.NamedArguments)
             {
+                if (named.Key == "Weights" && named.Value.Value is string file)
+                    weights = file; // found (or not) among the AdditionalFiles later: NetworkGenerator.Weights.cs
                 if (named.Key == "Loss" && named.Value.Value is int lossValue)
                 {
                     if (!Enum.IsDefined(typeof(LossKind), lossValue))
@@ -230,7 +240,7 @@ public sealed partial class NetworkGenerator
             if (diagnostics.Skip(errorsBefore).Any(IsError))
                 return null;
 
-            return new NetworkSpec(DescribeType(type), inputSize, loss, new EquatableArray<LayerSpec>(layers));
+            return new NetworkSpec(DescribeType(type), inputSize, loss, new EquatableArray<LayerSpec>(layers), weights);
         }
 
         private static LayerSpec ParseLayer(AttributeData attribute, int index, int inputs, int offset, string name, List<DiagnosticInfo> diagnostics)

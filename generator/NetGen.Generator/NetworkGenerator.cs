@@ -62,6 +62,10 @@ public sealed partial class NetworkGenerator : IIncrementalGenerator
         {
             foreach (var diagnostic in list) spc.ReportDiagnostic(diagnostic.ToDiagnostic());
         });
+
+        // 5. [Network(Weights = "file.ngw")]: parameters read from an additional file and compiled in
+        //    (NetworkGenerator.Weights.cs).
+        InitializeBakedWeights(context, parsed, specs);
     }
 
     /// <summary>Emits one network; a bug in the emitter becomes NETGEN999 instead of a generator crash.</summary>

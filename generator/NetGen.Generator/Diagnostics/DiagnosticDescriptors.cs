@@ -106,6 +106,26 @@ internal static class DiagnosticDescriptors
         "Perceptron type cannot be static",
         "Type '{0}' is static; a perceptron holds its weights in instance fields, so remove 'static'");
 
+    public static readonly DiagnosticDescriptor WeightsFileNotFound = Error("NETGEN023",
+        "Weights file not found",
+        "Network '{0}' bakes in the weights file '{1}', but no AdditionalFiles item of the project matches it; add <AdditionalFiles Include=\"{1}\" /> to the project file");
+
+    public static readonly DiagnosticDescriptor WeightsFileAmbiguous = Error("NETGEN024",
+        "Weights file name is ambiguous",
+        "The weights file '{0}' of network '{1}' matches {2} AdditionalFiles items ({3}); name it by a longer relative path");
+
+    public static readonly DiagnosticDescriptor WeightsForAnotherNetwork = Error("NETGEN025",
+        "Weights file is for another network",
+        "The weights file '{0}' holds parameters for '{1}', but '{2}' is '{3}'; retrain and save this network, or change the attributes back");
+
+    public static readonly DiagnosticDescriptor WeightsFileInvalid = Error("NETGEN026",
+        "Weights file is not a valid model file",
+        "The weights file '{0}' of network '{1}' is not a valid NetGen model file: {2}");
+
+    public static readonly DiagnosticDescriptor WeightsFileTooLarge = Error("NETGEN027",
+        "Weights file is too large to bake in",
+        "The weights file '{0}' of network '{1}' has {2} bytes; NetGen bakes in files of at most {3} bytes, load larger models at run time with ModelFile.Load");
+
     public static readonly DiagnosticDescriptor StepInTrainedNetwork = Warning("NETGEN101",
         "Step activation has no gradient",
         "Layer {0} of '{1}' uses Step, whose derivative is zero everywhere, so gradient training cannot change the layers below it; use [Perceptron] for threshold units trained with the perceptron rule, or Sigmoid/ReLU");

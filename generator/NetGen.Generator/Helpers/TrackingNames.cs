@@ -20,4 +20,13 @@ public static class TrackingNames
 
     /// <summary>The perceptron diagnostics alone.</summary>
     public const string PerceptronDiagnostics = nameof(PerceptronDiagnostics);
+
+    /// <summary>Networks with [Network(Weights = ...)], before their file is read.</summary>
+    public const string WeightsRequest = nameof(WeightsRequest);
+
+    /// <summary>Each such network's weights file found, read and checked: a spec or an error.</summary>
+    public const string BakedWeights = nameof(BakedWeights);
+
+    /// <summary>The baked-weights model alone: the only input of the weights source output.</summary>
+    public const string BakedWeightsSpec = nameof(BakedWeightsSpec);
 }

@@ -7,11 +7,13 @@ namespace NetGen.Generator.Model;
 /// Everything the emitter needs to write one network, as plain data: no symbols, syntax nodes or locations.
 /// Immutable with structural equality, or incremental caching breaks.
 /// </summary>
+/// <param name="Weights">The model file named by <c>[Network(Weights = ...)]</c> to bake in, or null.</param>
 internal sealed record NetworkSpec(
     TypeDeclarationSpec Type,
     int InputSize,
     LossKind Loss,
-    EquatableArray<LayerSpec> Layers)
+    EquatableArray<LayerSpec> Layers,
+    string? Weights = null)
 {
     public LayerSpec OutputLayer => Layers[Layers.Count - 1];
 

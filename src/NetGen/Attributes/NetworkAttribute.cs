@@ -11,4 +11,19 @@ public sealed class NetworkAttribute : Attribute
 {
     /// <summary>The loss the network is trained on. Defaults to <see cref="LossFunction.MeanSquaredError"/>.</summary>
     public LossFunction Loss { get; set; } = LossFunction.MeanSquaredError;
+
+    /// <summary>
+    /// A NetGen model file (<c>.ngw</c>, saved by <see cref="Serialization.ModelFile"/>) whose parameters are compiled
+    /// into the program, or null (the default) for none. The file must be an <c>AdditionalFiles</c> item of the project,
+    /// named here by its file name or by a relative path that ends its path (<c>"digits.ngw"</c>,
+    /// <c>"Models/digits.ngw"</c>), and must hold parameters for exactly this network's <c>Architecture</c>.
+    /// </summary>
+    /// <remarks>
+    /// The generator reads and checks the file at build time (magic, version, CRC-32, architecture, parameter count;
+    /// diagnostics NETGEN023–NETGEN027) and adds static, thread-safe, allocation-free <c>Infer(input, output)</c> and
+    /// <c>Classify(input)</c> methods that run on the baked parameters without an instance, plus a static
+    /// <c>BakedParameters</c> span. Constructors start from the baked parameters instead of a random initialization.
+    /// Files up to 16 MiB (about four million parameters) are accepted.
+    /// </remarks>
+    public string? Weights { get; set; }
 }
