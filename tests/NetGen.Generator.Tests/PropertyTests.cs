@@ -31,6 +31,13 @@ public class PropertyTests(ITestOutputHelper output)
     /// <summary>Keeps the double-precision reference (and its finite differences) fast.</summary>
     private const int MaxParameters = 200_000;
 
+    /// <summary>
+    /// Deep random networks often saturate units, where the generated backward pass (derivatives from the saved float
+    /// output, see <see cref="NetworkChecks.Tolerances"/>) is off by ε·|upstream gradient| in absolute terms, which can be
+    /// ~1% of a small gradient element. Real defects (a wrong mask, derivative or index) are off by far more than 1%.
+    /// </summary>
+    private static readonly NetworkChecks.Tolerances Tolerance = new(Gradients: 1e-2, FiniteDifferences: 1e-2);
+
     private static readonly Activation[] HiddenActivations =
         [Activation.Identity, Activation.Step, Activation.Sigmoid, Activation.Tanh, Activation.ReLU, Activation.LeakyReLU, Activation.ELU];
 
@@ -65,11 +72,11 @@ public class PropertyTests(ITestOutputHelper output)
                     if (topology.HasDropout)
                     {
                         withDropout++;
-                        dropoutSamplesChecked += NetworkChecks.AgainstReferenceWithDropout(net, topology.Reference(), topology.Layers, topology.Seed, name);
+                        dropoutSamplesChecked += NetworkChecks.AgainstReferenceWithDropout(net, topology.Reference(), topology.Layers, topology.Seed, name, Tolerance);
                     }
                     else
                     {
-                        NetworkChecks.AgainstReference(net, topology.Reference(), topology.Seed, name);
+                        NetworkChecks.AgainstReference(net, topology.Reference(), topology.Seed, name, Tolerance);
                     }
                     parameters += net.ParameterCount;
                 }
