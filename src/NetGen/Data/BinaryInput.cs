@@ -12,6 +12,12 @@ namespace NetGen.Data;
 internal sealed class BinaryInput : IDisposable
 {
     private const int Chunk = 1 << 20;
+
+    /// <summary>
+    /// The first buffer when the size cannot be checked up front: small, so that a header promising a large payload
+    /// costs little when the data turns out to be short (the buffer then doubles as bytes arrive).
+    /// </summary>
+    private const int FirstChunk = 1 << 16;
     private readonly Stream _stream;
     private readonly bool _ownsStream;
     private readonly PeekedStream? _gzipSource;
@@ -75,7 +81,7 @@ internal sealed class BinaryInput : IDisposable
                 ? $"the file is truncated: the header declares {length} bytes of {what} but only {r} follow."
                 : $"the file has {r - length} trailing bytes after the {length} bytes of {what} the header declares.");
 
-        byte[] data = new byte[remaining is null ? Math.Min(length, Chunk) : length];
+        byte[] data = new byte[remaining is null ? Math.Min(length, FirstChunk) : length];
         long filled = 0;
         while (filled < length)
         {

@@ -44,6 +44,13 @@ public sealed class ReferenceNetwork
         Run(parameters, input, mask: null, sample: 0).Activations[^1];
 
     /// <summary>
+    /// Runs one sample as in training, each dropout layer multiplying value <c>i</c> by
+    /// <paramref name="dropoutMask"/>(layer, 0, i); tests use it to follow a mask recovered from a generated network.
+    /// </summary>
+    public double[] Forward(ReadOnlySpan<double> parameters, ReadOnlySpan<double> input, Func<int, int, int, double> dropoutMask) =>
+        Run(parameters, input, dropoutMask, sample: 0).Activations[^1];
+
+    /// <summary>
     /// Mean loss over the batch and its gradient with respect to the parameters (written to <paramref name="gradients"/>).
     /// <paramref name="dropoutMask"/>(layer, sample, index) gives the multiplier of each dropped value; without it,
     /// dropout is the identity.
@@ -167,34 +174,46 @@ public sealed class ReferenceNetwork
             var layer = _layers[l];
             double[] x = trace.Activations[l];
             int inputs = x.Length;
+            double[] dx;
             if (layer.Kind == ReferenceLayerKind.Dropout)
             {
-                delta = delta.Select((d, i) => d * trace.Masks[l][i]).ToArray();
-                continue;
+                dx = delta.Select((d, i) => d * trace.Masks[l][i]).ToArray();
             }
-            double[] dz = delta;
-            if (layer.Kind == ReferenceLayerKind.Maxout)
+            else
             {
-                dz = new double[layer.Units * layer.Pieces];
-                for (int u = 0; u < layer.Units; u++) dz[u * layer.Pieces + trace.Winners[l][u]] = delta[u];
+                dx = new double[inputs];
+                BackwardAffine(p, layer, offsets[l], trace.Winners[l], x, delta, dx, grad);
             }
-            int outs = dz.Length, w = offsets[l], b = w + outs * inputs;
-            var dx = new double[inputs];
-            for (int j = 0; j < outs; j++)
-            {
-                grad[b + j] += dz[j];
-                for (int i = 0; i < inputs; i++)
-                {
-                    grad[w + j * inputs + i] += dz[j] * x[i];
-                    dx[i] += dz[j] * p[w + j * inputs + i];
-                }
-            }
+
+            // dL/dz of the layer below: through its activation if it is Dense (a dropout layer above it included).
             if (l > 0)
             {
                 var below = _layers[l - 1];
                 delta = below.Kind == ReferenceLayerKind.Dense
                     ? ActivationBackward(below, trace.PreActivations[l - 1], trace.Activations[l], dx)
                     : dx;
+            }
+        }
+    }
+
+    /// <summary>The parameter gradients of a Dense or Maxout layer from <paramref name="delta"/>, and dL/dx into <paramref name="dx"/>.</summary>
+    private static void BackwardAffine(ReadOnlySpan<double> p, ReferenceLayer layer, int w, int[] winners, double[] x, double[] delta, double[] dx, Span<double> grad)
+    {
+        int inputs = x.Length;
+        double[] dz = delta;
+        if (layer.Kind == ReferenceLayerKind.Maxout)
+        {
+            dz = new double[layer.Units * layer.Pieces];
+            for (int u = 0; u < layer.Units; u++) dz[u * layer.Pieces + winners[u]] = delta[u];
+        }
+        int outs = dz.Length, b = w + outs * inputs;
+        for (int j = 0; j < outs; j++)
+        {
+            grad[b + j] += dz[j];
+            for (int i = 0; i < inputs; i++)
+            {
+                grad[w + j * inputs + i] += dz[j] * x[i];
+                dx[i] += dz[j] * p[w + j * inputs + i];
             }
         }
     }
