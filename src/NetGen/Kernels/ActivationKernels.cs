@@ -96,7 +96,7 @@ public static class ActivationKernels
 
     /// <summary>Scalar ELU for unrolled code.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float Elu(float x, float alpha) => x >= 0f ? x : alpha * (MathF.Exp(x) - 1f);
+    public static float Elu(float x, float alpha) => x >= 0f ? x : alpha * EluOperator.ExpM1(x);
 
     private static void Map<TOp>(Span<float> x, TOp op) where TOp : struct, IUnaryOperator
     {
