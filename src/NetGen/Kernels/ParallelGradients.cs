@@ -25,7 +25,7 @@ public sealed class ParallelGradients
     private readonly Slice[] _slices;
     private readonly SliceBody _body;
     private readonly int _inputSize, _outputSize;
-    private readonly CountdownEvent _pending = new(0);
+    private int _pending; // slices still running on other threads
 
     /// <summary>Prepares <paramref name="slices"/> slices for a network of the given sizes.</summary>
     public ParallelGradients(int slices, int inputSize, int outputSize, int parameterCount, SliceBody body)
@@ -59,10 +59,13 @@ public sealed class ParallelGradients
             start += count;
         }
 
-        _pending.Reset(slices - 1);
+        Volatile.Write(ref _pending, slices - 1);
         for (int k = 1; k < slices; k++) ThreadPool.UnsafeQueueUserWorkItem(_slices[k], preferLocal: false);
         _slices[0].Execute(); // the calling thread takes the first slice
-        _pending.Wait();
+        // The other slices are the same size, so the wait is short: spin and yield rather than block, which keeps the
+        // call free of the lazily allocated wait objects a blocking event would create.
+        var spinner = new SpinWait();
+        while (Volatile.Read(ref _pending) != 0) spinner.SpinOnce(sleep1Threshold: -1);
         foreach (var slice in _slices) slice.Failure?.Throw();
 
         // Combine in slice order: the result depends on the number of slices only.
@@ -112,7 +115,7 @@ public sealed class ParallelGradients
             }
             finally
             {
-                if (index > 0) owner._pending.Signal();
+                if (index > 0) Interlocked.Decrement(ref owner._pending);
             }
         }
     }
