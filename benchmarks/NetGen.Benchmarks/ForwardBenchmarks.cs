@@ -4,17 +4,14 @@ using NetGen.Reference;
 namespace NetGen.Benchmarks;
 
 /// <summary>
-/// Inference, one thread: W1 XOR single sample; W2 MNIST 784-128-64-10 single sample and batches of 64 and 1024;
+/// Inference, one thread: W2 MNIST 784-128-64-10 single sample and batches of 64 and 1024;
 /// W3 784-512-512-10 batch of 1024. Batched rows report time per sample (OperationsPerInvoke = batch).
 /// </summary>
 [MemoryDiagnoser]
 public class ForwardBenchmarks
 {
-    private readonly XorNet _xor = new(1);
     private readonly MnistNet _mnist = new(1);
     private readonly WideNet _wide = new(1);
-    private readonly float[] _xorInput = [1f, 0f];
-    private readonly float[] _xorOutput = new float[1];
     private float[] _images = [];
     private readonly float[] _output = new float[10];
     private float[] _outputs = [];
@@ -22,7 +19,7 @@ public class ForwardBenchmarks
     private ReferenceNetwork _reference = null!;
     private double[] _referenceParameters = [];
     private double[] _referenceInput = [];
-    private OnnxRunner _onnxXor = null!, _onnx1 = null!, _onnx64 = null!, _onnx1024 = null!, _onnxWide = null!;
+    private OnnxRunner _onnx1 = null!, _onnx64 = null!, _onnx1024 = null!, _onnxWide = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -33,7 +30,6 @@ public class ForwardBenchmarks
         _reference = new ReferenceNetwork(784, [ReferenceLayer.Dense(128, Activation.ReLU), ReferenceLayer.Dense(64, Activation.ReLU), ReferenceLayer.Dense(10, Activation.Softmax)], LossFunction.CrossEntropy);
         _referenceParameters = _mnist.Parameters.ToArray().Select(v => (double)v).ToArray();
         _referenceInput = _images.Take(784).Select(v => (double)v).ToArray();
-        _onnxXor = new OnnxRunner(_xor, _xorInput, _xorOutput, 1);
         _onnx1 = new OnnxRunner(_mnist, _images[..784], _output, 1);
         _onnx64 = new OnnxRunner(_mnist, _images[..(64 * 784)], new float[64 * 10], 64);
         _onnx1024 = new OnnxRunner(_mnist, _images, _outputs, 1024);
@@ -43,18 +39,8 @@ public class ForwardBenchmarks
     [GlobalCleanup]
     public void Cleanup()
     {
-        foreach (var runner in new[] { _onnxXor, _onnx1, _onnx64, _onnx1024, _onnxWide }) runner.Dispose();
+        foreach (var runner in new[] { _onnx1, _onnx64, _onnx1024, _onnxWide }) runner.Dispose();
     }
-
-    [Benchmark(Description = "W1 XOR forward: NetGen")]
-    public float XorForward()
-    {
-        _xor.Forward(_xorInput, _xorOutput);
-        return _xorOutput[0];
-    }
-
-    [Benchmark(Description = "W1 XOR forward: ONNX Runtime")]
-    public void XorForwardOnnx() => _onnxXor.Run();
 
     [Benchmark(Description = "W2 forward, 1 sample: NetGen")]
     public float MnistForward()

@@ -3,14 +3,10 @@ using NetGen.Optimizers;
 
 namespace NetGen.Benchmarks;
 
-/// <summary>Training steps (ComputeGradients + optimizer step): W1 XOR with SGD; W2 MNIST and W3 wide with Adam, on 1 and 2 threads. Samples/s = BatchSize / Mean.</summary>
+/// <summary>Training steps (ComputeGradients + Adam step): W2 MNIST and W3 wide, on 1 and 2 threads. Samples/s = BatchSize / Mean.</summary>
 [MemoryDiagnoser]
 public class TrainingBenchmarks
 {
-    private readonly XorNet _xor = new(1);
-    private readonly Sgd _sgd = new(0.5f, momentum: 0.9f);
-    private readonly float[] _xorInputs = [0, 0, 0, 1, 1, 0, 1, 1];
-    private readonly float[] _xorTargets = [0, 1, 1, 0];
     private readonly MnistNet _mnist = new(1);
     private readonly WideNet _wide = new(1);
     private readonly Adam _mnistAdam = new(1e-3f);
@@ -36,15 +32,6 @@ public class TrainingBenchmarks
         // Warm the optimizers' state and the networks' training buffers.
         MnistAdamStep();
         WideAdamStep();
-        XorSgdStep();
-    }
-
-    [Benchmark(Description = "W1 XOR SGD step (batch 4)")]
-    public float XorSgdStep()
-    {
-        float loss = _xor.ComputeGradients(_xorInputs, _xorTargets, 4);
-        _sgd.Step(_xor.Parameters, _xor.Gradients);
-        return loss;
     }
 
     [Benchmark(Description = "W2 MNIST Adam step")]
