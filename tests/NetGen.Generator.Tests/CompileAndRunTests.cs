@@ -40,6 +40,8 @@ public class CompileAndRunTests
     public static TheoryData<int, int> Sizes => new()
     {
         { 1, 1 }, { 3, 3 }, { 7, 7 }, { 16, 16 }, { 17, 17 }, { 33, 33 }, { 100, 100 }, { 784, 17 }, { 5, 784 },
+        // Unit counts that fill whole register blocks of the packed (outer-product) forward kernel.
+        { 33, 64 }, { 784, 128 },
     };
 
     [Theory]

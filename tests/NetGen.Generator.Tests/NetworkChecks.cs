@@ -5,7 +5,7 @@ namespace NetGen.Generator.Tests;
 /// <summary>Checks one generated network against its reference: outputs, loss, gradients and finite differences.</summary>
 internal static class NetworkChecks
 {
-    private const int Batch = 5; // one 4-sample block of the blocked kernels plus a leftover sample
+    private const int Batch = 7; // a 6-sample block of the packed kernel and a 4-sample block of the blocked ones, plus leftovers
 
     /// <summary>The parameters and the batch a check runs on, drawn from its seed.</summary>
     private sealed record Case(double[] Theta, float[] X, float[] Y, double[] Xd, double[] Yd);
@@ -16,10 +16,12 @@ internal static class NetworkChecks
     /// 1 − a², a + α), which loses relative precision where the unit saturates: ELU′ = a + α is off by ~ε/eᶻ (1% at
     /// z = −12), tanh′ = 1 − a² by ~ε/(1 − a²). <paramref name="Floor"/> is the fraction of the largest |gradient|
     /// below which elements are compared in absolute terms. <paramref name="Batched"/> bounds batched against
-    /// single-sample Forward: the kernels' scalar and vector paths may round differently (ELU's eˣ − 1 near 0, see
+    /// single-sample Forward: the batched kernels sum in another order than the single-sample ones (the packed outer-product
+    /// kernel adds k in sequence, the dot-product kernel in interleaved vector lanes), so long sums near zero differ in the
+    /// last digits; the kernels' scalar and vector paths may also round differently (ELU's eˣ − 1 near 0, see
     /// tests/NetGen.Tests/Reliability/KernelPrecisionTests.cs).
     /// </summary>
-    public sealed record Tolerances(double Gradients = 1e-4, double FiniteDifferences = 1e-3, double Floor = 0.01, double Batched = 1e-5);
+    public sealed record Tolerances(double Gradients = 1e-4, double FiniteDifferences = 1e-3, double Floor = 0.01, double Batched = 1e-4);
 
     public static void AgainstReference(INetwork net, ReferenceNetwork reference, int seed, string name, Tolerances? tolerances = null)
     {

@@ -23,3 +23,7 @@ public partial class Digits;
 
 [Network] [Input(1)] [Dense(100, Activation.Sigmoid)] [Dense(16, Activation.Softmax)]
 public partial class Wide;
+
+// Unit counts that are multiples of four Vector512 (and Vector256) widths take the packed outer-product kernel.
+[Network(Loss = LossFunction.CrossEntropy)] [Input(40)] [Dense(64, Activation.ReLU)] [Dense(128, Activation.Sigmoid)] [Dense(4, Activation.Softmax)]
+public partial class Packed;

@@ -19,6 +19,7 @@ try
         (new Mixed(3), new(17, [ReferenceLayer.Dense(33, Activation.ReLU), ReferenceLayer.Dense(16, Activation.ELU, 0.7f), ReferenceLayer.Dense(5, Activation.Softmax)], LossFunction.CrossEntropy)),
         (new Maxed(4), new(100, [ReferenceLayer.Dense(17, Activation.LeakyReLU, 0.1f), ReferenceLayer.Maxout(7, 3), ReferenceLayer.Dense(2, Activation.Tanh)], LossFunction.MeanSquaredError)),
         (new Wide(6), new(1, [ReferenceLayer.Dense(100, Activation.Sigmoid), ReferenceLayer.Dense(16, Activation.Softmax)], LossFunction.MeanSquaredError)),
+        (new Packed(7), new(40, [ReferenceLayer.Dense(64, Activation.ReLU), ReferenceLayer.Dense(128, Activation.Sigmoid), ReferenceLayer.Dense(4, Activation.Softmax)], LossFunction.CrossEntropy)),
     };
     foreach (var (net, reference) in cases)
     {

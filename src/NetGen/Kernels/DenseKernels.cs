@@ -29,8 +29,13 @@ public static class DenseKernels
         ref float br = ref MemoryMarshal.GetReference(bias);
         ref float xr = ref MemoryMarshal.GetReference(x);
         ref float zr = ref MemoryMarshal.GetReference(z);
-        // The widest vector that fits the row picks the blocked kernel; all tiers compute the same sums.
-        if (Vector512.IsHardwareAccelerated && inputs >= Vector512<float>.Count)
+        // Batches whose unit count fills whole register blocks take the outer-product kernel over transposed weights;
+        // otherwise the widest vector that fits the row picks the dot-product kernel. All compute the same sums.
+        if (Vector512.IsHardwareAccelerated && PackedDense<TIn, TOut, Simd512, Vector512<float>>.Applies(batch))
+            PackedDense<TIn, TOut, Simd512, Vector512<float>>.Forward(ref w, ref br, ref xr, ref zr, batch);
+        else if (!Vector512.IsHardwareAccelerated && Vector256.IsHardwareAccelerated && PackedDense<TIn, TOut, Simd256, Vector256<float>>.Applies(batch))
+            PackedDense<TIn, TOut, Simd256, Vector256<float>>.Forward(ref w, ref br, ref xr, ref zr, batch);
+        else if (Vector512.IsHardwareAccelerated && inputs >= Vector512<float>.Count)
             BlockedDense<TIn, TOut, Simd512, Vector512<float>>.Forward(ref w, ref br, ref xr, ref zr, batch);
         else if (Vector256.IsHardwareAccelerated && inputs >= Vector256<float>.Count)
             BlockedDense<TIn, TOut, Simd256, Vector256<float>>.Forward(ref w, ref br, ref xr, ref zr, batch);
