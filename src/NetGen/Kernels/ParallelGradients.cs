@@ -48,16 +48,27 @@ public sealed class ParallelGradients
     /// Runs every slice and writes the combined gradient to <paramref name="gradients"/>; returns the mean loss.
     /// Each slice's dropout generator is seeded from <paramref name="rng"/> in slice order.
     /// </summary>
-    public float Run(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int batchSize, Span<float> gradients, ref Rng rng)
+    public unsafe float Run(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int batchSize, Span<float> gradients, ref Rng rng)
     {
         int slices = _slices.Length;
-        // Consecutive slices; the first batchSize % slices of them take one extra sample.
-        for (int k = 0, start = 0; k < slices; k++)
+        // The caller's spans cannot cross threads; pinned for the duration of the call (which waits for every slice),
+        // each slice reads its rows through a pointer instead of a copy.
+        fixed (float* x = inputs, y = targets)
         {
-            int count = batchSize / slices + (k < batchSize % slices ? 1 : 0);
-            _slices[k].Load(inputs.Slice(start * _inputSize, count * _inputSize), targets.Slice(start * _outputSize, count * _outputSize), count, rng.NextUInt64());
-            start += count;
+            // Consecutive slices; the first batchSize % slices of them take one extra sample.
+            for (int k = 0, start = 0; k < slices; k++)
+            {
+                int count = batchSize / slices + (k < batchSize % slices ? 1 : 0);
+                _slices[k].Load(x + (nint)start * _inputSize, y + (nint)start * _outputSize, count, rng.NextUInt64());
+                start += count;
+            }
+            return RunLoaded(batchSize, gradients);
         }
+    }
+
+    private float RunLoaded(int batchSize, Span<float> gradients)
+    {
+        int slices = _slices.Length;
 
         Volatile.Write(ref _pending, slices - 1);
         for (int k = 1; k < slices; k++) ThreadPool.UnsafeQueueUserWorkItem(_slices[k], preferLocal: false);
@@ -68,21 +79,21 @@ public sealed class ParallelGradients
         while (Volatile.Read(ref _pending) != 0) spinner.SpinOnce(sleep1Threshold: -1);
         foreach (var slice in _slices) slice.Failure?.Throw();
 
-        // Combine in slice order: the result depends on the number of slices only.
+        // Combine in slice order, g = Σ_k (n_k / n)·g_k: the result depends on the number of slices only.
         float loss = 0f;
-        gradients.Clear();
+        TensorPrimitives.Multiply(_slices[0].Gradients, (float)_slices[0].Count / batchSize, gradients);
         foreach (var slice in _slices)
         {
             float weight = (float)slice.Count / batchSize;
-            TensorPrimitives.MultiplyAdd(slice.Gradients, weight, gradients, gradients);
+            if (slice != _slices[0]) TensorPrimitives.MultiplyAdd(slice.Gradients, weight, gradients, gradients);
             loss += weight * slice.Loss;
         }
         return loss;
     }
 
-    private sealed class Slice(ParallelGradients owner, int index, int parameterCount) : IThreadPoolWorkItem
+    private sealed unsafe class Slice(ParallelGradients owner, int index, int parameterCount) : IThreadPoolWorkItem
     {
-        private float[] _inputs = [], _targets = [];
+        private float* _inputs, _targets;
         private Rng _rng;
 
         public float[] Gradients { get; } = new float[parameterCount];
@@ -90,13 +101,11 @@ public sealed class ParallelGradients
         public float Loss { get; private set; }
         public ExceptionDispatchInfo? Failure { get; private set; }
 
-        public void Load(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int count, ulong seed)
+        /// <summary>Points the slice at its rows of the pinned batch (valid until <see cref="Run"/> returns).</summary>
+        public void Load(float* inputs, float* targets, int count, ulong seed)
         {
-            // The caller's spans cannot cross threads, so each slice keeps its own copy (grown once, then reused).
-            if (_inputs.Length < inputs.Length) _inputs = new float[inputs.Length];
-            if (_targets.Length < targets.Length) _targets = new float[targets.Length];
-            inputs.CopyTo(_inputs);
-            targets.CopyTo(_targets);
+            _inputs = inputs;
+            _targets = targets;
             Count = count;
             _rng = new Rng(seed);
             Failure = null;
@@ -107,7 +116,7 @@ public sealed class ParallelGradients
             try
             {
                 int n = Count;
-                Loss = owner._body(index, _inputs.AsSpan(0, n * owner._inputSize), _targets.AsSpan(0, n * owner._outputSize), n, Gradients, ref _rng);
+                Loss = owner._body(index, new ReadOnlySpan<float>(_inputs, n * owner._inputSize), new ReadOnlySpan<float>(_targets, n * owner._outputSize), n, Gradients, ref _rng);
             }
             catch (Exception e)
             {
