@@ -57,9 +57,16 @@ public sealed partial class NetworkGenerator
 
         private static int ScratchPerSample(NetworkSpec spec) => InferenceBuffers(spec).Sum(b => b.Size);
 
-        private static bool NeedsThreadScratch(NetworkSpec spec) => ScratchPerSample(spec) > StackBudget;
+        /// <summary>Single-sample Forward keeps its intermediate values on the stack unless they exceed the budget.</summary>
+        private static bool SingleNeedsThreadScratch(NetworkSpec spec) => ScratchPerSample(spec) > StackBudget;
 
-        private static int Tile(NetworkSpec spec) => System.Math.Max(1, System.Math.Min(MaxTile, StackBudget / System.Math.Max(1, ScratchPerSample(spec))));
+        /// <summary>
+        /// Batched Forward always works in tiles of <see cref="MaxTile"/> samples, enough for the batched kernels to pay
+        /// for packing their weights; a tile's intermediate values go on the stack when they fit the budget.
+        /// </summary>
+        private static bool BatchNeedsThreadScratch(NetworkSpec spec) => (long)MaxTile * ScratchPerSample(spec) > StackBudget;
+
+        private static bool NeedsThreadScratch(NetworkSpec spec) => SingleNeedsThreadScratch(spec) || BatchNeedsThreadScratch(spec);
 
         private static void EmitForwardSingle(SourceWriter w, NetworkSpec spec, SortedSet<int> dims)
         {
@@ -71,7 +78,7 @@ public sealed partial class NetworkGenerator
                 EmitLengthCheck(w, spec, "output", "OutputSize", "OutputSize");
                 EmitParameterSpan(w);
                 var buffers = InferenceBuffers(spec);
-                if (NeedsThreadScratch(spec))
+                if (SingleNeedsThreadScratch(spec))
                 {
                     w.WriteLine($"{SpanOfFloat} scratch = __Scratch({ScratchPerSample(spec)}); // too large for the stack");
                     int offset = 0;
@@ -100,16 +107,16 @@ public sealed partial class NetworkGenerator
                 EmitBatchChecks(w, spec, "inputs", "outputs", "OutputSize");
                 EmitParameterSpan(w);
                 var buffers = InferenceBuffers(spec);
-                int tile = NeedsThreadScratch(spec) ? 1 : Tile(spec);
-                w.WriteLine($"// Samples go through in tiles of {tile} so that each tile's intermediate values stay on the stack and in cache.");
-                w.WriteLine($"const int Tile = {tile};");
-                if (NeedsThreadScratch(spec))
+                w.WriteLine($"// Samples go through in tiles of {MaxTile}: enough for the batched kernels to pay for packing their weights,");
+                w.WriteLine("// few enough that a tile's intermediate values stay in cache.");
+                w.WriteLine($"const int Tile = {MaxTile};");
+                if (BatchNeedsThreadScratch(spec))
                 {
-                    w.WriteLine($"{SpanOfFloat} scratch = __Scratch({ScratchPerSample(spec)}); // too large for the stack");
+                    w.WriteLine($"{SpanOfFloat} scratch = __Scratch(Tile * {ScratchPerSample(spec)}); // too large for the stack");
                     int offset = 0;
                     foreach (var (name, size) in buffers)
                     {
-                        w.WriteLine($"{SpanOfFloat} {name}Tile = scratch.Slice({offset}, {size});");
+                        w.WriteLine($"{SpanOfFloat} {name}Tile = scratch.Slice(Tile * {offset}, Tile * {size});");
                         offset += size;
                     }
                 }
