@@ -68,8 +68,10 @@ public class CompileCostTests(ITestOutputHelper output)
         int difference = Math.Abs(wide.Source.Length - narrow.Source.Length);
         output.WriteLine($"784-1024-1024-10: {wide.Source.Length} characters; 784-64-64-10: {narrow.Source.Length}; difference {difference}");
 
-        // Only the numbers differ (sizes, offsets, initializer bounds, in code and comments), never the shape of the code.
-        Assert.True(difference < 500, $"784-1024-1024-10 generates {wide.Source.Length} characters, 784-64-64-10 {narrow.Source.Length}");
-        Assert.Equal(wide.Source.Split('\n').Length, narrow.Source.Split('\n').Length);
+        // Only the numbers differ (sizes, offsets, initializer bounds, in code and comments), plus the fixed block that
+        // gives the wide network's batched Forward a thread-local scratch buffer (its 64-sample tiles do not fit the
+        // stack); never anything that grows with the width.
+        Assert.True(difference < 1500, $"784-1024-1024-10 generates {wide.Source.Length} characters, 784-64-64-10 {narrow.Source.Length}");
+        Assert.InRange(wide.Source.Split('\n').Length - narrow.Source.Split('\n').Length, 0, 16);
     }
 }
