@@ -158,7 +158,7 @@ internal static class OnnxImporter
         if (outputWidth > 0 && outputWidth != outputs)
             throw Graph($"its output '{output.Name}' is declared with {outputWidth} values per sample, but the last layer computes {outputs}");
 
-        return Build(layers, width);
+        return Build(layers, layers[0].Inputs);
     }
 
     private static Network Build(List<Pending> layers, int inputSize)
