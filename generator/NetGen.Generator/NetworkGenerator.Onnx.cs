@@ -103,7 +103,7 @@ public sealed partial class NetworkGenerator
             return Fail(e.Descriptor, false, new object[] { name, network }.Concat(e.Arguments).ToArray());
         }
 
-        var spec = new NetworkSpec(request.Type, imported.InputSize, request.Loss, new EquatableArray<LayerSpec>(imported.Layers), request.File);
+        var spec = new NetworkSpec(request.Type, imported.InputSize, request.Loss, new EquatableArray<LayerSpec>(imported.Layers), request.File) { FromOnnx = true };
         var last = spec.OutputLayer;
         string? needed = request.Loss switch
         {
@@ -115,7 +115,7 @@ public sealed partial class NetworkGenerator
             return Fail(DiagnosticDescriptors.LossDoesNotFitOutput, true, network, request.Loss, needed,
                 last.Kind == LayerKind.Maxout ? "Maxout" : $"Dense with {last.Activation} (imported from '{name}')");
 
-        return new OnnxImportResult(new BakedWeightsSpec(spec, Path.GetFileName(matches[0]), new ByteData(imported.Parameters)) { FromOnnx = true }, null);
+        return new OnnxImportResult(new BakedWeightsSpec(spec, Path.GetFileName(matches[0]), new ByteData(imported.Parameters)), null);
     }
 
     internal static partial class Parser

@@ -16,7 +16,7 @@ internal sealed record BakedWeightsSpec(NetworkSpec Network, string FileName, By
     public string HintName => Network.Type.HintName.Replace(".NetGen.g.cs", ".NetGen.Weights.g.cs");
 
     /// <summary>Whether the parameters (and the layers) were imported from an ONNX file by [Network(Onnx = ...)].</summary>
-    public bool FromOnnx { get; init; }
+    public bool FromOnnx => Network.FromOnnx;
 
     /// <summary>Where the parameters come from, for the generated file's header.</summary>
     public string Origin => FromOnnx

@@ -89,7 +89,7 @@ public sealed class OnnxImportTests : IDisposable
         string model = Path.Combine(Fixtures(), fixture + ".onnx");
         var result = Run(Declaration(fixture + ".onnx", arguments) + Probe, new FileText(model));
         Assert.Equal(["App.Net.NetGen.g.cs", "App.Net.NetGen.Weights.g.cs"], result.Sources.Select(s => s.HintName).Order());
-        Assert.Contains($"from the ONNX file {fixture}.onnx named by [Network(Onnx = ...)]", result.Sources.Single(s => s.HintName.EndsWith("Weights.g.cs")).Text);
+        Assert.All(result.Sources, s => Assert.Contains($"from the ONNX file {fixture}.onnx named by [Network(Onnx = ...)]", s.Text));
         var assembly = GeneratorHarness.CompileAndLoad(result);
         Assert.Equal(architecture, Call<string>(assembly, "Architecture"));
 
