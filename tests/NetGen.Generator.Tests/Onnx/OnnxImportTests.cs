@@ -410,6 +410,19 @@ public sealed class OnnxImportTests : IDisposable
     }
 
     [Fact]
+    public void ModelsHoldNothingFromTheCompilation()
+    {
+        var (driver, _, _) = FirstRun();
+        var visited = new HashSet<object>(ReferenceEqualityComparer.Instance);
+        foreach (string step in new[] { TrackingNames.OnnxRequest, TrackingNames.OnnxSpec })
+        {
+            var value = driver.GetRunResult().Results[0].TrackedSteps[step].Single().Outputs.Single().Value;
+            IncrementalTests.Walk(value, visited, step);
+        }
+        Assert.True(visited.Count >= 6, "the walker must actually visit the models");
+    }
+
+    [Fact]
     public void NetworksWithoutOnnxNeverImport()
     {
         var compilation = GeneratorHarness.CreateCompilation("using NetGen;\n[Network] [Input(2)] [Dense(1)] public partial class N;");
