@@ -20,13 +20,19 @@ public sealed partial class NetworkGenerator
     {
         /// <summary>Where <c>Weights = "..."</c> is written, for the baked-weights diagnostics; null without one.</summary>
         public WeightsSite? WeightsArgument { get; init; }
+
+        /// <summary>A [Network(Onnx = "...")] type to import (NetworkGenerator.Onnx.cs); null otherwise.</summary>
+        public OnnxRequestSpec? Onnx { get; init; }
+
+        /// <summary>Where <c>Onnx = "..."</c> and <c>Loss</c> are written, for the import diagnostics; null without a request.</summary>
+        public OnnxSite? OnnxArgument { get; init; }
     }
 
     /// <summary>
     /// Turns a [Network] class into a <see cref="NetworkSpec"/> and diagnostics. The only code that touches symbols and
     /// syntax; it never throws for bad input and keeps nothing from the compilation in its result.
     /// </summary>
-    internal static class Parser
+    internal static partial class Parser
     {
         public const int MaxSize = 1 << 20;
         public const int MaxPieces = 32;
@@ -47,6 +53,8 @@ public sealed partial class NetworkGenerator
             NetworkSpec? spec = null;
             if (syntax.Identifier.IsMissing || type.Name.Length == 0)
                 return new ParseResult(null, default); // half-typed declaration: the compiler reports it
+            if (OnnxFile(context.Attributes[0]) is { } onnx)
+                return ParseOnnx(context, type, syntax, onnx, cancellationToken); // layers from an ONNX file: NetworkGenerator.Onnx.cs
 
             if (CheckDeclaration(type, syntax, diagnostics) && CheckGlobalNames(context.SemanticModel.Compilation, syntax, diagnostics))
             {

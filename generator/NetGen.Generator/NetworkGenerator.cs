@@ -66,6 +66,10 @@ public sealed partial class NetworkGenerator : IIncrementalGenerator
         // 5. [Network(Weights = "file.ngw")]: parameters read from an additional file and compiled in
         //    (NetworkGenerator.Weights.cs).
         InitializeBakedWeights(context, parsed, specs);
+
+        // 6. [Network(Onnx = "model.onnx")]: layers and parameters imported from an ONNX file, then emitted like 5
+        //    (NetworkGenerator.Onnx.cs).
+        InitializeOnnxImport(context, parsed);
     }
 
     /// <summary>Emits one network; a bug in the emitter becomes NETGEN999 instead of a generator crash.</summary>

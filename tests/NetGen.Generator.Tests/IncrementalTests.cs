@@ -101,7 +101,7 @@ public class IncrementalTests
         return driver.GetRunResult().Results[0].TrackedSteps[TrackingNames.Spec].Single().Outputs.Single().Value;
     }
 
-    private static void Walk(object? value, HashSet<object> visited, string path)
+    internal static void Walk(object? value, HashSet<object> visited, string path)
     {
         if (value is null || value is string || value.GetType().IsPrimitive || value.GetType().IsEnum) return;
         Assert.False(value is ISymbol or Compilation or SyntaxNode or SyntaxTree or Location or SemanticModel,

@@ -126,6 +126,34 @@ internal static class DiagnosticDescriptors
         "Weights file is too large to bake in",
         "The weights file '{0}' of network '{1}' has {2} bytes; NetGen bakes in files of at most {3} bytes, load larger models at run time with ModelFile.Load");
 
+    public static readonly DiagnosticDescriptor OnnxFileNotFound = Error("NETGEN028",
+        "ONNX file not found",
+        "Network '{0}' imports the ONNX file '{1}', but no AdditionalFiles item of the project matches it; add <AdditionalFiles Include=\"{1}\" /> to the project file");
+
+    public static readonly DiagnosticDescriptor OnnxFileAmbiguous = Error("NETGEN029",
+        "ONNX file name is ambiguous",
+        "The ONNX file '{0}' of network '{1}' matches {2} AdditionalFiles items ({3}); name it by a longer relative path");
+
+    public static readonly DiagnosticDescriptor OnnxFileInvalid = Error("NETGEN030",
+        "ONNX file is not a valid ONNX model",
+        "The ONNX file '{0}' of network '{1}' is not a valid ONNX model: {2}");
+
+    public static readonly DiagnosticDescriptor OnnxUnsupportedOperator = Error("NETGEN031",
+        "Unsupported ONNX operator",
+        "The ONNX file '{0}' of network '{1}' uses operator '{2}' in node '{3}', which NetGen cannot import; {4}");
+
+    public static readonly DiagnosticDescriptor OnnxUnsupportedGraph = Error("NETGEN032",
+        "Unsupported ONNX graph",
+        "The ONNX file '{0}' of network '{1}' cannot be imported: {2}");
+
+    public static readonly DiagnosticDescriptor WeightsAndOnnx = Error("NETGEN033",
+        "Weights and Onnx are both set",
+        "Network '{0}' sets both Weights and Onnx; the ONNX model '{1}' carries its own parameters, so remove Weights");
+
+    public static readonly DiagnosticDescriptor OnnxWithLayerAttributes = Error("NETGEN034",
+        "Layer attributes cannot be combined with Onnx",
+        "Network '{0}' imports its layers from the ONNX file '{1}', so it cannot also declare [{2}]; remove the [Input] and layer attributes");
+
     public static readonly DiagnosticDescriptor StepInTrainedNetwork = Warning("NETGEN101",
         "Step activation has no gradient",
         "Layer {0} of '{1}' uses Step, whose derivative is zero everywhere, so gradient training cannot change the layers below it; use [Perceptron] for threshold units trained with the perceptron rule, or Sigmoid/ReLU");

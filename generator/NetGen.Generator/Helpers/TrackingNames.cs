@@ -29,4 +29,13 @@ public static class TrackingNames
 
     /// <summary>The baked-weights model alone: the only input of the weights source output.</summary>
     public const string BakedWeightsSpec = nameof(BakedWeightsSpec);
+
+    /// <summary>Networks with [Network(Onnx = ...)], before their file is read.</summary>
+    public const string OnnxRequest = nameof(OnnxRequest);
+
+    /// <summary>Each such network's ONNX file found, read and imported: a network with parameters, or an error.</summary>
+    public const string OnnxImport = nameof(OnnxImport);
+
+    /// <summary>The imported network alone: the only input of its two source outputs.</summary>
+    public const string OnnxSpec = nameof(OnnxSpec);
 }

@@ -14,6 +14,14 @@ internal sealed record BakedWeightsSpec(NetworkSpec Network, string FileName, By
 {
     /// <summary>The hint name of the second generated file, next to the network's own.</summary>
     public string HintName => Network.Type.HintName.Replace(".NetGen.g.cs", ".NetGen.Weights.g.cs");
+
+    /// <summary>Whether the parameters (and the layers) were imported from an ONNX file by [Network(Onnx = ...)].</summary>
+    public bool FromOnnx => Network.FromOnnx;
+
+    /// <summary>Where the parameters come from, for the generated file's header.</summary>
+    public string Origin => FromOnnx
+        ? $"the ONNX file {FileName} named by [Network(Onnx = ...)]"
+        : $"the weights file {FileName} named by [Network(Weights = ...)]";
 }
 
 /// <summary>

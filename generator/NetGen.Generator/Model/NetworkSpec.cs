@@ -15,6 +15,9 @@ internal sealed record NetworkSpec(
     EquatableArray<LayerSpec> Layers,
     string? Weights = null)
 {
+    /// <summary>Whether the layers were imported from the ONNX file <see cref="Weights"/> names ([Network(Onnx = ...)]).</summary>
+    public bool FromOnnx { get; init; }
+
     public LayerSpec OutputLayer => Layers[Layers.Count - 1];
 
     public int OutputSize => OutputLayer.Units;

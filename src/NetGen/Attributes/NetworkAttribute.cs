@@ -26,4 +26,27 @@ public sealed class NetworkAttribute : Attribute
     /// Files up to 16 MiB (about four million parameters) are accepted.
     /// </remarks>
     public string? Weights { get; set; }
+
+    /// <summary>
+    /// An ONNX model file (<c>.onnx</c>, exported from PyTorch, Keras/tf2onnx or NetGen's own <c>OnnxExporter</c>) from
+    /// which the generator takes both the layers and the parameters, or null (the default) for none. The file must be
+    /// an <c>AdditionalFiles</c> item of the project, named as for <see cref="Weights"/>. The type then declares no
+    /// <see cref="InputAttribute"/> or layer attributes of its own, and sets no <see cref="Weights"/>.
+    /// </summary>
+    /// <remarks>
+    /// <para>
+    /// The graph must be a feed-forward chain from one float input [N, inputs] to one output: <c>Gemm</c>
+    /// (transA = 0, alpha = beta = 1) or <c>MatMul</c> + <c>Add</c> layers, each followed by at most one of <c>Relu</c>,
+    /// <c>Sigmoid</c>, <c>Tanh</c>, <c>LeakyRelu</c>, <c>Elu</c> or (last layer only) <c>Softmax</c>; the maxout pattern
+    /// <c>Gemm</c> → <c>Reshape</c> → <c>ReduceMax</c>; and <c>Identity</c>, <c>Dropout</c> and <c>Flatten</c>, which
+    /// pass values through at inference. Parameters must be FLOAT tensors stored in the file. Anything else is reported
+    /// at build time (NETGEN028–NETGEN034), naming the node or tensor.
+    /// </para>
+    /// <para>
+    /// The result is the same as a network declared with attributes and <see cref="Weights"/>: static, allocation-free
+    /// <c>Infer</c> and <c>Classify</c> on the baked parameters, and constructors that start from them, so the model runs
+    /// without any ONNX runtime. <see cref="Loss"/> still applies (for further training) and must fit the output layer.
+    /// </para>
+    /// </remarks>
+    public string? Onnx { get; set; }
 }
