@@ -245,6 +245,7 @@ public sealed partial class NetworkGenerator
             }
 
             CheckTopology(layers, layerAttributes, loss, name, diagnostics);
+            ReportLoopedLayers(layers, name, syntax, diagnostics);
             if (diagnostics.Skip(errorsBefore).Any(IsError))
                 return null;
 
@@ -337,6 +338,20 @@ public sealed partial class NetworkGenerator
             if (loss == LossKind.CrossEntropy && last.Activation != ActivationKind.Softmax)
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LossDoesNotFitOutput, AttributeLocation(attributes[last.Index]),
                     name, loss, "Softmax", lastText));
+        }
+
+        /// <summary>
+        /// Info: which layers exceed the unroll limit and become loops over the runtime kernels (the generated source
+        /// then stays the same size whatever the widths; see docs/compile-cost.md).
+        /// </summary>
+        private static void ReportLoopedLayers(List<LayerSpec> layers, string name, TypeDeclarationSyntax syntax, List<DiagnosticInfo> diagnostics)
+        {
+            int limit = Emitter.UnrollLimit;
+            var looped = layers.Where(l => l.Kind == LayerKind.Maxout || (l.Kind == LayerKind.Dense && (l.Inputs > limit || l.Units > limit))).ToList();
+            if (looped.Count == 0) return;
+            string list = looped.Count == 1 ? $"layer {looped[0].Index} is" : "layers " + string.Join(", ", looped.Select(l => l.Index)) + " are";
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LayersUseLoops, syntax.Identifier.GetLocation(),
+                name, list, limit, looped.Count == 1 ? "it is" : "they are"));
         }
 
         private static void CheckRange(List<DiagnosticInfo> diagnostics, AttributeData attribute, int argument, string what, string name, int value, int min, int max)

@@ -88,7 +88,7 @@ public class BaselineTests
     private static void Verify(string source, [CallerMemberName] string test = "", [CallerFilePath] string thisFile = "")
     {
         var result = GeneratorHarness.Run(source);
-        Assert.Empty(result.GeneratorDiagnostics);
+        Assert.DoesNotContain(result.GeneratorDiagnostics, d => d.Severity >= Microsoft.CodeAnalysis.DiagnosticSeverity.Warning); // NETGEN901 (info) may list looped layers
         GeneratorHarness.CompileAndLoad(result); // a golden file of code that does not compile is worthless
 
         string folder = Path.Combine(Path.GetDirectoryName(thisFile)!, "Baselines", test);

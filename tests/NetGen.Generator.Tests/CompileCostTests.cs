@@ -27,7 +27,7 @@ public class CompileCostTests(ITestOutputHelper output)
         var assembly = GeneratorHarness.CompileAndLoad(result);
         var compile = clock.Elapsed;
 
-        Assert.Empty(result.GeneratorDiagnostics);
+        Assert.DoesNotContain(result.GeneratorDiagnostics, d => d.Severity >= Microsoft.CodeAnalysis.DiagnosticSeverity.Warning); // NETGEN901 (info) may list looped layers
         string source = Assert.Single(result.Sources).Text;
         var network = (INetwork)Activator.CreateInstance(assembly.GetType("Nets." + name)!, 1)!;
         int lines = source.Split('\n').Length;

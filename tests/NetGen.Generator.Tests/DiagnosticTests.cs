@@ -173,6 +173,15 @@ public class DiagnosticTests
         AssertAt(Single("[Network] [Input(2)] [Dense(1)] public partial record N(string Name);", "NETGEN019"), "(string Name)", DiagnosticSeverity.Error);
 
     [Fact]
+    public void LayersBeyondTheUnrollLimitAreReportedAsInfo()
+    {
+        var d = Single("[Network] [Input(784)] [Dense(16, Activation.ReLU)] [Maxout(4, 2)] [Dense(3)] public partial class Mixed;", "NETGEN901");
+        AssertAt(d, "Mixed", DiagnosticSeverity.Info);
+        Assert.Contains("layers 0, 1 are wider than 16 × 16", d.GetMessage());
+        Assert.Empty(GeneratorHarness.Run("using NetGen;\n[Network] [Input(16)] [Dense(16, Activation.Tanh)] [Dense(2)] public partial class Tiny;").GeneratorDiagnostics);
+    }
+
+    [Fact]
     public void StepIsAWarningThatStillGenerates()
     {
         const string source = "[Network] [Input(2)] [Dense(2, Activation.Step)] [Dense(1)] public partial class N;";

@@ -166,6 +166,11 @@ internal static class DiagnosticDescriptors
         "Softmax over a single unit",
         "Layer {0} of '{1}' applies Softmax to a single unit, which always outputs 1; use Sigmoid with BinaryCrossEntropy for a binary output");
 
+    public static readonly DiagnosticDescriptor LayersUseLoops = new("NETGEN901",
+        "Layers generated as loops",
+        "Network '{0}': {1} wider than {2} × {2}, so {3} generated as vectorized loops over runtime kernels; smaller dense layers are unrolled into straight-line code",
+        Category, DiagnosticSeverity.Info, isEnabledByDefault: true, helpLinkUri: HelpRoot + "NETGEN901.md");
+
     public static readonly DiagnosticDescriptor GeneratorFailure = new("NETGEN999",
         "NetGen failed to generate a network",
         "NetGen failed to generate '{0}': {1}", Category, DiagnosticSeverity.Error, isEnabledByDefault: true,

@@ -32,6 +32,7 @@ public sealed class Trainer
     /// <exception cref="ArgumentException">The options are invalid or a dataset does not fit the network.</exception>
     /// <exception cref="OperationCanceledException">Cancellation was requested; the network keeps the parameters of the last completed step.</exception>
     /// <exception cref="TrainingDivergedException">The loss, gradient or parameters became NaN or infinite.</exception>
+    /// <exception cref="InvalidDataException">A feature or target is NaN or infinite; the message names the sample.</exception>
     public TrainingHistory Fit(INetwork network, Dataset train, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(network);
@@ -41,6 +42,9 @@ public sealed class Trainer
         CheckShapes(network, train, nameof(train));
         if (train.Count == 0) throw new ArgumentException("The training set is empty.", nameof(train));
         if (o.Validation is not null) CheckShapes(network, o.Validation, "options");
+        // A NaN or infinity in the data would surface as a diverged loss many batches later; name the sample now.
+        DatasetChecks.EnsureFinite(train, "the training set");
+        if (o.Validation is not null) DatasetChecks.EnsureFinite(o.Validation, "the validation set");
 
         if (o.InitializeParameters) network.Initialize(o.Seed);
         if (network.TrainingThreads != o.Threads) network.TrainingThreads = o.Threads;
