@@ -82,7 +82,7 @@ public static class ActivationKernels
         }
     }
 
-    /// <summary>Scalar sigmoid for unrolled code.</summary>
+    /// <summary>Scalar sigmoid (the binary cross-entropy kernel's gradient).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Sigmoid(float x) => 1f / (1f + MathF.Exp(-x));
 
@@ -93,10 +93,6 @@ public static class ActivationKernels
     /// <summary>Scalar leaky ReLU for unrolled code.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float LeakyRelu(float x, float alpha) => x > 0f ? x : alpha * x;
-
-    /// <summary>Scalar ELU for unrolled code.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float Elu(float x, float alpha) => x >= 0f ? x : alpha * EluOperator.ExpM1(x);
 
     private static void Map<TOp>(Span<float> x, TOp op) where TOp : struct, IUnaryOperator
     {
