@@ -27,3 +27,7 @@ public partial class Wide;
 // Unit counts that are multiples of four Vector512 (and Vector256) widths take the packed outer-product kernel.
 [Network(Loss = LossFunction.CrossEntropy)] [Input(40)] [Dense(64, Activation.ReLU)] [Dense(128, Activation.Sigmoid)] [Dense(4, Activation.Softmax)]
 public partial class Packed;
+
+// The perceptron's vector kernels (dot product and rule update over 64 inputs).
+[Perceptron(Inputs = 64, Outputs = 4)]
+public partial class Perceptron64x4;

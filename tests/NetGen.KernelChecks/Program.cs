@@ -36,6 +36,16 @@ try
     NetworkChecks.AssertClose(noDropout.Forward(digits.Parameters.ToArray().Select(v => (double)v).ToArray(), x.Select(v => (double)v).ToArray()), y, 1e-4, "Digits forward");
     checks++;
 
+    // The optimizers' vector loops, and the perceptron's kernels against the plain-loop rule (exact, on exact data).
+    checks += OptimizerChecks.Run();
+    var (px, pt) = NetGen.Tests.Perceptron.ReferencePerceptron.SeparableData(seed: 3, samples: 60, inputs: 64, outputs: 4);
+    var perceptron = new Perceptron64x4();
+    var report = perceptron.Train(px, pt, 60, maxEpochs: 200, learningRate: 0.5f);
+    var plain = NetGen.Tests.Perceptron.ReferencePerceptron.Train(px, pt, 60, 64, 4, 200, 0.5f);
+    if (!report.ErrorsPerEpoch.SequenceEqual(plain.ErrorsPerEpoch) || !perceptron.Parameters.ToArray().SequenceEqual(plain.Parameters))
+        throw new Exception($"the 64 x 4 perceptron differs from the plain rule: errors {string.Join(" ", report.ErrorsPerEpoch)} against {string.Join(" ", plain.ErrorsPerEpoch)}");
+    checks++;
+
     // Every activation kernel at every length through three Vector512 widths plus one, so every tail path runs.
     for (int n = 0; n <= 3 * 16 + 1; n++)
     {
