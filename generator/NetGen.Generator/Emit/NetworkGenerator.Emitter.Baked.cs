@@ -76,23 +76,7 @@ public sealed partial class NetworkGenerator
                 EmitLengthCheck(w, spec, "input", "InputSize", "InputSize");
                 EmitLengthCheck(w, spec, "output", "OutputSize", "OutputSize");
                 w.WriteLine($"{ReadOnlySpanOfFloat} p = BakedParameters;");
-                var buffers = InferenceBuffers(spec);
-                if (NeedsThreadScratch(spec))
-                {
-                    w.WriteLine($"{SpanOfFloat} scratch = __Scratch({ScratchPerSample(spec)}); // too large for the stack");
-                    int offset = 0;
-                    foreach (var (name, size) in buffers)
-                    {
-                        w.WriteLine($"{SpanOfFloat} {name} = scratch.Slice({offset}, {size});");
-                        offset += size;
-                    }
-                }
-                else
-                {
-                    foreach (var (name, size) in buffers)
-                        w.WriteLine($"{SpanOfFloat} {name} = stackalloc float[{size}];");
-                }
-                EmitForwardLayers(w, spec, dims, Mode.Single, "input", "output", "1");
+                EmitSingleSampleForward(w, spec, dims);
             }
             w.WriteLine();
         }

@@ -77,25 +77,34 @@ public sealed partial class NetworkGenerator
                 EmitLengthCheck(w, spec, "input", "InputSize", "InputSize");
                 EmitLengthCheck(w, spec, "output", "OutputSize", "OutputSize");
                 EmitParameterSpan(w);
-                var buffers = InferenceBuffers(spec);
-                if (SingleNeedsThreadScratch(spec))
-                {
-                    w.WriteLine($"{SpanOfFloat} scratch = __Scratch({ScratchPerSample(spec)}); // too large for the stack");
-                    int offset = 0;
-                    foreach (var (name, size) in buffers)
-                    {
-                        w.WriteLine($"{SpanOfFloat} {name} = scratch.Slice({offset}, {size});");
-                        offset += size;
-                    }
-                }
-                else
-                {
-                    foreach (var (name, size) in buffers)
-                        w.WriteLine($"{SpanOfFloat} {name} = stackalloc float[{size}];");
-                }
-                EmitForwardLayers(w, spec, dims, Mode.Single, "input", "output", "1");
+                EmitSingleSampleForward(w, spec, dims);
             }
             w.WriteLine();
+        }
+
+        /// <summary>
+        /// The body of a one-sample forward pass over the parameters in <c>p</c> (the instance's in <c>Forward</c>, the
+        /// baked ones in <c>Infer</c>): the intermediate buffers, then every layer from <c>input</c> into <c>output</c>.
+        /// </summary>
+        private static void EmitSingleSampleForward(SourceWriter w, NetworkSpec spec, SortedSet<int> dims)
+        {
+            var buffers = InferenceBuffers(spec);
+            if (SingleNeedsThreadScratch(spec))
+            {
+                w.WriteLine($"{SpanOfFloat} scratch = __Scratch({ScratchPerSample(spec)}); // too large for the stack");
+                int offset = 0;
+                foreach (var (name, size) in buffers)
+                {
+                    w.WriteLine($"{SpanOfFloat} {name} = scratch.Slice({offset}, {size});");
+                    offset += size;
+                }
+            }
+            else
+            {
+                foreach (var (name, size) in buffers)
+                    w.WriteLine($"{SpanOfFloat} {name} = stackalloc float[{size}];");
+            }
+            EmitForwardLayers(w, spec, dims, Mode.Single, "input", "output", "1");
         }
 
         private static void EmitForwardBatch(SourceWriter w, NetworkSpec spec, SortedSet<int> dims)
