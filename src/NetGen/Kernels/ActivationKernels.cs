@@ -8,8 +8,9 @@ namespace NetGen.Kernels;
 
 /// <summary>
 /// Activations applied in place to a layer's outputs, and their backward steps (g ← g·f′(a), written in terms of
-/// the saved output a). Sigmoid, tanh, ReLU and softmax reuse TensorPrimitives; the rest use the operator structs
-/// in <c>ActivationOperators.cs</c> through one vectorized driver.
+/// the saved output a). ReLU and softmax reuse TensorPrimitives; the rest use the operator structs in
+/// <c>ActivationOperators.cs</c> through one vectorized driver, which costs nothing extra on the 1-16 values of a tiny
+/// layer.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static class ActivationKernels
@@ -18,21 +19,15 @@ public static class ActivationKernels
     public static void Step(Span<float> x) => Map(x, new StepOperator());
 
     /// <summary>x ← 1 / (1 + e^-x).</summary>
-    public static void Sigmoid(Span<float> x)
-    {
-        if (!x.IsEmpty) TensorPrimitives.Sigmoid(x, x); // TensorPrimitives rejects empty spans
-    }
+    public static void Sigmoid(Span<float> x) => Map(x, new SigmoidOperator());
 
     /// <summary>x ← tanh(x).</summary>
-    public static void Tanh(Span<float> x)
-    {
-        if (!x.IsEmpty) TensorPrimitives.Tanh(x, x);
-    }
+    public static void Tanh(Span<float> x) => Map(x, new TanhOperator());
 
     /// <summary>x ← max(0, x).</summary>
     public static void Relu(Span<float> x)
     {
-        if (!x.IsEmpty) TensorPrimitives.Max(x, 0f, x);
+        if (!x.IsEmpty) TensorPrimitives.Max(x, 0f, x); // TensorPrimitives rejects empty spans
     }
 
     /// <summary>x ← max(αx, x).</summary>
@@ -84,7 +79,7 @@ public static class ActivationKernels
 
     /// <summary>Scalar sigmoid (the binary cross-entropy kernel's gradient).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float Sigmoid(float x) => 1f / (1f + MathF.Exp(-x));
+    public static float Sigmoid(float x) => new SigmoidOperator().Invoke(x);
 
     /// <summary>Scalar step for unrolled code.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
