@@ -272,21 +272,21 @@ public sealed partial class NetworkGenerator
         }
 
         /// <summary>
-        /// Straight-line code for a tiny dense layer: one expression per unit, constants for every index. Cheap activations
-        /// are applied inline; tanh, sigmoid, ELU and softmax run once over the layer's outputs through the vectorized
-        /// kernel (one Vector128 tanh costs a fraction of four scalar ones, and batched Forward uses the same kernel).
+        /// Straight-line code for a tiny dense layer: one expression per unit, constants for every index, the activation
+        /// applied inline (measured: four scalar tanh calls beat one vector call over four values here); softmax runs
+        /// once over the layer's outputs.
         /// </summary>
         private static void EmitUnrolledDense(SourceWriter w, LayerSpec layer, string x, string a)
         {
-            bool vectorActivation = layer.Activation is ActivationKind.Tanh or ActivationKind.Sigmoid or ActivationKind.ELU or ActivationKind.Softmax;
             for (int j = 0; j < layer.Units; j++)
             {
                 var z = new StringBuilder($"p[{layer.BiasOffset + j}]");
                 for (int i = 0; i < layer.Inputs; i++)
                     z.Append($" + p[{layer.WeightOffset + j * layer.Inputs + i}] * {x}[{i}]");
-                w.WriteLine($"{a}[{j}] = {(vectorActivation ? z.ToString() : ScalarActivation(layer, z.ToString()))};");
+                w.WriteLine($"{a}[{j}] = {ScalarActivation(layer, z.ToString())};");
             }
-            if (vectorActivation) w.WriteLine(ActivationCall(layer, a)!);
+            if (layer.Activation == ActivationKind.Softmax)
+                w.WriteLine($"{Kernels}ActivationKernels.Softmax({a}, {layer.Units});");
         }
 
         private static void EmitBackwardLayers(SourceWriter w, NetworkSpec spec, SortedSet<int> dims)
@@ -366,14 +366,16 @@ public sealed partial class NetworkGenerator
             _ => $"{Kernels}ActivationKernels.SoftmaxBackward({a}, {g}, {layer.Units});",
         };
 
-        /// <summary>The activations applied inline in unrolled code (the others go through <see cref="ActivationCall"/>).</summary>
+        /// <summary>An activation applied to one value in unrolled code (softmax is applied over the layer afterwards).</summary>
         private static string ScalarActivation(LayerSpec layer, string z) => layer.Activation switch
         {
-            ActivationKind.Identity => z,
+            ActivationKind.Identity or ActivationKind.Softmax => z,
             ActivationKind.Step => $"{Kernels}ActivationKernels.Step({z})",
+            ActivationKind.Sigmoid => $"{Kernels}ActivationKernels.Sigmoid({z})",
+            ActivationKind.Tanh => $"global::System.MathF.Tanh({z})",
             ActivationKind.ReLU => $"global::System.MathF.Max({z}, 0f)",
             ActivationKind.LeakyReLU => $"{Kernels}ActivationKernels.LeakyRelu({z}, {F(layer.Alpha)})",
-            _ => throw new System.InvalidOperationException($"{layer.Activation} is applied by its vector kernel."),
+            _ => $"{Kernels}ActivationKernels.Elu({z}, {F(layer.Alpha)})",
         };
 
         private static string Weights(LayerSpec l) => $"p.Slice({l.WeightOffset}, {l.WeightCount})";

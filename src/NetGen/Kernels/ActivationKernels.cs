@@ -77,7 +77,11 @@ public static class ActivationKernels
         }
     }
 
-    /// <summary>Scalar sigmoid (the binary cross-entropy kernel's gradient).</summary>
+    /// <summary>Scalar ELU for unrolled code.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Elu(float x, float alpha) => new EluOperator(alpha).Invoke(x);
+
+    /// <summary>Scalar sigmoid for unrolled code and the binary cross-entropy kernel's gradient.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Sigmoid(float x) => new SigmoidOperator().Invoke(x);
 
