@@ -28,7 +28,7 @@ public interface INetwork
 
     /// <summary>
     /// A canonical one-line description of the topology, for example
-    /// <c>Input(2) → Dense(4, Tanh) → Dense(1, Sigmoid); loss BinaryCrossEntropy</c>. Two networks with the same
+    /// <c>Input(2) -> Dense(4, Tanh) -> Dense(1, Sigmoid) | BinaryCrossEntropy</c>. Two networks with the same
     /// description have the same parameter layout; model files use it as their topology fingerprint.
     /// </summary>
     string Architecture { get; }

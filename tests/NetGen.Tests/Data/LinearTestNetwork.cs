@@ -15,7 +15,7 @@ internal sealed class LinearTestNetwork : INetwork
         OutputSize = outputSize;
         _parameters = new float[outputSize * inputSize + outputSize];
         _gradients = new float[_parameters.Length];
-        Architecture = architecture ?? $"Input({inputSize}) → Dense({outputSize}, Identity); loss MeanSquaredError";
+        Architecture = architecture ?? $"Input({inputSize}) -> Dense({outputSize}, Identity) | MeanSquaredError"; // the canonical form generated networks use
     }
 
     public int InputSize { get; }

@@ -97,9 +97,10 @@ public sealed class ModelFileTests : IDisposable
         network.Parameters[0] = 0.5f;
         network.Parameters[1] = -1f;
         byte[] file = SaveToBytes(network);
-        Assert.Equal(118, file.Length);
-        Assert.Equal(54, file[0x28]);
-        Assert.Equal(new byte[] { 2, 0, 0, 0, 0x00, 0x00, 0x00, 0x3F, 0x00, 0x00, 0x80, 0xBF, 0, 0, 0, 0 }, file[0x62..0x72]);
+        Assert.Equal(113, file.Length);
+        Assert.Equal(49, file[0x28]);
+        Assert.Equal("Input(1) -> Dense(1, Identity) | MeanSquaredError"u8.ToArray(), file[0x2C..0x5D]);
+        Assert.Equal(new byte[] { 2, 0, 0, 0, 0x00, 0x00, 0x00, 0x3F, 0x00, 0x00, 0x80, 0xBF, 0, 0, 0, 0 }, file[0x5D..0x6D]);
         Assert.Equal(0xCBF43926u, System.IO.Hashing.Crc32.HashToUInt32("123456789"u8));
     }
 
@@ -157,11 +158,11 @@ public sealed class ModelFileTests : IDisposable
     {
         byte[] file = SaveToBytes(Network(seed: 1, inputs: 3, outputs: 2));
         string message = AssertRejected(file, Network(seed: 2, inputs: 2, outputs: 3));
-        Assert.Contains("is for the network 'Input(3) → Dense(2, Identity); loss MeanSquaredError'", message);
-        Assert.Contains("this network is 'Input(2) → Dense(3, Identity); loss MeanSquaredError'", message);
+        Assert.Contains("is for the network 'Input(3) -> Dense(2, Identity) | MeanSquaredError'", message);
+        Assert.Contains("this network is 'Input(2) -> Dense(3, Identity) | MeanSquaredError'", message);
 
         // Same parameter count, different description: still refused.
-        var renamed = new LinearTestNetwork(3, 2, "Input(3) → Dense(2, Tanh); loss MeanSquaredError");
+        var renamed = new LinearTestNetwork(3, 2, "Input(3) -> Dense(2, Tanh) | MeanSquaredError");
         Assert.Contains("is for the network", AssertRejected(file, renamed));
     }
 
