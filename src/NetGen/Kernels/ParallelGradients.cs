@@ -52,8 +52,8 @@ public sealed class ParallelGradients
     {
         int slices = _slices.Length;
         // The caller's spans cannot cross threads; pinned for the duration of the call (which waits for every slice),
-        // each slice reads its rows through a pointer instead of a copy.
-        fixed (float* x = inputs, y = targets)
+        // each slice reads its rows, and later writes its range of the result, through pointers instead of copies.
+        fixed (float* x = inputs, y = targets, g = gradients)
         {
             // Consecutive slices; the first batchSize % slices of them take one extra sample.
             for (int k = 0, start = 0; k < slices; k++)
@@ -62,33 +62,54 @@ public sealed class ParallelGradients
                 _slices[k].Load(x + (nint)start * _inputSize, y + (nint)start * _outputSize, count, rng.NextUInt64());
                 start += count;
             }
-            return RunLoaded(batchSize, gradients);
+            RunPhase(Phase.Gradients);
+
+            // Combine, g = Σ_k (n_k / n)·g_k, each thread over its own range of parameters; every element is summed
+            // in slice order, so the result depends on the number of slices only.
+            _combined = g;
+            _parameterCount = gradients.Length;
+            _batchSize = batchSize;
+            try
+            {
+                RunPhase(Phase.Combine);
+            }
+            finally
+            {
+                _combined = null; // the pinned destination is only valid inside this call
+            }
         }
+
+        float loss = 0f;
+        foreach (var slice in _slices) loss += (float)slice.Count / batchSize * slice.Loss;
+        return loss;
     }
 
-    private float RunLoaded(int batchSize, Span<float> gradients)
-    {
-        int slices = _slices.Length;
+    private enum Phase { Gradients, Combine }
 
-        Volatile.Write(ref _pending, slices - 1);
-        for (int k = 1; k < slices; k++) ThreadPool.UnsafeQueueUserWorkItem(_slices[k], preferLocal: false);
-        _slices[0].Execute(); // the calling thread takes the first slice
-        // The other slices are the same size, so the wait is short: spin and yield rather than block, which keeps the
-        // call free of the lazily allocated wait objects a blocking event would create.
+    private unsafe float* _combined;
+    private int _parameterCount, _batchSize;
+    private Phase _phase;
+
+    private void RunPhase(Phase phase)
+    {
+        _phase = phase;
+        Volatile.Write(ref _pending, _slices.Length - 1);
+        for (int k = 1; k < _slices.Length; k++) ThreadPool.UnsafeQueueUserWorkItem(_slices[k], preferLocal: false);
+        _slices[0].Execute(); // the calling thread takes the first part
+        // The parts are the same size, so the wait is short: spin and yield rather than block, which keeps the call free
+        // of the lazily allocated wait objects a blocking event would create.
         var spinner = new SpinWait();
         while (Volatile.Read(ref _pending) != 0) spinner.SpinOnce(sleep1Threshold: -1);
         foreach (var slice in _slices) slice.Failure?.Throw();
+    }
 
-        // Combine in slice order, g = Σ_k (n_k / n)·g_k: the result depends on the number of slices only.
-        float loss = 0f;
-        TensorPrimitives.Multiply(_slices[0].Gradients, (float)_slices[0].Count / batchSize, gradients);
-        foreach (var slice in _slices)
-        {
-            float weight = (float)slice.Count / batchSize;
-            if (slice != _slices[0]) TensorPrimitives.MultiplyAdd(slice.Gradients, weight, gradients, gradients);
-            loss += weight * slice.Loss;
-        }
-        return loss;
+    /// <summary>The combine for parameters [start, start + count).</summary>
+    private unsafe void Combine(int start, int count)
+    {
+        var destination = new Span<float>(_combined + start, count);
+        TensorPrimitives.Multiply(_slices[0].Gradients.AsSpan(start, count), (float)_slices[0].Count / _batchSize, destination);
+        for (int k = 1; k < _slices.Length; k++)
+            TensorPrimitives.MultiplyAdd(_slices[k].Gradients.AsSpan(start, count), (float)_slices[k].Count / _batchSize, destination, destination);
     }
 
     private sealed unsafe class Slice(ParallelGradients owner, int index, int parameterCount) : IThreadPoolWorkItem
@@ -115,8 +136,17 @@ public sealed class ParallelGradients
         {
             try
             {
-                int n = Count;
-                Loss = owner._body(index, new ReadOnlySpan<float>(_inputs, n * owner._inputSize), new ReadOnlySpan<float>(_targets, n * owner._outputSize), n, Gradients, ref _rng);
+                if (owner._phase == Phase.Gradients)
+                {
+                    int n = Count;
+                    Loss = owner._body(index, new ReadOnlySpan<float>(_inputs, n * owner._inputSize), new ReadOnlySpan<float>(_targets, n * owner._outputSize), n, Gradients, ref _rng);
+                }
+                else
+                {
+                    int parts = owner._slices.Length, total = owner._parameterCount;
+                    int start = (int)((long)total * index / parts), end = (int)((long)total * (index + 1) / parts);
+                    if (end > start) owner.Combine(start, end - start);
+                }
             }
             catch (Exception e)
             {
