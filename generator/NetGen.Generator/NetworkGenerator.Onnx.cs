@@ -72,26 +72,17 @@ public sealed partial class NetworkGenerator
             new(null, new OnnxError(request.Type.HintName, descriptor,
                 new EquatableArray<string>(arguments.Select(a => Convert.ToString(a, CultureInfo.InvariantCulture) ?? "")), atLoss));
 
-        var matches = files.Where(f => NameMatches(f.Path, name)).Select(f => f.Path).OrderBy(p => p, StringComparer.Ordinal).ToList();
-        if (matches.Count == 0) return Fail(DiagnosticDescriptors.OnnxFileNotFound, false, network, name);
-        if (matches.Count > 1) return Fail(DiagnosticDescriptors.OnnxFileAmbiguous, false, name, network, matches.Count, string.Join(", ", matches));
-        cancellationToken.ThrowIfCancellationRequested();
-
-        byte[] file;
-        try
+        var read = ReadAdditionalFile(files, name, cancellationToken);
+        switch (read.Problem)
         {
-#pragma warning disable RS1035 // AdditionalText only offers GetText(), which decodes; a binary file's bytes can only be read from its path.
-            long length = new FileInfo(matches[0]).Length;
-            if (length > MaxBakedFileBytes)
+            case FileProblem.NotFound: return Fail(DiagnosticDescriptors.OnnxFileNotFound, false, network, name);
+            case FileProblem.Ambiguous: return Fail(DiagnosticDescriptors.OnnxFileAmbiguous, false, name, network, read.Matches.Count, string.Join(", ", read.Matches));
+            case FileProblem.TooLarge:
                 return Fail(DiagnosticDescriptors.OnnxFileInvalid, false, name, network,
-                    $"it has {length.ToString("N0", CultureInfo.InvariantCulture)} bytes; NetGen imports ONNX files of at most {MaxBakedFileBytes.ToString("N0", CultureInfo.InvariantCulture)} bytes");
-            file = File.ReadAllBytes(matches[0]);
-#pragma warning restore RS1035
+                    $"it has {read.Length.ToString("N0", CultureInfo.InvariantCulture)} bytes; NetGen imports ONNX files of at most {MaxBakedFileBytes.ToString("N0", CultureInfo.InvariantCulture)} bytes");
+            case FileProblem.Unreadable: return Fail(DiagnosticDescriptors.OnnxFileInvalid, false, name, network, read.ReadError!);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return Fail(DiagnosticDescriptors.OnnxFileInvalid, false, name, network, "it cannot be read (" + e.Message.TrimEnd('.') + ")");
-        }
+        byte[] file = read.Bytes!;
 
         OnnxImporter.Network imported;
         try
@@ -115,7 +106,7 @@ public sealed partial class NetworkGenerator
             return Fail(DiagnosticDescriptors.LossDoesNotFitOutput, true, network, request.Loss, needed,
                 last.Kind == LayerKind.Maxout ? "Maxout" : $"Dense with {last.Activation} (imported from '{name}')");
 
-        return new OnnxImportResult(new BakedWeightsSpec(spec, Path.GetFileName(matches[0]), new ByteData(imported.Parameters)), null);
+        return new OnnxImportResult(new BakedWeightsSpec(spec, Path.GetFileName(read.Matches[0]), new ByteData(imported.Parameters)), null);
     }
 
     internal static partial class Parser

@@ -70,26 +70,17 @@ public sealed partial class NetworkGenerator
             new(null, new WeightsError(spec.Type.HintName, descriptor,
                 new EquatableArray<string>(arguments.Select(a => Convert.ToString(a, CultureInfo.InvariantCulture) ?? ""))));
 
-        var matches = files.Where(f => NameMatches(f.Path, name)).Select(f => f.Path).OrderBy(p => p, StringComparer.Ordinal).ToList();
-        if (matches.Count == 0) return Fail(DiagnosticDescriptors.WeightsFileNotFound, network, name);
-        if (matches.Count > 1) return Fail(DiagnosticDescriptors.WeightsFileAmbiguous, name, network, matches.Count, string.Join(", ", matches));
-        cancellationToken.ThrowIfCancellationRequested();
-
-        byte[] file;
-        try
+        var read = ReadAdditionalFile(files, name, cancellationToken);
+        switch (read.Problem)
         {
-#pragma warning disable RS1035 // AdditionalText only offers GetText(), which decodes; a binary file's bytes can only be read from its path.
-            long length = new FileInfo(matches[0]).Length;
-            if (length > MaxBakedFileBytes)
+            case FileProblem.NotFound: return Fail(DiagnosticDescriptors.WeightsFileNotFound, network, name);
+            case FileProblem.Ambiguous: return Fail(DiagnosticDescriptors.WeightsFileAmbiguous, name, network, read.Matches.Count, string.Join(", ", read.Matches));
+            case FileProblem.TooLarge:
                 return Fail(DiagnosticDescriptors.WeightsFileTooLarge, name, network,
-                    length.ToString("N0", CultureInfo.InvariantCulture), MaxBakedFileBytes.ToString("N0", CultureInfo.InvariantCulture));
-            file = File.ReadAllBytes(matches[0]);
-#pragma warning restore RS1035
+                    read.Length.ToString("N0", CultureInfo.InvariantCulture), MaxBakedFileBytes.ToString("N0", CultureInfo.InvariantCulture));
+            case FileProblem.Unreadable: return Fail(DiagnosticDescriptors.WeightsFileInvalid, name, network, read.ReadError!);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return Fail(DiagnosticDescriptors.WeightsFileInvalid, name, network, "it cannot be read (" + e.Message.TrimEnd('.') + ")");
-        }
+        byte[] file = read.Bytes!;
 
         if (ModelFileReader.TryDecode(file, out var content) is { } problem)
             return Fail(DiagnosticDescriptors.WeightsFileInvalid, name, network, problem);
@@ -102,7 +93,37 @@ public sealed partial class NetworkGenerator
 
         var parameters = new byte[4 * content.ParameterCount];
         Array.Copy(file, content.ParameterOffset, parameters, 0, parameters.Length);
-        return new BakeResult(new BakedWeightsSpec(spec, Path.GetFileName(matches[0]), new ByteData(parameters)), null);
+        return new BakeResult(new BakedWeightsSpec(spec, Path.GetFileName(read.Matches[0]), new ByteData(parameters)), null);
+    }
+
+    /// <summary>Why <see cref="ReadAdditionalFile"/> has no bytes to give.</summary>
+    internal enum FileProblem { None, NotFound, Ambiguous, TooLarge, Unreadable }
+
+    /// <summary>What <see cref="ReadAdditionalFile"/> found: the matching paths (sorted), and the bytes or the problem.</summary>
+    internal sealed record FileRead(FileProblem Problem, IReadOnlyList<string> Matches, long Length, byte[]? Bytes, string? ReadError);
+
+    /// <summary>
+    /// Finds the one AdditionalFiles item named <paramref name="name"/> (see <see cref="NameMatches"/>) and reads its
+    /// bytes, refusing files over <see cref="MaxBakedFileBytes"/>; shared by [Network(Weights)] and [Network(Onnx)].
+    /// </summary>
+    internal static FileRead ReadAdditionalFile(ImmutableArray<AdditionalText> files, string name, CancellationToken cancellationToken)
+    {
+        var matches = files.Where(f => NameMatches(f.Path, name)).Select(f => f.Path).OrderBy(p => p, StringComparer.Ordinal).ToList();
+        if (matches.Count == 0) return new FileRead(FileProblem.NotFound, matches, 0, null, null);
+        if (matches.Count > 1) return new FileRead(FileProblem.Ambiguous, matches, 0, null, null);
+        cancellationToken.ThrowIfCancellationRequested();
+        try
+        {
+#pragma warning disable RS1035 // AdditionalText only offers GetText(), which decodes; a binary file's bytes can only be read from its path.
+            long length = new FileInfo(matches[0]).Length;
+            if (length > MaxBakedFileBytes) return new FileRead(FileProblem.TooLarge, matches, length, null, null);
+            return new FileRead(FileProblem.None, matches, length, File.ReadAllBytes(matches[0]), null);
+#pragma warning restore RS1035
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return new FileRead(FileProblem.Unreadable, matches, 0, null, "it cannot be read (" + e.Message.TrimEnd('.') + ")");
+        }
     }
 
     /// <summary>
