@@ -82,7 +82,6 @@ public sealed partial class NetworkGenerator
 
         private static void EmitConstantsAndFields(SourceWriter w, NetworkSpec spec)
         {
-            string name = spec.Type.Name;
             w.WriteLine("/// <summary>The number of inputs per sample.</summary>");
             w.WriteLine(GeneratedCode);
             w.WriteLine($"public const int InputSize = {spec.InputSize};");
@@ -146,7 +145,6 @@ public sealed partial class NetworkGenerator
             w.WriteLine(GeneratedCode);
             w.WriteLine($"public {SpanOfFloat} Gradients => __gradients;");
             w.WriteLine();
-            _ = name;
         }
 
         private static void EmitConstructorsAndInitialize(SourceWriter w, NetworkSpec spec)
@@ -280,13 +278,12 @@ public sealed partial class NetworkGenerator
         {
             if (dims.Count == 0) return;
             w.WriteLine();
-            if (spec.Type.Namespace is { } ns)
+            if (spec.Type.Namespace is not null)
                 w.WriteLine($"// Layer sizes of {spec.Type.FullName} as types: each kernel call is compiled for its exact shape.");
             else
                 w.WriteLine("// Layer sizes as types: each kernel call is compiled for its exact shape.");
             foreach (int n in dims)
                 w.WriteLine($"file readonly struct __D{n} : global::NetGen.Kernels.IDimension {{ public static int Value => {n}; }}");
-            _ = spec;
         }
 
         private static string D(SortedSet<int> dims, int n)
