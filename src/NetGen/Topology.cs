@@ -29,7 +29,7 @@ public sealed partial record Topology(int InputSize, IReadOnlyList<ReferenceLaye
         string[] parts = halves[0].Split(" -> ");
         var input = InputPattern().Match(parts[0]);
         if (!input.Success) throw new FormatException($"'{parts[0]}' is not 'Input(n)'.");
-        int width = int.Parse(input.Groups[1].Value, CultureInfo.InvariantCulture);
+        int inputSize = int.Parse(input.Groups[1].Value, CultureInfo.InvariantCulture), width = inputSize;
         var layers = new List<ReferenceLayer>();
         foreach (string part in parts.Skip(1))
         {
@@ -38,7 +38,7 @@ public sealed partial record Topology(int InputSize, IReadOnlyList<ReferenceLaye
             width = layer.Units;
         }
         if (layers.Count == 0) throw new FormatException($"'{architecture}' has no layers.");
-        return new Topology(int.Parse(input.Groups[1].Value, CultureInfo.InvariantCulture), layers, loss);
+        return new Topology(inputSize, layers, loss);
     }
 
     private static ReferenceLayer ParseLayer(string part, int width)
