@@ -19,14 +19,6 @@ public sealed class BakedWeightsTests : IDisposable
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
-    /// <summary>An additional file backed by a file on disk (the generator reads its bytes from the path).</summary>
-    private sealed class FileText(string path) : AdditionalText
-    {
-        public override string Path => path;
-        public override SourceText GetText(CancellationToken cancellationToken = default) =>
-            SourceText.From(System.Text.Encoding.Latin1.GetString(File.ReadAllBytes(path)));
-    }
-
     private const string Probe = """
 
         public static class Probe

@@ -26,14 +26,6 @@ public sealed class OnnxImportTests : IDisposable
     private static string Fixtures([CallerFilePath] string thisFile = "") =>
         Path.Combine(Path.GetDirectoryName(thisFile)!, "..", "OnnxFixtures");
 
-    /// <summary>An additional file backed by a file on disk (the generator reads its bytes from the path).</summary>
-    private sealed class FileText(string path) : AdditionalText
-    {
-        public override string Path => path;
-        public override SourceText GetText(CancellationToken cancellationToken = default) =>
-            SourceText.From(System.Text.Encoding.Latin1.GetString(File.ReadAllBytes(path)));
-    }
-
     private const string Probe = """
 
         public static class Probe
