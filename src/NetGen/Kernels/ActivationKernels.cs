@@ -77,6 +77,22 @@ public static class ActivationKernels
         }
     }
 
+    /// <summary>Four tanh values at once, for unrolled code (the same function as the span kernel, lane by lane).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Tanh(Vector128<float> x) => new TanhOperator().Invoke(x);
+
+    /// <summary>Four sigmoid values at once, for unrolled code.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Sigmoid(Vector128<float> x) => new SigmoidOperator().Invoke(x);
+
+    /// <summary>Four ELU values at once, for unrolled code.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Elu(Vector128<float> x, float alpha) => new EluOperator(alpha).Invoke(x);
+
+    /// <summary>Scalar tanh for unrolled code.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Tanh(float x) => new TanhOperator().Invoke(x);
+
     /// <summary>Scalar ELU for unrolled code.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Elu(float x, float alpha) => new EluOperator(alpha).Invoke(x);
