@@ -7,6 +7,10 @@ namespace NetGen.KernelChecks;
 [Network(Loss = LossFunction.BinaryCrossEntropy)] [Input(2)] [Dense(4, Activation.Tanh)] [Dense(1, Activation.Sigmoid)]
 public partial class Tiny;
 
+// Tiny networks train in the lanes of Vector128 values (LaneKernels): a softmax output and the α activations too.
+[Network(Loss = LossFunction.CrossEntropy)] [Input(5)] [Dense(6, Activation.ELU, Alpha = 0.7f)] [Dense(9, Activation.LeakyReLU, Alpha = 0.1f)] [Dense(3, Activation.Softmax)]
+public partial class TinyLanes;
+
 #pragma warning disable NETGEN101 // Step on purpose: its kernel must be checked too
 [Network] [Input(3)] [Dense(7, Activation.Step)] [Dense(3)]
 public partial class Steps;

@@ -15,6 +15,7 @@ try
     var cases = new (INetwork Net, ReferenceNetwork Reference)[]
     {
         (new Tiny(1), new(2, [ReferenceLayer.Dense(4, Activation.Tanh), ReferenceLayer.Dense(1, Activation.Sigmoid)], LossFunction.BinaryCrossEntropy)),
+        (new TinyLanes(8), new(5, [ReferenceLayer.Dense(6, Activation.ELU, 0.7f), ReferenceLayer.Dense(9, Activation.LeakyReLU, 0.1f), ReferenceLayer.Dense(3, Activation.Softmax)], LossFunction.CrossEntropy)),
         (new Steps(2), new(3, [ReferenceLayer.Dense(7, Activation.Step), ReferenceLayer.Dense(3)], LossFunction.MeanSquaredError)),
         (new Mixed(3), new(17, [ReferenceLayer.Dense(33, Activation.ReLU), ReferenceLayer.Dense(16, Activation.ELU, 0.7f), ReferenceLayer.Dense(5, Activation.Softmax)], LossFunction.CrossEntropy)),
         (new Maxed(4), new(100, [ReferenceLayer.Dense(17, Activation.LeakyReLU, 0.1f), ReferenceLayer.Maxout(7, 3), ReferenceLayer.Dense(2, Activation.Tanh)], LossFunction.MeanSquaredError)),

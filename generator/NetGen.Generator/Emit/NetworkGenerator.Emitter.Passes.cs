@@ -183,51 +183,60 @@ public sealed partial class NetworkGenerator
             w.WriteLine(GeneratedCode);
             using (w.Block($"private float __ComputeGradients(__Workspace ws, {ReadOnlySpanOfFloat} inputs, {ReadOnlySpanOfFloat} targets, int n, {SpanOfFloat} grad, ref global::NetGen.Rng rng)"))
             {
-                w.WriteLine("ws.EnsureCapacity(n);");
-                EmitParameterSpan(w);
-                w.WriteLine();
-                w.WriteLine("// Forward pass (dropout active), keeping every layer's output for the backward pass.");
-                var last = spec.OutputLayer;
-                foreach (var layer in spec.Layers)
-                {
-                    if (layer.Kind == LayerKind.Maxout)
-                    {
-                        w.WriteLine($"{SpanOfFloat} z{layer.Index} = new {SpanOfFloat}(ws.Z{layer.Index}, 0, n * {layer.AffineOutputs});");
-                        w.WriteLine($"global::System.Span<int> k{layer.Index} = new global::System.Span<int>(ws.K{layer.Index}, 0, n * {layer.Units});");
-                    }
-                    if (layer.Kind == LayerKind.Dropout)
-                        w.WriteLine($"{SpanOfFloat} m{layer.Index} = new {SpanOfFloat}(ws.M{layer.Index}, 0, n * {layer.Units});");
-                    w.WriteLine($"{SpanOfFloat} {TrainingOutput(spec, layer)} = new {SpanOfFloat}(ws.A{layer.Index}, 0, n * {layer.Units});");
-                }
-                EmitForwardLayers(w, spec, dims, Mode.Training, "inputs", TrainingOutput(spec, last), "n");
-                w.WriteLine();
-
-                string da = $"da{last.Index}";
-                w.WriteLine($"{SpanOfFloat} {da} = new {SpanOfFloat}(ws.D0, 0, n * OutputSize);");
-                string output = TrainingOutput(spec, last);
-                switch (spec.Loss)
-                {
-                    case LossKind.MeanSquaredError:
-                        w.WriteLine($"// Loss: mean squared error over n × {spec.OutputSize} outputs; {da} = 2(a − y) / (n·{spec.OutputSize}).");
-                        w.WriteLine($"float loss = {Kernels}LossKernels.MeanSquaredError({output}, targets, {da});");
-                        break;
-                    case LossKind.BinaryCrossEntropy:
-                        w.WriteLine($"// Loss: binary cross-entropy from the logits (finite for any logit) over n × {spec.OutputSize} outputs;");
-                        w.WriteLine($"// fused with the sigmoid, the gradient with respect to the logits is dz{last.Index} = (σ(z) − y) / (n·{spec.OutputSize}).");
-                        w.WriteLine($"float loss = {Kernels}LossKernels.BinaryCrossEntropyWithLogits({output}, targets, {da});");
-                        break;
-                    default:
-                        w.WriteLine($"// Loss: cross-entropy of softmax(z) summed over {spec.OutputSize} classes and averaged over n samples, computed");
-                        w.WriteLine($"// with log-sum-exp; fused with the softmax, the gradient with respect to the logits is dz{last.Index} = (p − y) / n.");
-                        w.WriteLine($"float loss = {Kernels}LossKernels.CrossEntropyWithLogits({output}, targets, {da}, OutputSize);");
-                        break;
-                }
-                w.WriteLine();
-                w.WriteLine("// Backward pass: each layer turns dL/d(its output) into its parameter gradients and dL/d(its input).");
-                EmitBackwardLayers(w, spec, dims);
-                w.WriteLine("return loss;");
+                if (TrainsInLanes(spec))
+                    EmitLaneGradients(w, spec);
+                else
+                    EmitKernelGradients(w, spec, dims);
             }
             w.WriteLine();
+        }
+
+        /// <summary>The body of <c>__ComputeGradients</c> through the batched kernels, with the workspace's buffers.</summary>
+        private static void EmitKernelGradients(SourceWriter w, NetworkSpec spec, SortedSet<int> dims)
+        {
+            w.WriteLine("ws.EnsureCapacity(n);");
+            EmitParameterSpan(w);
+            w.WriteLine();
+            w.WriteLine("// Forward pass (dropout active), keeping every layer's output for the backward pass.");
+            var last = spec.OutputLayer;
+            foreach (var layer in spec.Layers)
+            {
+                if (layer.Kind == LayerKind.Maxout)
+                {
+                    w.WriteLine($"{SpanOfFloat} z{layer.Index} = new {SpanOfFloat}(ws.Z{layer.Index}, 0, n * {layer.AffineOutputs});");
+                    w.WriteLine($"global::System.Span<int> k{layer.Index} = new global::System.Span<int>(ws.K{layer.Index}, 0, n * {layer.Units});");
+                }
+                if (layer.Kind == LayerKind.Dropout)
+                    w.WriteLine($"{SpanOfFloat} m{layer.Index} = new {SpanOfFloat}(ws.M{layer.Index}, 0, n * {layer.Units});");
+                w.WriteLine($"{SpanOfFloat} {TrainingOutput(spec, layer)} = new {SpanOfFloat}(ws.A{layer.Index}, 0, n * {layer.Units});");
+            }
+            EmitForwardLayers(w, spec, dims, Mode.Training, "inputs", TrainingOutput(spec, last), "n");
+            w.WriteLine();
+
+            string da = $"da{last.Index}";
+            w.WriteLine($"{SpanOfFloat} {da} = new {SpanOfFloat}(ws.D0, 0, n * OutputSize);");
+            string output = TrainingOutput(spec, last);
+            switch (spec.Loss)
+            {
+                case LossKind.MeanSquaredError:
+                    w.WriteLine($"// Loss: mean squared error over n × {spec.OutputSize} outputs; {da} = 2(a − y) / (n·{spec.OutputSize}).");
+                    w.WriteLine($"float loss = {Kernels}LossKernels.MeanSquaredError({output}, targets, {da});");
+                    break;
+                case LossKind.BinaryCrossEntropy:
+                    w.WriteLine($"// Loss: binary cross-entropy from the logits (finite for any logit) over n × {spec.OutputSize} outputs;");
+                    w.WriteLine($"// fused with the sigmoid, the gradient with respect to the logits is dz{last.Index} = (σ(z) − y) / (n·{spec.OutputSize}).");
+                    w.WriteLine($"float loss = {Kernels}LossKernels.BinaryCrossEntropyWithLogits({output}, targets, {da});");
+                    break;
+                default:
+                    w.WriteLine($"// Loss: cross-entropy of softmax(z) summed over {spec.OutputSize} classes and averaged over n samples, computed");
+                    w.WriteLine($"// with log-sum-exp; fused with the softmax, the gradient with respect to the logits is dz{last.Index} = (p − y) / n.");
+                    w.WriteLine($"float loss = {Kernels}LossKernels.CrossEntropyWithLogits({output}, targets, {da}, OutputSize);");
+                    break;
+            }
+            w.WriteLine();
+            w.WriteLine("// Backward pass: each layer turns dL/d(its output) into its parameter gradients and dL/d(its input).");
+            EmitBackwardLayers(w, spec, dims);
+            w.WriteLine("return loss;");
         }
 
         private static string TrainingOutput(NetworkSpec spec, LayerSpec layer) =>

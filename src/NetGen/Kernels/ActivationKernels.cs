@@ -89,6 +89,38 @@ public static class ActivationKernels
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> Elu(Vector128<float> x, float alpha) => new EluOperator(alpha).Invoke(x);
 
+    /// <summary>g·a(1 − a) per lane, for unrolled code.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> SigmoidBackward(Vector128<float> a, Vector128<float> g) => new SigmoidGradient().Invoke(a, g);
+
+    /// <summary>g·(1 − a²) per lane, for unrolled code.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> TanhBackward(Vector128<float> a, Vector128<float> g) => new TanhGradient().Invoke(a, g);
+
+    /// <summary>a &gt; 0 ? g : 0 per lane, for unrolled code.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> ReluBackward(Vector128<float> a, Vector128<float> g) => new LeakyReluGradient(0f).Invoke(a, g);
+
+    /// <summary>a &gt; 0 ? g : α·g per lane, for unrolled code.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> LeakyReluBackward(Vector128<float> a, Vector128<float> g, float alpha) => new LeakyReluGradient(alpha).Invoke(a, g);
+
+    /// <summary>a &gt; 0 ? g : g·(a + α) per lane, for unrolled code.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> EluBackward(Vector128<float> a, Vector128<float> g, float alpha) => new EluGradient(alpha).Invoke(a, g);
+
+    /// <summary>Step per lane, for unrolled code.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Step(Vector128<float> x) => new StepOperator().Invoke(x);
+
+    /// <summary>max(0, x) per lane, for unrolled code.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Relu(Vector128<float> x) => Vector128.Max(x, Vector128<float>.Zero);
+
+    /// <summary>max(αx, x) per lane, for unrolled code.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> LeakyRelu(Vector128<float> x, float alpha) => new LeakyReluOperator(alpha).Invoke(x);
+
     /// <summary>Scalar tanh for unrolled code.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Tanh(float x) => new TanhOperator().Invoke(x);

@@ -17,4 +17,11 @@ public static class ThrowHelper
     [DoesNotReturn]
     public static void ThrowBatchSize(string network, int batchSize) =>
         throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, $"{network} needs a batch size of at least 1.");
+
+    /// <summary>Throws for a group of samples that reaches outside the data (a misuse of <see cref="LaneKernels.Column"/>).</summary>
+    [DoesNotReturn]
+    public static void ThrowLaneRange(int length, int width, int sample, int valid, int column) =>
+        throw new ArgumentOutOfRangeException(nameof(sample),
+            $"Samples {sample} to {sample + valid - 1}, column {column} of {width}, reach outside data of {length} values " +
+            $"(a group holds 1 to {LaneKernels.Lanes} samples).");
 }

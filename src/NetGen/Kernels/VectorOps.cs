@@ -99,6 +99,11 @@ internal static class VectorOps
             Unsafe.Add(ref y, i) += alpha * Unsafe.Add(ref x, i);
     }
 
+    /// <summary>a·b + c, fused where the CPU has FMA (so scalar code rounds like the vector paths below).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float MulAdd(float a, float b, float c) =>
+        Fma.IsSupported ? MathF.FusedMultiplyAdd(a, b, c) : a * b + c;
+
     /// <summary>a·b + c, fused where the CPU has FMA.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> MulAdd(Vector512<float> a, Vector512<float> b, Vector512<float> c) =>
