@@ -3,7 +3,7 @@ using NetGen.Optimizers;
 
 namespace NetGen.Benchmarks;
 
-/// <summary>Training steps (ComputeGradients + Adam step): W2 MNIST and W3 wide, on 1 and 2 threads. Samples/s = BatchSize / Mean.</summary>
+/// <summary>Training steps (ComputeGradients + Adam step, both on the same number of threads): W2 MNIST and W3 wide, on 1 and 2 threads. Samples/s = BatchSize / Mean.</summary>
 [MemoryDiagnoser]
 public class TrainingBenchmarks
 {
@@ -29,6 +29,8 @@ public class TrainingBenchmarks
         for (int s = 0; s < 128; s++) _labels[s * 10 + random.Next(10)] = 1f;
         _mnist.TrainingThreads = Threads;
         _wide.TrainingThreads = Threads;
+        _mnistAdam.Threads = Threads; // the update of the parameters is split too
+        _wideAdam.Threads = Threads;
         // Warm the optimizers' state and the networks' training buffers.
         MnistAdamStep();
         WideAdamStep();

@@ -14,10 +14,13 @@ namespace NetGen.Optimizers;
 /// θ  = θ − η·g / (√s + ε)
 /// </code>
 /// </summary>
-public sealed class Adagrad : IOptimizer
+public sealed class Adagrad : IOptimizer, IRangeUpdate, IThreadedOptimizer
 {
     private float[]? _sum;
     private long _step;
+    private float _clr; // the current step's decayed learning rate
+    private int _threads = 1;
+    private ParallelUpdate? _parallel;
 
     /// <summary>Creates the optimizer with PyTorch's defaults.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A value is negative or not finite.</exception>
@@ -54,18 +57,35 @@ public sealed class Adagrad : IOptimizer
     /// <summary>The number of steps taken since construction or <see cref="Reset"/>.</summary>
     public long StepCount => _step;
 
+    /// <inheritdoc cref="Adam.Threads"/>
+    public int Threads
+    {
+        get => _threads;
+        set => _threads = OptimizerChecks.Threads(value);
+    }
+
     /// <inheritdoc/>
     public void Step(Span<float> parameters, ReadOnlySpan<float> gradients)
     {
         OptimizerChecks.SameLength(parameters, gradients);
-        float[] sum = OptimizerChecks.State(ref _sum, parameters.Length, InitialAccumulator);
+        OptimizerChecks.State(ref _sum, parameters.Length, InitialAccumulator);
         long t = ++_step;
-        float clr = (float)(LearningRate / (1 + (t - 1) * (double)LearningRateDecay));
-        float wd = WeightDecay, eps = Epsilon;
+        _clr = (float)(LearningRate / (1 + (t - 1) * (double)LearningRateDecay));
+        if (ParallelUpdate.Pays(_threads, parameters.Length))
+            ParallelUpdate.For(this, ref _parallel, _threads).Run(parameters, gradients);
+        else
+            Update(0, parameters, gradients);
+    }
 
+    void IRangeUpdate.UpdateRange(int start, Span<float> parameters, ReadOnlySpan<float> gradients) => Update(start, parameters, gradients);
+
+    /// <summary>The update of the parameters from <paramref name="start"/> on (a range of them, or all).</summary>
+    private void Update(int start, Span<float> parameters, ReadOnlySpan<float> gradients)
+    {
+        float clr = _clr, wd = WeightDecay, eps = Epsilon;
         ref float p = ref MemoryMarshal.GetReference(parameters);
         ref float g = ref MemoryMarshal.GetReference(gradients);
-        ref float s = ref MemoryMarshal.GetArrayDataReference(sum);
+        ref float s = ref MemoryMarshal.GetReference(_sum.AsSpan(start, parameters.Length));
         nuint n = (nuint)parameters.Length, i = 0;
         if (Vector.IsHardwareAccelerated)
         {

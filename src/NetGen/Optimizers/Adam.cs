@@ -16,11 +16,14 @@ namespace NetGen.Optimizers;
 /// With <c>decoupledWeightDecay</c> this is AdamW (Loshchilov &amp; Hutter, 2019); <see cref="AdamW"/> is that
 /// setting with PyTorch's AdamW defaults.
 /// </summary>
-public class Adam : IOptimizer
+public class Adam : IOptimizer, IRangeUpdate, IThreadedOptimizer
 {
     private float[]? _m;
     private float[]? _v;
     private long _step;
+    private int _threads = 1;
+    private ParallelUpdate? _parallel;
+    private (float StepSize, float Correction2Sqrt, float Shrink, float L2) _current;
 
     /// <summary>Creates the optimizer with PyTorch's defaults.</summary>
     /// <param name="learningRate">The step size (lr).</param>
@@ -65,6 +68,17 @@ public class Adam : IOptimizer
     /// <summary>Whether weight decay shrinks θ directly (AdamW) instead of being added to the gradient.</summary>
     public bool DecoupledWeightDecay { get; }
 
+    /// <summary>
+    /// Threads a step is split over (consecutive ranges of the parameters; from 32,768 parameters on, below that one
+    /// thread); default 1. Every parameter gets the same arithmetic on any thread, so results do not depend on it.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is not between 1 and 64.</exception>
+    public int Threads
+    {
+        get => _threads;
+        set => _threads = OptimizerChecks.Threads(value);
+    }
+
     /// <summary>The number of steps taken since construction or <see cref="Reset"/>.</summary>
     public long StepCount => _step;
 
@@ -84,17 +98,25 @@ public class Adam : IOptimizer
         float stepSize = (float)(LearningRate / correction1);
         float l2 = DecoupledWeightDecay ? 0f : WeightDecay;
         float shrink = DecoupledWeightDecay ? 1f - LearningRate * WeightDecay : 1f;
-        Update(parameters, gradients, m, v, stepSize, (float)correction2Sqrt, shrink, l2, Beta1, Beta2, Epsilon);
+        _current = (stepSize, (float)correction2Sqrt, shrink, l2);
+        if (ParallelUpdate.Pays(_threads, parameters.Length))
+            ParallelUpdate.For(this, ref _parallel, _threads).Run(parameters, gradients);
+        else
+            Update(parameters, gradients, m, v);
     }
 
-    private static void Update(Span<float> parameters, ReadOnlySpan<float> gradients, float[] firstMoment, float[] secondMoment,
-        float stepSize, float correction2Sqrt, float shrink, float l2, float beta1, float beta2, float eps)
+    void IRangeUpdate.UpdateRange(int start, Span<float> parameters, ReadOnlySpan<float> gradients) =>
+        Update(parameters, gradients, _m.AsSpan(start, parameters.Length), _v.AsSpan(start, parameters.Length));
+
+    private void Update(Span<float> parameters, ReadOnlySpan<float> gradients, Span<float> firstMoment, Span<float> secondMoment)
     {
+        var (stepSize, correction2Sqrt, shrink, l2) = _current;
+        float beta1 = Beta1, beta2 = Beta2, eps = Epsilon;
         float rest1 = 1 - beta1, rest2 = 1 - beta2;
         ref float p = ref MemoryMarshal.GetReference(parameters);
         ref float g = ref MemoryMarshal.GetReference(gradients);
-        ref float m = ref MemoryMarshal.GetArrayDataReference(firstMoment);
-        ref float v = ref MemoryMarshal.GetArrayDataReference(secondMoment);
+        ref float m = ref MemoryMarshal.GetReference(firstMoment);
+        ref float v = ref MemoryMarshal.GetReference(secondMoment);
         nuint n = (nuint)parameters.Length, i = 0;
         if (Vector.IsHardwareAccelerated)
         {

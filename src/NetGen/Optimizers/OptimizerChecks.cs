@@ -22,6 +22,10 @@ internal static class OptimizerChecks
             throw new ArgumentOutOfRangeException(name, value, $"'{name}' must be in [0, 1).");
     }
 
+    public static int Threads(int value) => value is >= 1 and <= 64
+        ? value
+        : throw new ArgumentOutOfRangeException(nameof(value), value, "An optimizer's Threads must be between 1 and 64.");
+
     public static void SameLength(Span<float> parameters, ReadOnlySpan<float> gradients)
     {
         if (parameters.Length != gradients.Length)

@@ -17,8 +17,10 @@ namespace NetGen.Optimizers;
 /// </summary>
 /// <remarks>In the centered variant s − a² is mathematically ≥ 0; it is clamped at 0 so that rounding cannot take the
 /// square root of a tiny negative number (PyTorch would produce NaN there).</remarks>
-public sealed class RmsProp : IOptimizer
+public sealed class RmsProp : IOptimizer, IRangeUpdate, IThreadedOptimizer
 {
+    private int _threads = 1;
+    private ParallelUpdate? _parallel;
     private float[]? _squareAverage;
     private float[]? _gradientAverage;
     private float[]? _momentumBuffer;
@@ -59,28 +61,42 @@ public sealed class RmsProp : IOptimizer
     /// <summary>Whether the squared average is centered by the running mean of the gradient.</summary>
     public bool Centered { get; private set; }
 
+    /// <inheritdoc cref="Adam.Threads"/>
+    public int Threads
+    {
+        get => _threads;
+        set => _threads = OptimizerChecks.Threads(value);
+    }
+
     /// <inheritdoc/>
     public void Step(Span<float> parameters, ReadOnlySpan<float> gradients)
     {
         OptimizerChecks.SameLength(parameters, gradients);
         int length = parameters.Length;
-        float[] square = OptimizerChecks.State(ref _squareAverage, length);
-        // Buffers a setting does not use stay a shared empty array, read as zeros through a zero stride below.
-        float[] mean = Centered ? OptimizerChecks.State(ref _gradientAverage, length) : [];
-        float[] buffer = Momentum > 0 ? OptimizerChecks.State(ref _momentumBuffer, length) : [];
-        Update(parameters, gradients, square, mean, buffer, LearningRate, Alpha, Epsilon, WeightDecay, Momentum, Centered);
+        OptimizerChecks.State(ref _squareAverage, length);
+        // Buffers a setting does not use are never created, and never read below.
+        if (Centered) OptimizerChecks.State(ref _gradientAverage, length);
+        if (Momentum > 0) OptimizerChecks.State(ref _momentumBuffer, length);
+        if (ParallelUpdate.Pays(_threads, length))
+            ParallelUpdate.For(this, ref _parallel, _threads).Run(parameters, gradients);
+        else
+            Update(0, parameters, gradients);
     }
 
-    private static void Update(Span<float> parameters, ReadOnlySpan<float> gradients, float[] square, float[] mean,
-        float[] buffer, float lr, float alpha, float eps, float wd, float mu, bool centered)
+    void IRangeUpdate.UpdateRange(int start, Span<float> parameters, ReadOnlySpan<float> gradients) => Update(start, parameters, gradients);
+
+    /// <summary>The update of the parameters from <paramref name="start"/> on (a range of them, or all).</summary>
+    private void Update(int start, Span<float> parameters, ReadOnlySpan<float> gradients)
     {
-        bool momentum = mu > 0;
+        int count = parameters.Length;
+        float lr = LearningRate, alpha = Alpha, eps = Epsilon, wd = WeightDecay, mu = Momentum;
+        bool centered = Centered, momentum = mu > 0;
         float rest = 1 - alpha;
         ref float p = ref MemoryMarshal.GetReference(parameters);
         ref float g = ref MemoryMarshal.GetReference(gradients);
-        ref float s = ref MemoryMarshal.GetArrayDataReference(square);
-        ref float a = ref MemoryMarshal.GetArrayDataReference(mean);
-        ref float b = ref MemoryMarshal.GetArrayDataReference(buffer);
+        ref float s = ref MemoryMarshal.GetReference(_squareAverage.AsSpan(start, count));
+        ref float a = ref MemoryMarshal.GetReference(centered ? _gradientAverage.AsSpan(start, count) : default);
+        ref float b = ref MemoryMarshal.GetReference(momentum ? _momentumBuffer.AsSpan(start, count) : default);
         nuint n = (nuint)parameters.Length, i = 0;
         if (Vector.IsHardwareAccelerated)
         {

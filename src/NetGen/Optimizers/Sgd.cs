@@ -22,10 +22,12 @@ namespace NetGen.Optimizers;
 /// rule is written once for vectors and once for the scalar tail. The tail is never handled by overlapping the
 /// last vector: the updates are read-modify-write, so an overlapped element would be updated twice.
 /// </remarks>
-public sealed class Sgd : IOptimizer
+public sealed class Sgd : IOptimizer, IRangeUpdate, IThreadedOptimizer
 {
     private float[]? _velocity;
     private bool _hasVelocity;
+    private int _threads = 1;
+    private ParallelUpdate? _parallel;
 
     /// <summary>Creates the optimizer.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A value is negative or not finite, or Nesterov is requested without momentum.</exception>
@@ -54,10 +56,30 @@ public sealed class Sgd : IOptimizer
     /// <summary>The L2 penalty added to the gradient.</summary>
     public float WeightDecay { get; private set; }
 
+    /// <inheritdoc cref="Adam.Threads"/>
+    public int Threads
+    {
+        get => _threads;
+        set => _threads = OptimizerChecks.Threads(value);
+    }
+
     /// <inheritdoc/>
     public void Step(Span<float> parameters, ReadOnlySpan<float> gradients)
     {
         OptimizerChecks.SameLength(parameters, gradients);
+        if (Momentum != 0f) OptimizerChecks.State(ref _velocity, parameters.Length);
+        if (ParallelUpdate.Pays(_threads, parameters.Length))
+            ParallelUpdate.For(this, ref _parallel, _threads).Run(parameters, gradients);
+        else
+            Update(0, parameters, gradients);
+        if (Momentum != 0f) _hasVelocity = true;
+    }
+
+    void IRangeUpdate.UpdateRange(int start, Span<float> parameters, ReadOnlySpan<float> gradients) => Update(start, parameters, gradients);
+
+    /// <summary>The update of the parameters from <paramref name="start"/> on (a range of them, or all).</summary>
+    private void Update(int start, Span<float> parameters, ReadOnlySpan<float> gradients)
+    {
         float lr = LearningRate, wd = WeightDecay, mu = Momentum;
         if (mu == 0f)
         {
@@ -68,10 +90,7 @@ public sealed class Sgd : IOptimizer
                 StepWithoutMomentum(parameters, gradients, lr, wd);
             return;
         }
-
-        float[] velocity = OptimizerChecks.State(ref _velocity, parameters.Length);
-        StepWithMomentum(parameters, gradients, velocity, lr, wd, mu, Nesterov, _hasVelocity);
-        _hasVelocity = true;
+        StepWithMomentum(parameters, gradients, _velocity.AsSpan(start, parameters.Length), lr, wd, mu, Nesterov, _hasVelocity);
     }
 
     private static void StepWithoutMomentum(Span<float> parameters, ReadOnlySpan<float> gradients, float lr, float wd)
@@ -96,12 +115,12 @@ public sealed class Sgd : IOptimizer
     }
 
     private static void StepWithMomentum(
-        Span<float> parameters, ReadOnlySpan<float> gradients, float[] velocity,
+        Span<float> parameters, ReadOnlySpan<float> gradients, Span<float> velocity,
         float lr, float wd, float mu, bool nesterov, bool hasVelocity)
     {
         ref float p = ref MemoryMarshal.GetReference(parameters);
         ref float g = ref MemoryMarshal.GetReference(gradients);
-        ref float v = ref MemoryMarshal.GetArrayDataReference(velocity);
+        ref float v = ref MemoryMarshal.GetReference(velocity);
         // On the first step PyTorch sets b = g, which is μ·0 + g; only the scale of the old buffer differs.
         float keep = hasVelocity ? mu : 0f;
         nuint n = (nuint)parameters.Length, i = 0;

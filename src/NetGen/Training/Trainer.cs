@@ -48,6 +48,7 @@ public sealed class Trainer
 
         if (o.InitializeParameters) network.Initialize(o.Seed);
         if (network.TrainingThreads != o.Threads) network.TrainingThreads = o.Threads;
+        if (o.Optimizer is Optimizers.IThreadedOptimizer threaded && threaded.Threads != o.Threads) threaded.Threads = o.Threads;
         o.EarlyStopping?.Reset();
         o.Plateau?.Reset();
         var batches = new BatchIterator(train, o.BatchSize, o.Shuffle, o.Seed, o.DropLast);

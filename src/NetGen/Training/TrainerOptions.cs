@@ -59,8 +59,9 @@ public sealed record TrainerOptions
     public IReadOnlyList<ITrainingCallback> Callbacks { get; init; } = [];
 
     /// <summary>
-    /// Threads each batch's gradient is computed on (sets <see cref="INetwork.TrainingThreads"/>); default 1. Results are
-    /// deterministic for a given thread count.
+    /// Threads each batch's gradient is computed on (sets <see cref="INetwork.TrainingThreads"/>) and the built-in
+    /// optimizers' step is split over (sets their <c>Threads</c>); default 1. Results are deterministic for a given
+    /// thread count.
     /// </summary>
     public int Threads { get; init; } = 1;
 

@@ -1,0 +1,86 @@
+using NetGen.Optimizers;
+
+namespace NetGen.Tests.Training;
+
+/// <summary>
+/// The built-in optimizers' step split over threads: bit-identical to one thread for every optimizer and setting, for
+/// lengths around the split threshold and off the cache-line alignment; nothing allocated on the calling thread.
+/// </summary>
+public class ParallelOptimizerTests
+{
+    public static TheoryData<string> Kinds => ["sgd", "sgd-plain", "sgd-decay", "adagrad", "rmsprop", "rmsprop-plain", "adam", "adamw"];
+
+    private static IOptimizer Create(string kind, int threads)
+    {
+        IOptimizer optimizer = kind switch
+        {
+            "sgd" => new Sgd(0.05f, momentum: 0.9f, nesterov: true, weightDecay: 0.01f),
+            "sgd-plain" => new Sgd(0.05f),
+            "sgd-decay" => new Sgd(0.05f, weightDecay: 0.01f),
+            "adagrad" => new Adagrad(0.05f, learningRateDecay: 0.01f, initialAccumulator: 0.1f),
+            "rmsprop" => new RmsProp(0.01f, momentum: 0.5f, centered: true),
+            "rmsprop-plain" => new RmsProp(0.01f),
+            "adam" => new Adam(0.01f, weightDecay: 0.01f),
+            _ => new AdamW(0.01f),
+        };
+        ((dynamic)optimizer).Threads = threads;
+        return optimizer;
+    }
+
+    private static float[] Values(int length, int seed)
+    {
+        var random = new Random(seed);
+        return Enumerable.Range(0, length).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+    }
+
+    [Theory, MemberData(nameof(Kinds))]
+    public void ThreadedStepsEqualOneThreadBitForBit(string kind)
+    {
+        foreach (int length in new[] { ParallelUpdate.MinParameters - 1, ParallelUpdate.MinParameters, 100_003 })
+        {
+            foreach (int threads in new[] { 2, 3 })
+            {
+                IOptimizer single = Create(kind, 1), parallel = Create(kind, threads);
+                float[] p = Values(length, 1), q = (float[])p.Clone();
+                for (int t = 0; t < 4; t++)
+                {
+                    float[] g = Values(length, 10 + t);
+                    single.Step(p, g);
+                    parallel.Step(q, g);
+                }
+                Assert.True(p.AsSpan().SequenceEqual(q), $"{kind}, {length} parameters, {threads} threads: differs from one thread");
+            }
+        }
+    }
+
+    [Theory, MemberData(nameof(Kinds))]
+    public void ThreadedStepAllocatesNothingOnTheCallingThread(string kind)
+    {
+        IOptimizer optimizer = Create(kind, 2);
+        float[] p = Values(70_000, 1), g = Values(70_000, 2);
+        optimizer.Step(p, g);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int t = 0; t < 20; t++) optimizer.Step(p, g);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
+    public void ThreadsOutsideOneToSixtyFourAreRejected()
+    {
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => new Adam().Threads = 0);
+        Assert.Contains("between 1 and 64", e.Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new Sgd().Threads = 65);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new Adagrad().Threads = -1);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new RmsProp().Threads = 0);
+    }
+
+    [Fact]
+    public void TheTrainerSplitsTheOptimizerStepOverItsThreads()
+    {
+        var adam = new Adam(0.01f);
+        var net = new XorNet(1);
+        var data = new NetGen.Data.Dataset(new float[16 * XorNet.InputSize], new float[16 * XorNet.OutputSize], XorNet.InputSize, XorNet.OutputSize);
+        new NetGen.Training.Trainer(new NetGen.Training.TrainerOptions { Optimizer = adam, Epochs = 1, BatchSize = 16, Threads = 2 }).Fit(net, data);
+        Assert.Equal(2, adam.Threads);
+    }
+}
