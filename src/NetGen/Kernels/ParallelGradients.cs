@@ -8,10 +8,10 @@ namespace NetGen.Kernels;
 /// Data-parallel gradient computation for generated networks: a batch is split into consecutive slices, each slice's
 /// mean-loss gradient is computed on its own thread into its own buffer, and the slices are combined in slice order as
 /// g = Σ_k (n_k / n)·g_k. The result depends only on the number of slices, never on thread timing. Slices run on the
-/// thread pool through preallocated work items, so a call allocates nothing.
+/// <see cref="WorkerTeam"/>'s dedicated threads, so a call allocates nothing.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public sealed class ParallelGradients
+public sealed class ParallelGradients : IParallelWork
 {
     /// <summary>Computes the mean loss of one slice and its gradient into <paramref name="gradients"/>.</summary>
     public delegate float SliceBody(int slice, ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int count, Span<float> gradients, ref Rng rng);
@@ -25,7 +25,6 @@ public sealed class ParallelGradients
     private readonly Slice[] _slices;
     private readonly SliceBody _body;
     private readonly int _inputSize, _outputSize;
-    private int _pending; // slices still running on other threads
 
     /// <summary>Prepares <paramref name="slices"/> slices for a network of the given sizes.</summary>
     public ParallelGradients(int slices, int inputSize, int outputSize, int parameterCount, SliceBody body)
@@ -36,6 +35,7 @@ public sealed class ParallelGradients
         _outputSize = outputSize;
         _slices = new Slice[slices];
         for (int k = 0; k < slices; k++) _slices[k] = new Slice(this, k, parameterCount);
+        WorkerTeam.Reserve(slices);
     }
 
     /// <summary>The number of slices.</summary>
@@ -93,15 +93,11 @@ public sealed class ParallelGradients
     private void RunPhase(Phase phase)
     {
         _phase = phase;
-        Volatile.Write(ref _pending, _slices.Length - 1);
-        for (int k = 1; k < _slices.Length; k++) ThreadPool.UnsafeQueueUserWorkItem(_slices[k], preferLocal: false);
-        _slices[0].Execute(); // the calling thread takes the first part
-        // The parts are the same size, so the wait is short: spin and yield rather than block, which keeps the call free
-        // of the lazily allocated wait objects a blocking event would create.
-        var spinner = new SpinWait();
-        while (Volatile.Read(ref _pending) != 0) spinner.SpinOnce(sleep1Threshold: -1);
+        WorkerTeam.Run(this, _slices.Length); // slice 0 on the calling thread
         foreach (var slice in _slices) slice.Failure?.Throw();
     }
+
+    void IParallelWork.Execute(int part) => _slices[part].Execute();
 
     /// <summary>The combine for parameters [start, start + count).</summary>
     private unsafe void Combine(int start, int count)
@@ -112,7 +108,7 @@ public sealed class ParallelGradients
             TensorPrimitives.MultiplyAdd(_slices[k].Gradients.AsSpan(start, count), (float)_slices[k].Count / _batchSize, destination, destination);
     }
 
-    private sealed unsafe class Slice(ParallelGradients owner, int index, int parameterCount) : IThreadPoolWorkItem
+    private sealed unsafe class Slice(ParallelGradients owner, int index, int parameterCount)
     {
         private float* _inputs, _targets;
         private Rng _rng;
@@ -151,10 +147,6 @@ public sealed class ParallelGradients
             catch (Exception e)
             {
                 Failure = ExceptionDispatchInfo.Capture(e);
-            }
-            finally
-            {
-                if (index > 0) Interlocked.Decrement(ref owner._pending);
             }
         }
     }

@@ -1,0 +1,177 @@
+using System.Diagnostics;
+using System.Runtime.ExceptionServices;
+
+namespace NetGen.Kernels;
+
+/// <summary>Work split into numbered parts that can run on any thread in any order.</summary>
+internal interface IParallelWork
+{
+    /// <summary>Runs part <paramref name="part"/> of the current job.</summary>
+    void Execute(int part);
+}
+
+/// <summary>
+/// The threads data-parallel training runs on: part 0 of a job on the calling thread, the others on dedicated background
+/// threads that the team starts on first use and keeps. Between jobs a worker spins for a short while (training sends
+/// several jobs per step, microseconds apart) and then sleeps on its own semaphore. Unlike thread-pool work items this
+/// allocates nothing per job, not even when the thread pool would have grown, and hands a job over in well under a
+/// microsecond while the workers spin. One job runs at a time: a caller that finds the team busy (another network
+/// training on another thread) runs all its parts itself, which gives the same results.
+/// </summary>
+internal static class WorkerTeam
+{
+    private static readonly object Growth = new();
+    private static Worker[] _workers = [];
+    private static int _busy;
+    private static IParallelWork? _work;
+    private static int _parts, _pending;
+    private static long _generation;
+
+    /// <summary>How long an idle worker spins before it sleeps.</summary>
+    private static readonly long SpinTicks = Stopwatch.Frequency / 20_000; // 50 µs
+
+    /// <summary>
+    /// Runs parts 0 … <paramref name="parts"/> − 1 of <paramref name="work"/> and returns when all are done; rethrows the
+    /// first part's exception (by part number) after every part has finished.
+    /// </summary>
+    public static void Run(IParallelWork work, int parts)
+    {
+        if (parts <= 1 || Interlocked.CompareExchange(ref _busy, 1, 0) != 0)
+        {
+            RunInline(work, parts);
+            return;
+        }
+        try
+        {
+            Worker[] workers = EnsureWorkers(parts - 1);
+            _work = work;
+            _parts = parts;
+            Volatile.Write(ref _pending, parts - 1);
+            Interlocked.Increment(ref _generation); // publishes the job: workers 1 … parts − 1 take their part
+            for (int k = 0; k < parts - 1; k++) workers[k].Wake();
+
+            ExceptionDispatchInfo? first = null;
+            try
+            {
+                work.Execute(0);
+            }
+            catch (Exception e)
+            {
+                first = ExceptionDispatchInfo.Capture(e);
+            }
+            var spinner = new SpinWait();
+            while (Volatile.Read(ref _pending) != 0) spinner.SpinOnce(sleep1Threshold: -1);
+            _work = null;
+            for (int k = 0; k < parts - 1; k++)
+                if (workers[k].TakeFailure() is { } failure) first ??= failure;
+            first?.Throw();
+        }
+        finally
+        {
+            Volatile.Write(ref _busy, 0);
+        }
+    }
+
+    /// <summary>
+    /// Starts the threads a job of <paramref name="parts"/> parts needs, if not yet running. Owners of parallel work call
+    /// it when they are created, so that no later job starts (and allocates) a thread.
+    /// </summary>
+    public static void Reserve(int parts) => EnsureWorkers(parts - 1);
+
+    private static void RunInline(IParallelWork work, int parts)
+    {
+        for (int k = 0; k < parts; k++) work.Execute(k);
+    }
+
+    private static Worker[] EnsureWorkers(int count)
+    {
+        Worker[] workers = _workers;
+        if (workers.Length >= count) return workers;
+        lock (Growth)
+        {
+            if (_workers.Length < count)
+            {
+                var grown = new Worker[count];
+                _workers.CopyTo(grown, 0);
+                for (int k = _workers.Length; k < count; k++) grown[k] = new Worker(k + 1, Volatile.Read(ref _generation));
+                _workers = grown;
+            }
+            return _workers;
+        }
+    }
+
+    private sealed class Worker
+    {
+        private const int Running = 0, Sleeping = 1;
+        private readonly int _part;
+        private readonly SemaphoreSlim _signal = new(0);
+        private long _seen;
+        private int _state = Running;
+        private ExceptionDispatchInfo? _failure;
+
+        public Worker(int part, long generation)
+        {
+            _part = part;
+            _seen = generation;
+            new Thread(Loop) { IsBackground = true, Name = $"NetGen worker {part}" }.Start();
+        }
+
+        /// <summary>Wakes the worker if it went to sleep (a spinning one sees the new generation by itself).</summary>
+        public void Wake()
+        {
+            if (Interlocked.Exchange(ref _state, Running) == Sleeping) _signal.Release();
+        }
+
+        public ExceptionDispatchInfo? TakeFailure()
+        {
+            var failure = _failure;
+            _failure = null;
+            return failure;
+        }
+
+        private void Loop()
+        {
+            while (true)
+            {
+                WaitForJob();
+                _seen = Volatile.Read(ref _generation);
+                if (_part < _parts)
+                {
+                    try
+                    {
+                        _work!.Execute(_part);
+                    }
+                    catch (Exception e)
+                    {
+                        _failure = ExceptionDispatchInfo.Capture(e);
+                    }
+                    finally
+                    {
+                        Interlocked.Decrement(ref _pending);
+                    }
+                }
+            }
+        }
+
+        private void WaitForJob()
+        {
+            long deadline = Stopwatch.GetTimestamp() + SpinTicks;
+            while (Volatile.Read(ref _generation) == _seen)
+            {
+                if (Stopwatch.GetTimestamp() < deadline)
+                {
+                    Thread.SpinWait(20);
+                    continue;
+                }
+                // Sleep, unless a job was published between the check above and the state change (a full fence: the
+                // read of the generation below must not move before this write).
+                Interlocked.Exchange(ref _state, Sleeping);
+                if (Volatile.Read(ref _generation) == _seen || Interlocked.Exchange(ref _state, Running) == Running)
+                    _signal.Wait(); // woken by Wake(), or consuming the release of a Wake() that raced with the check
+                // A release can be late: Wake() for a job this worker already saw while spinning. Check again rather
+                // than assume a new job.
+                deadline = Stopwatch.GetTimestamp() + SpinTicks;
+            }
+        }
+    }
+}
