@@ -118,8 +118,8 @@ public sealed partial class NetworkGenerator
                 EmitBatchChecks(w, spec, "inputs", "outputs", "OutputSize");
                 EmitParameterSpan(w);
                 var buffers = InferenceBuffers(spec);
-                w.WriteLine($"// Samples go through in tiles of {MaxTile}: enough for the batched kernels to pay for packing their weights,");
-                w.WriteLine("// few enough that a tile's intermediate values stay in cache.");
+                w.WriteLine($"// Samples go through in tiles of {MaxTile}: the batched kernels pack (transpose) their weights once per tile,");
+                w.WriteLine("// so large tiles amortize it; a tile's intermediate values still stay in cache.");
                 w.WriteLine($"const int Tile = {MaxTile};");
                 if (BatchNeedsThreadScratch(spec))
                 {
