@@ -104,7 +104,9 @@ public sealed class Trainer
                 o.Optimizer.LearningRate = o.Plateau.Step(epochReport.Get(o.PlateauMetric), o.Optimizer.LearningRate);
             bool keepGoing = true;
             foreach (ITrainingCallback callback in o.Callbacks) keepGoing &= callback.OnEpochEnd(epochReport);
-            if (o.EarlyStopping is { } stopping && stopping.Update(epoch, epochReport.Get(stopping.Monitor), network.Parameters))
+            bool stop = o.EarlyStopping is { } stopping && stopping.Update(epoch, epochReport.Get(stopping.Monitor), network.Parameters);
+            if (epoch == o.Epochs - 1) break; // every requested epoch ran: Completed, whatever a stop rule says now
+            if (stop)
                 history.StopReason = StopReason.EarlyStopping;
             else if (!keepGoing)
                 history.StopReason = StopReason.Callback;

@@ -159,6 +159,29 @@ public class TrainerTests
     }
 
     [Fact]
+    public void EarlyStoppingThatFiresOnTheLastEpochStillReportsACompletedRun()
+    {
+        // Same data as above: the best epoch comes early, so with exactly best + 4 epochs requested the rule fires on the
+        // last one. Every requested epoch ran, which is a completed run; the best weights are still restored.
+        Dataset train = TestData.TwoMoons(200, seed: 5);
+        Dataset flipped = TestData.TwoMoons(60, seed: 6);
+        var validation = new Dataset(flipped.Features, [.. flipped.Targets.Select(y => 1 - y)], 2, 1);
+        TrainerOptions Options(int epochs) => new()
+        {
+            Optimizer = new Adam(0.01f), Epochs = epochs, BatchSize = 20, Seed = 3, InitializeParameters = true,
+            Validation = validation, EarlyStopping = new EarlyStopping(MonitoredMetric.ValidationLoss, patience: 3),
+        };
+        TrainingHistory stopped = new Trainer(Options(100)).Fit(new TestMlp(2, 8, 1, Activation.Sigmoid), train);
+        Assert.Equal(StopReason.EarlyStopping, stopped.StopReason);
+
+        var network = new TestMlp(2, 8, 1, Activation.Sigmoid);
+        TrainingHistory exact = new Trainer(Options(stopped.Epochs.Count)).Fit(network, train);
+        Assert.Equal(StopReason.Completed, exact.StopReason);
+        Assert.Equal(stopped.Epochs.Count, exact.Epochs.Count);
+        Assert.Equal(stopped.RestoredEpoch, exact.RestoredEpoch);
+    }
+
+    [Fact]
     public void EarlyStoppingCountsEpochsWithoutImprovement()
     {
         var stopping = new EarlyStopping(MonitoredMetric.ValidationAccuracy, patience: 2, minDelta: 0.01f);
