@@ -40,6 +40,10 @@ internal static class PackedDense<TIn, TOut, TS, TV>
             int b = 0;
             for (; b + Rows <= batch; b += Rows)
                 Block6(ref Unsafe.Add(ref wt, j), ref Unsafe.Add(ref bias, j), ref Unsafe.Add(ref x, (nint)b * N), ref Unsafe.Add(ref z, (nint)b * Units + (nint)j));
+            // Leftovers: four at once where possible (batch 64 = 10 × 6 + 4, and the one-sample block is bound by its four
+            // dependency chains), then one by one.
+            for (; b + 4 <= batch; b += 4)
+                Block4(ref Unsafe.Add(ref wt, j), ref Unsafe.Add(ref bias, j), ref Unsafe.Add(ref x, (nint)b * N), ref Unsafe.Add(ref z, (nint)b * Units + (nint)j));
             for (; b < batch; b++)
                 Block1(ref Unsafe.Add(ref wt, j), ref Unsafe.Add(ref bias, j), ref Unsafe.Add(ref x, (nint)b * N), ref Unsafe.Add(ref z, (nint)b * Units + (nint)j));
         }
@@ -77,6 +81,33 @@ internal static class PackedDense<TIn, TOut, TS, TV>
         Store4(ref z, 3 * units, a30, a31, a32, a33);
         Store4(ref z, 4 * units, a40, a41, a42, a43);
         Store4(ref z, 5 * units, a50, a51, a52, a53);
+    }
+
+    /// <summary>Four leftover samples × four vectors of units: 16 accumulators, four broadcasts per input.</summary>
+    private static void Block4(ref float wt, ref float bias, ref float x, ref float z)
+    {
+        nuint s = (nuint)TS.Count, units = (nuint)Units, n = (nuint)N;
+        TV b0 = TS.Load(ref bias, 0), b1 = TS.Load(ref bias, s), b2 = TS.Load(ref bias, 2 * s), b3 = TS.Load(ref bias, 3 * s);
+        TV a00 = b0, a01 = b1, a02 = b2, a03 = b3, a10 = b0, a11 = b1, a12 = b2, a13 = b3;
+        TV a20 = b0, a21 = b1, a22 = b2, a23 = b3, a30 = b0, a31 = b1, a32 = b2, a33 = b3;
+        ref float x1 = ref Unsafe.Add(ref x, n), x2 = ref Unsafe.Add(ref x, 2 * n), x3 = ref Unsafe.Add(ref x, 3 * n);
+        for (nuint k = 0; k < n; k++)
+        {
+            ref float row = ref Unsafe.Add(ref wt, k * units);
+            TV w0 = TS.Load(ref row, 0), w1 = TS.Load(ref row, s), w2 = TS.Load(ref row, 2 * s), w3 = TS.Load(ref row, 3 * s);
+            TV v = TS.Broadcast(Unsafe.Add(ref x, k));
+            a00 = TS.MulAdd(v, w0, a00); a01 = TS.MulAdd(v, w1, a01); a02 = TS.MulAdd(v, w2, a02); a03 = TS.MulAdd(v, w3, a03);
+            v = TS.Broadcast(Unsafe.Add(ref x1, k));
+            a10 = TS.MulAdd(v, w0, a10); a11 = TS.MulAdd(v, w1, a11); a12 = TS.MulAdd(v, w2, a12); a13 = TS.MulAdd(v, w3, a13);
+            v = TS.Broadcast(Unsafe.Add(ref x2, k));
+            a20 = TS.MulAdd(v, w0, a20); a21 = TS.MulAdd(v, w1, a21); a22 = TS.MulAdd(v, w2, a22); a23 = TS.MulAdd(v, w3, a23);
+            v = TS.Broadcast(Unsafe.Add(ref x3, k));
+            a30 = TS.MulAdd(v, w0, a30); a31 = TS.MulAdd(v, w1, a31); a32 = TS.MulAdd(v, w2, a32); a33 = TS.MulAdd(v, w3, a33);
+        }
+        Store4(ref z, 0, a00, a01, a02, a03);
+        Store4(ref z, units, a10, a11, a12, a13);
+        Store4(ref z, 2 * units, a20, a21, a22, a23);
+        Store4(ref z, 3 * units, a30, a31, a32, a33);
     }
 
     /// <summary>One leftover sample × four vectors of units.</summary>
