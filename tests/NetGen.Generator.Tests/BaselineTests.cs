@@ -19,6 +19,18 @@ public class BaselineTests
         public partial class XorNet;
         """);
 
+    // A tiny classifier: every layer unrolled, so ComputeGradients runs in Vector128 lanes, softmax and its
+    // cross-entropy written out per unit.
+    [Fact]
+    public void TinySoftmaxInLanes() => Verify("""
+        using NetGen;
+        [Network(Loss = LossFunction.CrossEntropy)]
+        [Input(3)]
+        [Dense(5, Activation.ELU, Alpha = 0.5f)]
+        [Dense(3, Activation.Softmax)]
+        public partial class Iris;
+        """);
+
     [Fact]
     public void MnistWithDropout() => Verify("""
         using NetGen;
