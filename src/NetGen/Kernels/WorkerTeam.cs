@@ -78,9 +78,22 @@ internal static class WorkerTeam
     /// </summary>
     public static void Reserve(int parts) => EnsureWorkers(parts - 1);
 
+    /// <summary>Every part on the calling thread, with the same failure rule as the team: all parts run, the first failure is rethrown.</summary>
     private static void RunInline(IParallelWork work, int parts)
     {
-        for (int k = 0; k < parts; k++) work.Execute(k);
+        ExceptionDispatchInfo? first = null;
+        for (int k = 0; k < parts; k++)
+        {
+            try
+            {
+                work.Execute(k);
+            }
+            catch (Exception e)
+            {
+                first ??= ExceptionDispatchInfo.Capture(e);
+            }
+        }
+        first?.Throw();
     }
 
     private static Worker[] EnsureWorkers(int count)

@@ -48,6 +48,49 @@ public class WorkerTeamTests
     }
 
     [Fact]
+    public void WhileTheTeamIsBusyAJobRunsOnTheCallerWithTheSameFailureRule()
+    {
+        using var holding = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        using var partOneStarted = new ManualResetEventSlim();
+        var busy = new Counting(2)
+        {
+            Fault = part =>
+            {
+                if (part == 1) partOneStarted.Set();
+                // Part 1 running while part 0 still is proves the team runs this job (inline, part 1 would come after);
+                // then hold the team until the test is done.
+                else if (partOneStarted.Wait(TimeSpan.FromSeconds(1))) { holding.Set(); release.Wait(); }
+                return null;
+            },
+        };
+        var holder = new Thread(() =>
+        {
+            // Retry until this thread is the one holding the team (another test may hold it for a moment).
+            while (!holding.IsSet)
+            {
+                partOneStarted.Reset();
+                WorkerTeam.Run(busy, 2);
+            }
+        });
+        holder.Start();
+        holding.Wait();
+        try
+        {
+            var work = new Counting(4) { Fault = part => part >= 2 ? new InvalidOperationException($"part {part}") : null };
+            var e = Assert.Throws<InvalidOperationException>(() => WorkerTeam.Run(work, 4));
+            Assert.Equal("part 2", e.Message);
+            Assert.All(work.Runs, r => Assert.Equal(1, r));
+            Assert.All(work.Threads, t => Assert.Equal(Environment.CurrentManagedThreadId, t)); // all inline
+        }
+        finally
+        {
+            release.Set();
+            holder.Join();
+        }
+    }
+
+    [Fact]
     public void CallersOnSeveralThreadsAtOnceAllGetEveryPartRun()
     {
         var failures = new List<string>();
