@@ -14,8 +14,8 @@ internal interface IParallelWork
 /// The threads data-parallel training runs on: part 0 of a job on the calling thread, the others on dedicated background
 /// threads that the team starts on first use and keeps. Between jobs a worker spins for a short while (training sends
 /// several jobs per step, microseconds apart) and then sleeps on its own semaphore. Unlike thread-pool work items this
-/// allocates nothing per job, not even when the thread pool would have grown, and hands a job over in well under a
-/// microsecond while the workers spin. One job runs at a time: a caller that finds the team busy (another network
+/// allocates nothing per job, not even when the thread pool would have grown, and while the workers spin a job is handed
+/// over through shared memory alone, with no wake-up through the kernel. One job runs at a time: a caller that finds the team busy (another network
 /// training on another thread) runs all its parts itself, which gives the same results.
 /// </summary>
 internal static class WorkerTeam
