@@ -34,10 +34,11 @@ public class PropertyTests(ITestOutputHelper output)
     /// <summary>
     /// Deep random networks often saturate units, where the generated backward pass (derivatives from the saved float
     /// output, see <see cref="NetworkChecks.Tolerances"/>) is off by ε·|upstream gradient| in absolute terms, which can be
-    /// ~1% of a small gradient element; and ELU outputs near 0 differ between batched and single-sample Forward. Real
-    /// defects (a wrong mask, derivative or index) are off by far more.
+    /// ~1% of a small gradient element; and batched Forward over 520 samples sums in another order than the reference,
+    /// which shows where a sum cancels (see <see cref="NetworkChecks.Tolerances"/>). Real defects (a wrong mask,
+    /// derivative, index or tile offset) are off by far more.
     /// </summary>
-    private static readonly NetworkChecks.Tolerances Tolerance = new(Gradients: 1e-2, FiniteDifferences: 1e-2, Batched: 1e-4);
+    private static readonly NetworkChecks.Tolerances Tolerance = new(Gradients: 1e-2, FiniteDifferences: 1e-2, Batched: 5e-4);
 
     private static readonly Activation[] HiddenActivations =
         [Activation.Identity, Activation.Step, Activation.Sigmoid, Activation.Tanh, Activation.ReLU, Activation.LeakyReLU, Activation.ELU];
