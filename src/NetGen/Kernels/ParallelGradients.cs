@@ -1,6 +1,5 @@
 using System.ComponentModel;
 using System.Numerics.Tensors;
-using System.Runtime.ExceptionServices;
 
 namespace NetGen.Kernels;
 
@@ -93,8 +92,7 @@ public sealed class ParallelGradients : IParallelWork
     private void RunPhase(Phase phase)
     {
         _phase = phase;
-        WorkerTeam.Run(this, _slices.Length); // slice 0 on the calling thread
-        foreach (var slice in _slices) slice.Failure?.Throw();
+        WorkerTeam.Run(this, _slices.Length); // slice 0 on the calling thread; rethrows the first slice's failure
     }
 
     void IParallelWork.Execute(int part) => _slices[part].Execute();
@@ -116,7 +114,6 @@ public sealed class ParallelGradients : IParallelWork
         public float[] Gradients { get; } = new float[parameterCount];
         public int Count { get; private set; }
         public float Loss { get; private set; }
-        public ExceptionDispatchInfo? Failure { get; private set; }
 
         /// <summary>Points the slice at its rows of the pinned batch (valid until <see cref="Run"/> returns).</summary>
         public void Load(float* inputs, float* targets, int count, ulong seed)
@@ -125,28 +122,20 @@ public sealed class ParallelGradients : IParallelWork
             _targets = targets;
             Count = count;
             _rng = new Rng(seed);
-            Failure = null;
         }
 
         public void Execute()
         {
-            try
+            if (owner._phase == Phase.Gradients)
             {
-                if (owner._phase == Phase.Gradients)
-                {
-                    int n = Count;
-                    Loss = owner._body(index, new ReadOnlySpan<float>(_inputs, n * owner._inputSize), new ReadOnlySpan<float>(_targets, n * owner._outputSize), n, Gradients, ref _rng);
-                }
-                else
-                {
-                    int parts = owner._slices.Length, total = owner._parameterCount;
-                    int start = (int)((long)total * index / parts), end = (int)((long)total * (index + 1) / parts);
-                    if (end > start) owner.Combine(start, end - start);
-                }
+                int n = Count;
+                Loss = owner._body(index, new ReadOnlySpan<float>(_inputs, n * owner._inputSize), new ReadOnlySpan<float>(_targets, n * owner._outputSize), n, Gradients, ref _rng);
             }
-            catch (Exception e)
+            else
             {
-                Failure = ExceptionDispatchInfo.Capture(e);
+                int parts = owner._slices.Length, total = owner._parameterCount;
+                int start = (int)((long)total * index / parts), end = (int)((long)total * (index + 1) / parts);
+                if (end > start) owner.Combine(start, end - start);
             }
         }
     }
