@@ -71,10 +71,7 @@ public sealed class Adagrad : IOptimizer, IRangeUpdate, IThreadedOptimizer
         OptimizerChecks.State(ref _sum, parameters.Length, InitialAccumulator);
         long t = ++_step;
         _clr = (float)(LearningRate / (1 + (t - 1) * (double)LearningRateDecay));
-        if (ParallelUpdate.Pays(_threads, parameters.Length))
-            ParallelUpdate.For(this, ref _parallel, _threads).Run(parameters, gradients);
-        else
-            Update(0, parameters, gradients);
+        ParallelUpdate.Step(this, ref _parallel, _threads, parameters, gradients);
     }
 
     void IRangeUpdate.UpdateRange(int start, Span<float> parameters, ReadOnlySpan<float> gradients) => Update(start, parameters, gradients);

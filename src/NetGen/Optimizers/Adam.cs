@@ -89,8 +89,8 @@ public class Adam : IOptimizer, IRangeUpdate, IThreadedOptimizer
     public void Step(Span<float> parameters, ReadOnlySpan<float> gradients)
     {
         OptimizerChecks.SameLength(parameters, gradients);
-        float[] m = OptimizerChecks.State(ref _m, parameters.Length);
-        float[] v = OptimizerChecks.State(ref _v, parameters.Length);
+        OptimizerChecks.State(ref _m, parameters.Length);
+        OptimizerChecks.State(ref _v, parameters.Length);
         long t = ++_step;
         // PyTorch computes the bias corrections and the step size in double precision.
         double correction1 = 1 - Math.Pow(Beta1, t);
@@ -99,10 +99,7 @@ public class Adam : IOptimizer, IRangeUpdate, IThreadedOptimizer
         float l2 = DecoupledWeightDecay ? 0f : WeightDecay;
         float shrink = DecoupledWeightDecay ? 1f - LearningRate * WeightDecay : 1f;
         _current = (stepSize, (float)correction2Sqrt, shrink, l2);
-        if (ParallelUpdate.Pays(_threads, parameters.Length))
-            ParallelUpdate.For(this, ref _parallel, _threads).Run(parameters, gradients);
-        else
-            Update(parameters, gradients, m, v);
+        ParallelUpdate.Step(this, ref _parallel, _threads, parameters, gradients);
     }
 
     void IRangeUpdate.UpdateRange(int start, Span<float> parameters, ReadOnlySpan<float> gradients) =>

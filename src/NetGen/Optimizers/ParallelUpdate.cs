@@ -35,22 +35,31 @@ internal sealed class ParallelUpdate(IRangeUpdate owner, int threads) : IParalle
 
     public int Threads => threads;
 
-    /// <summary>The optimizer's instance for <paramref name="threads"/> threads, created on first use or when the count changes.</summary>
-    public static ParallelUpdate For(IRangeUpdate owner, ref ParallelUpdate? cached, int threads)
+    /// <summary>
+    /// One optimizer step: the owner's update over all parameters on the calling thread, or split over
+    /// <paramref name="threads"/> threads once there are enough parameters to pay for it (<paramref name="cached"/> holds
+    /// the owner's split, created on first use or when the thread count changes).
+    /// </summary>
+    public static void Step(IRangeUpdate owner, ref ParallelUpdate? cached, int threads, Span<float> parameters, ReadOnlySpan<float> gradients)
     {
-        if (cached is not null && cached.Threads == threads) return cached;
-        WorkerTeam.Reserve(threads);
-        return cached = new ParallelUpdate(owner, threads);
+        if (threads <= 1 || parameters.Length < MinParameters)
+        {
+            owner.UpdateRange(0, parameters, gradients);
+            return;
+        }
+        if (cached is null || cached.Threads != threads)
+        {
+            WorkerTeam.Reserve(threads);
+            cached = new ParallelUpdate(owner, threads);
+        }
+        cached.Run(parameters, gradients);
     }
-
-    /// <summary>Whether a step over <paramref name="length"/> parameters with <paramref name="threads"/> threads is split.</summary>
-    public static bool Pays(int threads, int length) => threads > 1 && length >= MinParameters;
 
     /// <summary>
     /// Splits the update of <paramref name="parameters"/> from <paramref name="gradients"/> (same length) over the
     /// threads and returns when every range is done. The spans are pinned for the duration of the call.
     /// </summary>
-    public unsafe void Run(Span<float> parameters, ReadOnlySpan<float> gradients)
+    private unsafe void Run(Span<float> parameters, ReadOnlySpan<float> gradients)
     {
         fixed (float* p = parameters, g = gradients)
         {

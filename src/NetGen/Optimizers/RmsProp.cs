@@ -77,10 +77,7 @@ public sealed class RmsProp : IOptimizer, IRangeUpdate, IThreadedOptimizer
         // Buffers a setting does not use are never created, and never read below.
         if (Centered) OptimizerChecks.State(ref _gradientAverage, length);
         if (Momentum > 0) OptimizerChecks.State(ref _momentumBuffer, length);
-        if (ParallelUpdate.Pays(_threads, length))
-            ParallelUpdate.For(this, ref _parallel, _threads).Run(parameters, gradients);
-        else
-            Update(0, parameters, gradients);
+        ParallelUpdate.Step(this, ref _parallel, _threads, parameters, gradients);
     }
 
     void IRangeUpdate.UpdateRange(int start, Span<float> parameters, ReadOnlySpan<float> gradients) => Update(start, parameters, gradients);

@@ -68,10 +68,7 @@ public sealed class Sgd : IOptimizer, IRangeUpdate, IThreadedOptimizer
     {
         OptimizerChecks.SameLength(parameters, gradients);
         if (Momentum != 0f) OptimizerChecks.State(ref _velocity, parameters.Length);
-        if (ParallelUpdate.Pays(_threads, parameters.Length))
-            ParallelUpdate.For(this, ref _parallel, _threads).Run(parameters, gradients);
-        else
-            Update(0, parameters, gradients);
+        ParallelUpdate.Step(this, ref _parallel, _threads, parameters, gradients);
         if (Momentum != 0f) _hasVelocity = true;
     }
 
