@@ -31,15 +31,7 @@ public sealed partial class NetworkGenerator
             w.WriteLine("// lane k sums samples k, k + 4, k + 8, …; the lanes are added up at the end.");
             EmitParameterSpan(w);
             foreach (var layer in spec.Layers)
-            {
-                var names = new List<string>();
-                for (int j = 0; j < layer.Units; j++)
-                    for (int i = 0; i < layer.Inputs; i++)
-                        names.Add(GradW(layer, j, i));
-                for (int j = 0; j < layer.Units; j++)
-                    names.Add(GradB(layer, j));
-                w.WriteLine($"{V128}<float> {string.Join(", ", names.Select(n => n + " = default"))};");
-            }
+                w.WriteLine($"{V128}<float> {string.Join(", ", Accumulators(layer).Select(n => n + " = default"))};");
             w.WriteLine("double loss = 0;");
             string perElement = spec.Loss == LossKind.CrossEntropy ? "n" : $"n * {outputs}";
             using (w.Block($"for (int s = 0; s < n; s += {Lanes}Lanes)"))
@@ -98,15 +90,7 @@ public sealed partial class NetworkGenerator
             }
             w.WriteLine();
             w.WriteLine("// The gradient of the mean loss: each accumulator's lanes added up, four consecutive gradients at a time.");
-            var accumulators = new List<string>();
-            foreach (var layer in spec.Layers)
-            {
-                for (int j = 0; j < layer.Units; j++)
-                    for (int i = 0; i < layer.Inputs; i++)
-                        accumulators.Add(GradW(layer, j, i));
-                for (int j = 0; j < layer.Units; j++)
-                    accumulators.Add(GradB(layer, j));
-            }
+            var accumulators = spec.Layers.SelectMany(Accumulators).ToList(); // in parameter order: index k is grad[k]
             int whole = accumulators.Count / 4 * 4;
             for (int k = accumulators.Count - 1; k >= whole; k--) // the last index first: one bounds check covers the rest
                 w.WriteLine($"grad[{k}] = {V128}.Sum({accumulators[k]});");
@@ -125,6 +109,16 @@ public sealed partial class NetworkGenerator
                 chain.Aggregate(acc, (sum, t) => sum is null ? $"{t.Vector} * {t.Weight}" : $"{Lanes}MulAdd({t.Vector}, {t.Weight}, {sum})")!;
             if (terms.Count < 4) return Chain(start, terms);
             return $"{Chain(start, terms.Where((_, k) => k % 2 == 0))} + {Chain(null, terms.Where((_, k) => k % 2 == 1))}";
+        }
+
+        /// <summary>A layer's gradient accumulators in the order of its parameters: the weights row by row, then the biases.</summary>
+        private static IEnumerable<string> Accumulators(LayerSpec layer)
+        {
+            for (int j = 0; j < layer.Units; j++)
+                for (int i = 0; i < layer.Inputs; i++)
+                    yield return GradW(layer, j, i);
+            for (int j = 0; j < layer.Units; j++)
+                yield return GradB(layer, j);
         }
 
         private static string GradW(LayerSpec layer, int j, int i) => $"gW{layer.Index}_{j}_{i}";
