@@ -38,6 +38,13 @@ public sealed partial class NetworkGenerator
         /// </summary>
         internal const int MaxTile = 512;
 
+        /// <summary>
+        /// The batched Forward's tile when the weights were transposed beforehand (a frozen network): nothing to amortize,
+        /// so the tile only has to keep its inputs in L2. Measured on W2 at batch 1024: tiles of 48-384 all ran at 0.81
+        /// µs per sample, 512 at 0.82, 1020 at 0.83. A multiple of the packed kernel's six-sample block.
+        /// </summary>
+        internal const int FrozenTile = 192;
+
         public static string Emit(NetworkSpec spec)
         {
             var w = new SourceWriter();
@@ -64,6 +71,7 @@ public sealed partial class NetworkGenerator
                 EmitForwardBatch(w, spec, dims);
                 EmitComputeGradients(w, spec, dims);
                 EmitPredict(w, spec);
+                EmitFreeze(w, spec, dims);
                 EmitHelpers(w, spec);
             }
             for (int i = scopes.Count - 1; i >= 0; i--) scopes[i].Dispose();
@@ -107,11 +115,11 @@ public sealed partial class NetworkGenerator
             w.WriteLine(GeneratedCode);
             w.WriteLine($"public const string Architecture = \"{ArchitectureDescriber.Architecture(spec)}\";");
             w.WriteLine();
-            w.WriteLine("int global::NetGen.INetwork.InputSize => InputSize;");
-            w.WriteLine("int global::NetGen.INetwork.OutputSize => OutputSize;");
+            w.WriteLine("int global::NetGen.IInference.InputSize => InputSize;");
+            w.WriteLine("int global::NetGen.IInference.OutputSize => OutputSize;");
             w.WriteLine("int global::NetGen.INetwork.ParameterCount => ParameterCount;");
-            w.WriteLine("global::NetGen.LossFunction global::NetGen.INetwork.Loss => Loss;");
-            w.WriteLine("string global::NetGen.INetwork.Architecture => Architecture;");
+            w.WriteLine("global::NetGen.LossFunction global::NetGen.IInference.Loss => Loss;");
+            w.WriteLine("string global::NetGen.IInference.Architecture => Architecture;");
             w.WriteLine();
             w.WriteLine("// All weights and biases, and their gradients, in the public layout (see the remarks on the type).");
             w.WriteLine(GeneratedCode);

@@ -12,26 +12,10 @@ namespace NetGen;
 /// the stack. <see cref="ComputeGradients"/> uses buffers owned by the instance (grown the first time a larger batch
 /// is seen), so one instance must not be trained from several threads at once.</para>
 /// </remarks>
-public interface INetwork
+public interface INetwork : IInference
 {
-    /// <summary>The number of input features per sample.</summary>
-    int InputSize { get; }
-
-    /// <summary>The number of outputs per sample.</summary>
-    int OutputSize { get; }
-
     /// <summary>The number of trainable parameters (weights and biases).</summary>
     int ParameterCount { get; }
-
-    /// <summary>The loss <see cref="ComputeGradients"/> computes.</summary>
-    LossFunction Loss { get; }
-
-    /// <summary>
-    /// A canonical one-line description of the topology, for example
-    /// <c>Input(2) -> Dense(4, Tanh) -> Dense(1, Sigmoid) | BinaryCrossEntropy</c>. Two networks with the same
-    /// description have the same parameter layout; model files use it as their topology fingerprint.
-    /// </summary>
-    string Architecture { get; }
 
     /// <summary>All weights and biases, in the layout described on <see cref="INetwork"/>.</summary>
     Span<float> Parameters { get; }
@@ -46,17 +30,9 @@ public interface INetwork
     /// </summary>
     void Initialize(int seed);
 
-    /// <summary>Runs the network on one sample.</summary>
-    /// <exception cref="ArgumentException">A span does not have <see cref="InputSize"/> or <see cref="OutputSize"/> elements.</exception>
-    void Forward(ReadOnlySpan<float> input, Span<float> output);
-
-    /// <summary>Runs the network on <paramref name="batchSize"/> samples stored row-major.</summary>
-    /// <exception cref="ArgumentException">A span does not have batchSize × size elements.</exception>
-    void Forward(ReadOnlySpan<float> inputs, Span<float> outputs, int batchSize);
-
     /// <summary>
     /// Runs forward and backward over a batch in training mode (dropout active), overwrites <see cref="Gradients"/>
-    /// with the gradient of the mean loss and returns the mean loss. Targets are row-major, <see cref="OutputSize"/>
+    /// with the gradient of the mean loss and returns the mean loss. Targets are row-major, <see cref="IInference.OutputSize"/>
     /// per sample (one-hot or probabilities for <see cref="LossFunction.CrossEntropy"/>).
     /// </summary>
     /// <exception cref="ArgumentException">A span does not have batchSize × size elements.</exception>
@@ -78,6 +54,13 @@ public interface INetwork
         }
     }
 
-    /// <summary>Runs the network on one sample and returns the index of the largest output (for a single output, 1 if it is ≥ 0.5, else 0).</summary>
-    int Predict(ReadOnlySpan<float> input);
+    /// <summary>
+    /// A read-only snapshot of the network for inference: a copy of <see cref="Parameters"/> taken now, with the
+    /// weights of the batched kernels laid out once for them (ONNX Runtime does the same when it creates a session),
+    /// so batched <c>Forward</c> calls skip the per-call packing a live network must do because its parameters may
+    /// change between calls. Later training or edits of this network do not affect the snapshot; freeze again to
+    /// pick them up. The snapshot's outputs match this network's to float rounding.
+    /// </summary>
+    /// <exception cref="NotSupportedException">The network does not support freezing.</exception>
+    FrozenNetwork Freeze() => throw new NotSupportedException($"{GetType().Name} does not support Freeze.");
 }

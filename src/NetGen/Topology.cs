@@ -5,7 +5,7 @@ using NetGen.Reference;
 namespace NetGen;
 
 /// <summary>
-/// The structure of a network read back from its canonical <see cref="INetwork.Architecture"/> string, e.g.
+/// The structure of a network read back from its canonical <see cref="IInference.Architecture"/> string, e.g.
 /// <c>Input(784) -> Dense(128, ReLU) -> Dropout(0.2) -> Dense(10, Softmax) | CrossEntropy</c>. Exporters and the
 /// reference network use it, so any <see cref="INetwork"/> can be described without reflection.
 /// </summary>

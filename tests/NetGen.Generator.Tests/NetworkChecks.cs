@@ -114,6 +114,48 @@ internal static class NetworkChecks
             double floor = sampleScale > 0 ? Math.Min(1, 0.01 * batchScale / sampleScale) : 1;
             AssertClose(references[s], batched.AsSpan(s * outputSize, outputSize), batchedTolerance, $"{name}: batched Forward of sample {s}", floor);
         }
+        CheckFrozen(net, c, outputs, bigX, references, batchScale, batchedTolerance, name);
+    }
+
+    /// <summary>
+    /// The network's frozen snapshot: one sample gives exactly the live network's output (the same pass over a copy of
+    /// the parameters); batches (520 samples, in tiles, and sizes around the packed kernel's six-sample block) match
+    /// the reference; later changes to the network do not reach the snapshot, and freezing again picks them up.
+    /// </summary>
+    private static void CheckFrozen(INetwork net, Case c, float[] liveOutputs, float[] bigX, List<double[]> references,
+        double batchScale, double tolerance, string name)
+    {
+        int inputSize = net.InputSize, outputSize = net.OutputSize;
+        FrozenNetwork frozen = net.Freeze();
+        Assert.Equal(net.Architecture, frozen.Architecture);
+        Assert.True(frozen.Parameters.SequenceEqual(net.Parameters), $"{name}: the frozen parameters are not a copy of the network's");
+        var one = new float[outputSize];
+        for (int s = 0; s < Batch; s++)
+        {
+            frozen.Forward(c.X.AsSpan(s * inputSize, inputSize), one);
+            Assert.True(one.AsSpan().SequenceEqual(liveOutputs.AsSpan(s * outputSize, outputSize)), $"{name}: frozen Forward of sample {s} differs from the live network's");
+        }
+        foreach (int n in new[] { references.Count, 1, 5, 6, 7, 13, 48, 200 })
+        {
+            var batched = new float[n * outputSize];
+            frozen.Forward(bigX.AsSpan(0, n * inputSize), batched, n);
+            for (int s = 0; s < n; s++)
+            {
+                double sampleScale = references[s].Select(Math.Abs).DefaultIfEmpty(0).Max();
+                double floor = sampleScale > 0 ? Math.Min(1, 0.01 * batchScale / sampleScale) : 1;
+                AssertClose(references[s], batched.AsSpan(s * outputSize, outputSize), tolerance, $"{name}: frozen batched Forward ({n} samples) of sample {s}", floor);
+            }
+        }
+
+        float[] saved = net.Parameters.ToArray();
+        foreach (ref float v in net.Parameters) v = v * 0.5f + 0.01f;
+        frozen.Forward(c.X.AsSpan(0, inputSize), one);
+        Assert.True(one.AsSpan().SequenceEqual(liveOutputs.AsSpan(0, outputSize)), $"{name}: a change to the network reached its frozen snapshot");
+        var live = new float[outputSize];
+        net.Forward(c.X.AsSpan(0, inputSize), live);
+        net.Freeze().Forward(c.X.AsSpan(0, inputSize), one);
+        Assert.True(one.AsSpan().SequenceEqual(live), $"{name}: freezing again did not pick up the changed parameters");
+        saved.CopyTo(net.Parameters);
     }
 
     /// <summary>

@@ -76,15 +76,24 @@ public sealed partial class NetworkGenerator
             {
                 EmitLengthCheck(w, spec, "input", "InputSize", "InputSize");
                 EmitLengthCheck(w, spec, "output", "OutputSize", "OutputSize");
-                EmitParameterSpan(w);
+                w.WriteLine("__Forward(__parameters, input, output);");
+            }
+            w.WriteLine();
+
+            w.WriteLine("// One sample through every layer with the parameters in p: the instance's, a frozen copy's or the baked ones.");
+            w.WriteLine(GeneratedCode);
+            w.WriteLine("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]");
+            using (w.Block($"private static void __Forward({ReadOnlySpanOfFloat} p, {ReadOnlySpanOfFloat} input, {SpanOfFloat} output)"))
+            {
+                EmitConstantLength(w, "p");
                 EmitSingleSampleForward(w, spec, dims);
             }
             w.WriteLine();
         }
 
         /// <summary>
-        /// The body of a one-sample forward pass over the parameters in <c>p</c> (the instance's in <c>Forward</c>, the
-        /// baked ones in <c>Infer</c>): the intermediate buffers, then every layer from <c>input</c> into <c>output</c>.
+        /// The body of <c>__Forward</c>, the one-sample pass over the parameters in <c>p</c> (the instance's, a frozen copy's
+        /// or the baked ones): the intermediate buffers, then every layer from <c>input</c> into <c>output</c>.
         /// </summary>
         private static void EmitSingleSampleForward(SourceWriter w, NetworkSpec spec, SortedSet<int> dims)
         {
@@ -116,29 +125,39 @@ public sealed partial class NetworkGenerator
             using (w.Block($"public void Forward({ReadOnlySpanOfFloat} inputs, {SpanOfFloat} outputs, int batchSize)"))
             {
                 EmitBatchChecks(w, spec, "inputs", "outputs", "OutputSize");
-                EmitParameterSpan(w);
+                w.WriteLine("__ForwardBatch(__parameters, default, inputs, outputs, batchSize);");
+            }
+            w.WriteLine();
+
+            w.WriteLine("// A batch through every layer with the parameters in p. packed holds every dense layer's weights transposed (a");
+            w.WriteLine("// frozen network's, made by __Pack) or is empty (a live network's, whose kernels then transpose them per tile).");
+            w.WriteLine(GeneratedCode);
+            using (w.Block($"private static void __ForwardBatch({ReadOnlySpanOfFloat} p, {ReadOnlySpanOfFloat} packed, {ReadOnlySpanOfFloat} inputs, {SpanOfFloat} outputs, int batchSize)"))
+            {
+                EmitConstantLength(w, "p");
                 var buffers = InferenceBuffers(spec);
-                w.WriteLine($"// Samples go through in tiles of {MaxTile}: the batched kernels pack (transpose) their weights once per tile,");
-                w.WriteLine("// so large tiles amortize it; a tile's intermediate values still stay in cache.");
-                w.WriteLine($"const int Tile = {MaxTile};");
+                w.WriteLine($"// Samples go through in tiles. Kernels that transpose their weights per tile need large tiles ({MaxTile}) to");
+                w.WriteLine($"// amortize it; with the weights transposed beforehand, tiles of {FrozenTile} keep a tile's inputs in L2.");
+                w.WriteLine($"const int MaxTile = {MaxTile};");
+                w.WriteLine($"int tile = packed.IsEmpty ? MaxTile : {FrozenTile};");
                 if (BatchNeedsThreadScratch(spec))
                 {
-                    w.WriteLine($"{SpanOfFloat} scratch = __Scratch(Tile * {ScratchPerSample(spec)}); // too large for the stack");
+                    w.WriteLine($"{SpanOfFloat} scratch = __Scratch(MaxTile * {ScratchPerSample(spec)}); // too large for the stack");
                     int offset = 0;
                     foreach (var (name, size) in buffers)
                     {
-                        w.WriteLine($"{SpanOfFloat} {name}Tile = scratch.Slice(Tile * {offset}, Tile * {size});");
+                        w.WriteLine($"{SpanOfFloat} {name}Tile = scratch.Slice(MaxTile * {offset}, MaxTile * {size});");
                         offset += size;
                     }
                 }
                 else
                 {
                     foreach (var (name, size) in buffers)
-                        w.WriteLine($"{SpanOfFloat} {name}Tile = stackalloc float[Tile * {size}];");
+                        w.WriteLine($"{SpanOfFloat} {name}Tile = stackalloc float[MaxTile * {size}];");
                 }
-                using (w.Block("for (int start = 0; start < batchSize; start += Tile)"))
+                using (w.Block("for (int start = 0; start < batchSize; start += tile)"))
                 {
-                    w.WriteLine("int n = global::System.Math.Min(Tile, batchSize - start);");
+                    w.WriteLine("int n = global::System.Math.Min(tile, batchSize - start);");
                     w.WriteLine($"{ReadOnlySpanOfFloat} x = inputs.Slice(start * InputSize, n * InputSize);");
                     w.WriteLine($"{SpanOfFloat} y = outputs.Slice(start * OutputSize, n * OutputSize);");
                     foreach (var (name, size) in buffers)
@@ -148,6 +167,65 @@ public sealed partial class NetworkGenerator
             }
             w.WriteLine();
         }
+
+        /// <summary>
+        /// <c>__Pack</c> (every dense layer's weights transposed into the same positions of <c>packed</c>, for
+        /// <c>__ForwardBatch</c>), <c>Freeze</c>, and the <c>__Frozen</c> passes a <c>FrozenNetwork</c> calls.
+        /// </summary>
+        private static void EmitFreeze(SourceWriter w, NetworkSpec spec, SortedSet<int> dims)
+        {
+            w.WriteLine("/// <inheritdoc/>");
+            w.WriteLine(GeneratedCode);
+            w.WriteLine("public global::NetGen.FrozenNetwork Freeze() => new global::NetGen.FrozenNetwork(this, __Frozen.Instance);");
+            w.WriteLine();
+
+            w.WriteLine("// Every dense layer's weights transposed, [inputs × units], into the positions of its [units × inputs] block.");
+            w.WriteLine(GeneratedCode);
+            using (w.Block($"private static void __Pack({ReadOnlySpanOfFloat} p, {SpanOfFloat} packed)"))
+            {
+                foreach (var layer in spec.Layers)
+                {
+                    if (layer.Kind is not (LayerKind.Dense or LayerKind.Maxout)) continue;
+                    int inputs = layer.Inputs, units = layer.Kind == LayerKind.Maxout ? layer.AffineOutputs : layer.Units;
+                    w.WriteLine($"{Kernels}DenseKernels.PackWeights<{D(dims, inputs)}, {D(dims, units)}>({Weights(layer)}, packed.Slice({layer.WeightOffset}, {layer.WeightCount}));");
+                }
+            }
+            w.WriteLine();
+
+            w.WriteLine("// The passes of this network over a FrozenNetwork's parameters.");
+            w.WriteLine(GeneratedCode);
+            using (w.Block($"private sealed class __Frozen : {Kernels}IInferencePasses"))
+            {
+                w.WriteLine("public static readonly __Frozen Instance = new __Frozen();");
+                w.WriteLine();
+                using (w.Block($"public void Pack({ReadOnlySpanOfFloat} parameters, {SpanOfFloat} packed)"))
+                {
+                    EmitPassesCheck(w, spec, "parameters");
+                    EmitPassesCheck(w, spec, "packed");
+                    w.WriteLine("__Pack(parameters, packed);");
+                }
+                w.WriteLine();
+                using (w.Block($"public void Forward({ReadOnlySpanOfFloat} parameters, {ReadOnlySpanOfFloat} input, {SpanOfFloat} output)"))
+                {
+                    EmitPassesCheck(w, spec, "parameters");
+                    EmitLengthCheck(w, spec, "input", "InputSize", "InputSize");
+                    EmitLengthCheck(w, spec, "output", "OutputSize", "OutputSize");
+                    w.WriteLine("__Forward(parameters, input, output);");
+                }
+                w.WriteLine();
+                using (w.Block($"public void Forward({ReadOnlySpanOfFloat} parameters, {ReadOnlySpanOfFloat} packed, {ReadOnlySpanOfFloat} inputs, {SpanOfFloat} outputs, int batchSize)"))
+                {
+                    EmitPassesCheck(w, spec, "parameters");
+                    EmitPassesCheck(w, spec, "packed");
+                    EmitBatchChecks(w, spec, "inputs", "outputs", "OutputSize");
+                    w.WriteLine("__ForwardBatch(parameters, packed, inputs, outputs, batchSize);");
+                }
+            }
+            w.WriteLine();
+        }
+
+        private static void EmitPassesCheck(SourceWriter w, NetworkSpec spec, string parameter) =>
+            EmitLengthCheck(w, spec, parameter, "ParameterCount", "ParameterCount");
 
         private static void EmitComputeGradients(SourceWriter w, NetworkSpec spec, SortedSet<int> dims)
         {
@@ -264,7 +342,7 @@ public sealed partial class NetworkGenerator
                     case LayerKind.Maxout:
                         w.WriteLine(header + ArchitectureDescriber.Formula(layer) + ";");
                         w.WriteLine($"// all {layer.AffineOutputs} pieces as one dense product ({ArchitectureDescriber.VectorPlan(layer.Inputs)}), then the max of each unit's {layer.Pieces}.");
-                        w.WriteLine($"{Kernels}DenseKernels.Forward<{D(dims, layer.Inputs)}, {D(dims, layer.AffineOutputs)}>({Weights(layer)}, {Biases(layer)}, {x}, z{layer.Index}, {n});");
+                        w.WriteLine($"{Kernels}DenseKernels.Forward<{D(dims, layer.Inputs)}, {D(dims, layer.AffineOutputs)}>({Weights(layer)}, {Biases(layer)}, {x}, z{layer.Index}, {n}{PackedWeights(mode, layer)});");
                         w.WriteLine($"{Kernels}MaxoutKernels.Forward(z{layer.Index}, {a}, {(mode == Mode.Training ? "k" + layer.Index : "default")}, {layer.Units}, {layer.Pieces});");
                         break;
                     case LayerKind.Dense when mode == Mode.Single && IsUnrolled(layer):
@@ -278,7 +356,7 @@ public sealed partial class NetworkGenerator
                         bool keepLogits = mode == Mode.Training && isLast && spec.FusedLoss;
                         w.WriteLine(header + ArchitectureDescriber.Formula(layer) + (keepLogits ? " (the logits z are kept: the loss applies the activation)" : "") + ";");
                         w.WriteLine($"// {ArchitectureDescriber.VectorPlan(layer.Inputs)}.");
-                        w.WriteLine($"{Kernels}DenseKernels.Forward<{D(dims, layer.Inputs)}, {D(dims, layer.Units)}>({Weights(layer)}, {Biases(layer)}, {x}, {a}, {n});");
+                        w.WriteLine($"{Kernels}DenseKernels.Forward<{D(dims, layer.Inputs)}, {D(dims, layer.Units)}>({Weights(layer)}, {Biases(layer)}, {x}, {a}, {n}{PackedWeights(mode, layer)});");
                         if (!keepLogits && ActivationCall(layer, a) is { } call) w.WriteLine(call);
                         break;
                 }
@@ -441,6 +519,17 @@ public sealed partial class NetworkGenerator
         private static string Biases(LayerSpec l) => $"p.Slice({l.BiasOffset}, {l.BiasCount})";
         private static string WeightGradients(LayerSpec l) => $"grad.Slice({l.WeightOffset}, {l.WeightCount})";
         private static string BiasGradients(LayerSpec l) => $"grad.Slice({l.BiasOffset}, {l.BiasCount})";
+
+        /// <summary>The batched Forward's extra argument: the layer's transposed weights from <c>packed</c>, when there are any.</summary>
+        private static string PackedWeights(Mode mode, LayerSpec l) =>
+            mode == Mode.Batch ? $", packed.IsEmpty ? default : packed.Slice({l.WeightOffset}, {l.WeightCount})" : "";
+
+        /// <summary>Re-declares a parameter span of ParameterCount values (checked by every caller) with that constant length, so the JIT drops bounds checks.</summary>
+        private static void EmitConstantLength(SourceWriter w, string span)
+        {
+            w.WriteLine($"// {span} holds ParameterCount values (every caller checks or creates it so); a span of constant length lets the JIT drop bounds checks.");
+            w.WriteLine($"{span} = global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference({span}), ParameterCount);");
+        }
 
         private static void EmitParameterSpan(SourceWriter w)
         {

@@ -2,7 +2,7 @@ namespace NetGen;
 
 /// <summary>
 /// Inverted dropout: while training (<see cref="INetwork.ComputeGradients"/>) each value is zeroed with
-/// probability <c>rate</c> and the survivors are scaled by 1 / (1 − rate); <see cref="INetwork.Forward(ReadOnlySpan{float}, Span{float})"/>
+/// probability <c>rate</c> and the survivors are scaled by 1 / (1 − rate); <see cref="IInference.Forward(ReadOnlySpan{float}, Span{float})"/>
 /// passes values through unchanged. The mask comes from a generator owned by the network and seeded by
 /// <see cref="INetwork.Initialize"/>, so training runs are repeatable. Has no parameters.
 /// </summary>

@@ -27,7 +27,7 @@ public static class OneHot
     }
 
     /// <summary>
-    /// The class a target or output row stands for, by the rule <see cref="INetwork.Predict"/> uses: the index of the
+    /// The class a target or output row stands for, by the rule <see cref="IInference.Predict"/> uses: the index of the
     /// largest value (the first one on ties), or for a single value 1 if it is ≥ 0.5, else 0.
     /// </summary>
     /// <exception cref="ArgumentException">The row is empty.</exception>

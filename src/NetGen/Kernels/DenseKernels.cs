@@ -54,6 +54,47 @@ public static class DenseKernels
     }
 
     /// <summary>
+    /// transposedWeights[i, j] = weights[j, i]: the layout <see cref="Forward{TIn, TOut}(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, ReadOnlySpan{float})"/>
+    /// reads, prepared once when a network is frozen instead of once per call.
+    /// </summary>
+    public static void PackWeights<TIn, TOut>(ReadOnlySpan<float> weights, Span<float> transposedWeights)
+        where TIn : IDimension where TOut : IDimension
+    {
+        int inputs = TIn.Value, units = TOut.Value;
+        Check(weights.Length == inputs * units && transposedWeights.Length == inputs * units);
+        Transpose.Copy(ref MemoryMarshal.GetReference(weights), units, inputs, ref MemoryMarshal.GetReference(transposedWeights));
+    }
+
+    /// <summary>
+    /// The same sums as <see cref="Forward{TIn, TOut}(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int)"/>,
+    /// given also the weights transposed by <see cref="PackWeights{TIn, TOut}"/> (or an empty span when there are none):
+    /// shapes the outer-product kernel handles then skip its per-call transpose.
+    /// </summary>
+    public static void Forward<TIn, TOut>(ReadOnlySpan<float> weights, ReadOnlySpan<float> bias,
+        ReadOnlySpan<float> x, Span<float> z, int batch, ReadOnlySpan<float> transposedWeights)
+        where TIn : IDimension where TOut : IDimension
+    {
+        if (transposedWeights.IsEmpty)
+        {
+            Forward<TIn, TOut>(weights, bias, x, z, batch);
+            return;
+        }
+        int inputs = TIn.Value, units = TOut.Value;
+        Check(transposedWeights.Length == inputs * units && bias.Length == units
+              && x.Length >= batch * inputs && z.Length >= batch * units);
+        ref float wt = ref MemoryMarshal.GetReference(transposedWeights);
+        ref float br = ref MemoryMarshal.GetReference(bias);
+        ref float xr = ref MemoryMarshal.GetReference(x);
+        ref float zr = ref MemoryMarshal.GetReference(z);
+        if (Vector512.IsHardwareAccelerated && PackedDense<TIn, TOut, Simd512, Vector512<float>>.AppliesPrepacked(batch))
+            PackedDense<TIn, TOut, Simd512, Vector512<float>>.ForwardTransposed(ref wt, ref br, ref xr, ref zr, batch);
+        else if (!Vector512.IsHardwareAccelerated && Vector256.IsHardwareAccelerated && PackedDense<TIn, TOut, Simd256, Vector256<float>>.AppliesPrepacked(batch))
+            PackedDense<TIn, TOut, Simd256, Vector256<float>>.ForwardTransposed(ref wt, ref br, ref xr, ref zr, batch);
+        else
+            Forward<TIn, TOut>(weights, bias, x, z, batch);
+    }
+
+    /// <summary>
     /// dW[j, i] = Σ_b dz[b, j]·x[b, i] and db[j] = Σ_b dz[b, j]; both are overwritten (the gradient of a mean loss is
     /// already scaled into <paramref name="dz"/>).
     /// </summary>

@@ -27,13 +27,27 @@ internal static class PackedDense<TIn, TOut, TS, TV>
     /// <summary>Whether this shape and batch take the packed path.</summary>
     public static bool Applies(int batch) => Units % (4 * TS.Count) == 0 && batch >= MinBatch;
 
+    /// <summary>
+    /// With the weights already transposed (by <see cref="DenseKernels.PackWeights{TIn, TOut}"/>, for a frozen network)
+    /// nothing has to be amortized, so the packed kernel is used as soon as one block of six samples fills.
+    /// </summary>
+    public const int MinBatchPrepacked = Rows;
+
+    /// <summary>Whether this shape and batch take the packed path when the transposed weights are given.</summary>
+    public static bool AppliesPrepacked(int batch) => Units % (4 * TS.Count) == 0 && batch >= MinBatchPrepacked;
+
     /// <summary>z[b, j] = bias[j] + Σ_k x[b, k]·w[j, k], through a transposed copy of w.</summary>
     public static void Forward(ref float w, ref float bias, ref float x, ref float z, int batch)
     {
         Span<float> packed = PackedWeights.Rent(N * Units);
         ref float wt = ref packed[0];
         Transpose.Copy(ref w, Units, N, ref wt);
+        ForwardTransposed(ref wt, ref bias, ref x, ref z, batch);
+    }
 
+    /// <summary>z[b, j] = bias[j] + Σ_k x[b, k]·wt[k, j], with wt = wᵀ [inputs × units].</summary>
+    public static void ForwardTransposed(ref float wt, ref float bias, ref float x, ref float z, int batch)
+    {
         nuint units = (nuint)Units, step = (nuint)TS.Count;
         for (nuint j = 0; j < units; j += 4 * step)
         {

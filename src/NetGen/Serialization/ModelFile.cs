@@ -154,7 +154,7 @@ public static class ModelFile
 }
 
 /// <summary>What a model file holds, as read by <see cref="ModelFile.ReadInfo"/>.</summary>
-/// <param name="Architecture">The topology fingerprint string (<see cref="INetwork.Architecture"/> of the saved network).</param>
+/// <param name="Architecture">The topology fingerprint string (<see cref="IInference.Architecture"/> of the saved network).</param>
 /// <param name="ParameterCount">The number of float32 parameters.</param>
 /// <param name="OptimizerStateBytes">The size of the optimizer-state section, 0 when none was saved.</param>
 public sealed record ModelFileInfo(string Architecture, int ParameterCount, int OptimizerStateBytes);

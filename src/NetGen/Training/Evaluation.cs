@@ -14,7 +14,7 @@ internal sealed class Evaluator
     private const int ChunkRows = 256;
     private float[] _outputs = [];
 
-    public Evaluation Evaluate(INetwork network, Dataset data)
+    public Evaluation Evaluate(IInference network, Dataset data)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(data);

@@ -125,9 +125,9 @@ public sealed class Trainer
     /// clamped at −100, averaged over samples. Accuracy compares argmax classes (threshold 0.5 for a single output).
     /// </summary>
     /// <exception cref="ArgumentException">The dataset does not fit the network or is empty.</exception>
-    public static Evaluation Evaluate(INetwork network, Dataset data) => new Evaluator().Evaluate(network, data);
+    public static Evaluation Evaluate(IInference network, Dataset data) => new Evaluator().Evaluate(network, data);
 
-    internal static void CheckShapes(INetwork network, Dataset data, string parameterName)
+    internal static void CheckShapes(IInference network, Dataset data, string parameterName)
     {
         if (data.FeatureSize != network.InputSize || data.TargetSize != network.OutputSize)
             throw new ArgumentException(
