@@ -5,13 +5,16 @@ namespace NetGen.Benchmarks;
 
 /// <summary>
 /// Inference, one thread: W2 MNIST 784-128-64-10 single sample and batches of 64 and 1024;
-/// W3 784-512-512-10 batch of 1024. Batched rows report time per sample (OperationsPerInvoke = batch).
+/// W3 784-512-512-10 batch of 1024. Batched rows report time per sample (OperationsPerInvoke = batch). "NetGen" is the live
+/// network (its batched kernels transpose the weights on every call); "NetGen frozen" is its <see cref="INetwork.Freeze"/>
+/// snapshot, weights transposed once, as ONNX Runtime packs them once when its session is created.
 /// </summary>
 [MemoryDiagnoser]
 public class ForwardBenchmarks
 {
     private readonly MnistNet _mnist = new(1);
     private readonly WideNet _wide = new(1);
+    private FrozenNetwork _mnistFrozen = null!, _wideFrozen = null!;
     private float[] _images = [];
     private readonly float[] _output = new float[10];
     private float[] _outputs = [];
@@ -30,6 +33,8 @@ public class ForwardBenchmarks
         _reference = new ReferenceNetwork(784, [ReferenceLayer.Dense(128, Activation.ReLU), ReferenceLayer.Dense(64, Activation.ReLU), ReferenceLayer.Dense(10, Activation.Softmax)], LossFunction.CrossEntropy);
         _referenceParameters = _mnist.Parameters.ToArray().Select(v => (double)v).ToArray();
         _referenceInput = _images.Take(784).Select(v => (double)v).ToArray();
+        _mnistFrozen = _mnist.Freeze();
+        _wideFrozen = _wide.Freeze();
         _onnx1 = new OnnxRunner(_mnist, _images[..784], _output, 1);
         _onnx64 = new OnnxRunner(_mnist, _images[..(64 * 784)], new float[64 * 10], 64);
         _onnx1024 = new OnnxRunner(_mnist, _images, _outputs, 1024);
@@ -69,6 +74,13 @@ public class ForwardBenchmarks
         return _outputs[0];
     }
 
+    [Benchmark(Description = "W2 forward, batch 64, per sample: NetGen frozen", OperationsPerInvoke = 64)]
+    public float MnistForwardBatch64Frozen()
+    {
+        _mnistFrozen.Forward(_images.AsSpan(0, 64 * 784), _outputs.AsSpan(0, 64 * 10), 64);
+        return _outputs[0];
+    }
+
     [Benchmark(Description = "W2 forward, batch 64, per sample: ONNX Runtime", OperationsPerInvoke = 64)]
     public void MnistForwardBatch64Onnx() => _onnx64.Run();
 
@@ -79,6 +91,13 @@ public class ForwardBenchmarks
         return _outputs[0];
     }
 
+    [Benchmark(Description = "W2 forward, batch 1024, per sample: NetGen frozen", OperationsPerInvoke = 1024)]
+    public float MnistForwardBatch1024Frozen()
+    {
+        _mnistFrozen.Forward(_images, _outputs, 1024);
+        return _outputs[0];
+    }
+
     [Benchmark(Description = "W2 forward, batch 1024, per sample: ONNX Runtime", OperationsPerInvoke = 1024)]
     public void MnistForwardBatch1024Onnx() => _onnx1024.Run();
 
@@ -86,6 +105,13 @@ public class ForwardBenchmarks
     public float WideForwardBatch1024()
     {
         _wide.Forward(_images, _outputs, 1024);
+        return _outputs[0];
+    }
+
+    [Benchmark(Description = "W3 forward, batch 1024, per sample: NetGen frozen", OperationsPerInvoke = 1024)]
+    public float WideForwardBatch1024Frozen()
+    {
+        _wideFrozen.Forward(_images, _outputs, 1024);
         return _outputs[0];
     }
 

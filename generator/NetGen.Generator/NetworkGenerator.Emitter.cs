@@ -132,22 +132,36 @@ public sealed partial class NetworkGenerator
                 w.WriteLine(GeneratedCode);
                 w.WriteLine("private global::NetGen.Rng __dropoutRng;");
             }
-            w.WriteLine("// Training: one workspace per slice of a batch (one unless TrainingThreads > 1), and the slices' coordinator.");
-            w.WriteLine(GeneratedCode);
-            w.WriteLine("private __Workspace[] __workspaces = { new __Workspace() };");
+            if (TrainsInLanes(spec))
+            {
+                w.WriteLine("// Training: one workspace per slice of a batch (one unless TrainingThreads > 1), and the slices' coordinator.");
+                w.WriteLine(GeneratedCode);
+                w.WriteLine("private __Workspace[] __workspaces = { new __Workspace() };");
+                w.WriteLine(GeneratedCode);
+                w.WriteLine($"private {Kernels}ParallelGradients? __parallel;");
+            }
+            else
+            {
+                w.WriteLine("// Training: the buffers ComputeGradients keeps between calls.");
+                w.WriteLine(GeneratedCode);
+                w.WriteLine("private readonly __Workspace __workspace = new __Workspace();");
+            }
             w.WriteLine(GeneratedCode);
             w.WriteLine("private int __trainingThreads = 1;");
-            w.WriteLine(GeneratedCode);
-            w.WriteLine($"private {Kernels}ParallelGradients? __parallel;");
             w.WriteLine();
             w.WriteLine("/// <inheritdoc/>");
             w.WriteLine(GeneratedCode);
             w.WriteLine("public int TrainingThreads");
             w.WriteLine("{");
             w.WriteLine("    get => __trainingThreads;");
-            w.WriteLine($"    set => __trainingThreads = value is >= 1 and <= {Kernels}ParallelGradients.MaxThreads");
-            w.WriteLine("        ? value");
-            w.WriteLine($"        : throw new global::System.ArgumentOutOfRangeException(nameof(value), value, \"TrainingThreads must be between 1 and 64.\");");
+            w.WriteLine("    set");
+            w.WriteLine("    {");
+            w.WriteLine($"        if (value is < 1 or > {Kernels}ParallelGradients.MaxThreads)");
+            w.WriteLine("            throw new global::System.ArgumentOutOfRangeException(nameof(value), value, \"TrainingThreads must be between 1 and 64.\");");
+            if (!TrainsInLanes(spec))
+                w.WriteLine($"        {Kernels}DenseKernels.ReserveThreads(value); // starts the worker threads now, not inside a training step");
+            w.WriteLine("        __trainingThreads = value;");
+            w.WriteLine("    }");
             w.WriteLine("}");
             w.WriteLine();
             w.WriteLine("/// <inheritdoc/>");

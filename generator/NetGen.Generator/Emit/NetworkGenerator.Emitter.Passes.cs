@@ -235,28 +235,47 @@ public sealed partial class NetworkGenerator
             using (w.Block($"public float ComputeGradients({ReadOnlySpanOfFloat} inputs, {ReadOnlySpanOfFloat} targets, int batchSize)"))
             {
                 EmitBatchChecks(w, spec, "inputs", "targets", "OutputSize");
-                w.WriteLine($"int slices = {Kernels}ParallelGradients.SliceCount(__trainingThreads, batchSize);");
                 if (!spec.HasDropout) w.WriteLine("var unused = default(global::NetGen.Rng); // no dropout: nothing draws from it");
-                w.WriteLine("if (slices == 1)");
-                w.WriteLine($"    return __ComputeGradients(__workspaces[0], inputs, targets, batchSize, __gradients, ref {rng});");
-                w.WriteLine("// Several threads: consecutive slices of the batch, each on its own workspace, combined in slice order.");
-                w.WriteLine("if (__parallel is null || __parallel.Slices != slices)");
-                using (w.Block(""))
+                if (TrainsInLanes(spec))
+                    EmitSlicedGradients(w, rng);
+                else
                 {
-                    w.WriteLine("if (__workspaces.Length < slices)");
-                    using (w.Block(""))
-                    {
-                        w.WriteLine("var grown = new __Workspace[slices];");
-                        w.WriteLine("for (int k = 0; k < slices; k++) grown[k] = k < __workspaces.Length ? __workspaces[k] : new __Workspace();");
-                        w.WriteLine("__workspaces = grown;");
-                    }
-                    w.WriteLine($"__parallel = new {Kernels}ParallelGradients(slices, InputSize, OutputSize, ParameterCount,");
-                    w.WriteLine("    (int k, global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y, int n, global::System.Span<float> g, ref global::NetGen.Rng r) => __ComputeGradients(__workspaces[k], x, y, n, g, ref r));");
+                    w.WriteLine("// With TrainingThreads > 1 each layer's products are split over the threads; the results are the same for any count.");
+                    w.WriteLine($"return __ComputeGradients(__workspace, inputs, targets, batchSize, __gradients, ref {rng});");
                 }
-                w.WriteLine($"return __parallel.Run(inputs, targets, batchSize, __gradients, ref {rng});");
             }
             w.WriteLine();
+            EmitComputeGradientsBody(w, spec, dims);
+        }
 
+        /// <summary>
+        /// Tiny networks (trained in lanes, no kernels to split) use TrainingThreads for data parallelism: consecutive
+        /// slices of the batch, each on its own workspace, combined in slice order.
+        /// </summary>
+        private static void EmitSlicedGradients(SourceWriter w, string rng)
+        {
+            w.WriteLine($"int slices = {Kernels}ParallelGradients.SliceCount(__trainingThreads, batchSize);");
+            w.WriteLine("if (slices == 1)");
+            w.WriteLine($"    return __ComputeGradients(__workspaces[0], inputs, targets, batchSize, __gradients, ref {rng});");
+            w.WriteLine("// Several threads: consecutive slices of the batch, each on its own workspace, combined in slice order.");
+            w.WriteLine("if (__parallel is null || __parallel.Slices != slices)");
+            using (w.Block(""))
+            {
+                w.WriteLine("if (__workspaces.Length < slices)");
+                using (w.Block(""))
+                {
+                    w.WriteLine("var grown = new __Workspace[slices];");
+                    w.WriteLine("for (int k = 0; k < slices; k++) grown[k] = k < __workspaces.Length ? __workspaces[k] : new __Workspace();");
+                    w.WriteLine("__workspaces = grown;");
+                }
+                w.WriteLine($"__parallel = new {Kernels}ParallelGradients(slices, InputSize, OutputSize, ParameterCount,");
+                w.WriteLine("    (int k, global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y, int n, global::System.Span<float> g, ref global::NetGen.Rng r) => __ComputeGradients(__workspaces[k], x, y, n, g, ref r));");
+            }
+            w.WriteLine($"return __parallel.Run(inputs, targets, batchSize, __gradients, ref {rng});");
+        }
+
+        private static void EmitComputeGradientsBody(SourceWriter w, NetworkSpec spec, SortedSet<int> dims)
+        {
             w.WriteLine("// Forward and backward over n samples using one workspace's buffers; writes the gradient of the mean loss to grad.");
             w.WriteLine(GeneratedCode);
             using (w.Block($"private float __ComputeGradients(__Workspace ws, {ReadOnlySpanOfFloat} inputs, {ReadOnlySpanOfFloat} targets, int n, {SpanOfFloat} grad, ref global::NetGen.Rng rng)"))
@@ -450,12 +469,12 @@ public sealed partial class NetworkGenerator
                         w.WriteLine(header + $"only each unit's winning piece receives its gradient, dz{index}[u, k*] = {current}[u];");
                         w.WriteLine($"// then dW{index} = dz{index}ᵀ·x, db{index} = Σ_n dz{index}" + (propagate ? $", {below} = dz{index}·W{index}." : "."));
                         w.WriteLine($"{Kernels}MaxoutKernels.Backward({current}, k{index}, z{index}, {layer.Pieces});");
-                        w.WriteLine($"{Kernels}DenseKernels.WeightGradients<{D(dims, layer.Inputs)}, {D(dims, layer.AffineOutputs)}>(z{index}, {x}, {WeightGradients(layer)}, {BiasGradients(layer)}, n);");
+                        w.WriteLine($"{Kernels}DenseKernels.WeightGradients<{D(dims, layer.Inputs)}, {D(dims, layer.AffineOutputs)}>(z{index}, {x}, {WeightGradients(layer)}, {BiasGradients(layer)}, n, __trainingThreads);");
                         if (propagate)
                         {
                             pingPong ^= 1;
                             w.WriteLine($"{SpanOfFloat} {below} = new {SpanOfFloat}(ws.D{pingPong}, 0, n * {layer.Inputs});");
-                            w.WriteLine($"{Kernels}DenseKernels.InputGradients<{D(dims, layer.Inputs)}, {D(dims, layer.AffineOutputs)}>(z{index}, {Weights(layer)}, {below}, n);");
+                            w.WriteLine($"{Kernels}DenseKernels.InputGradients<{D(dims, layer.Inputs)}, {D(dims, layer.AffineOutputs)}>(z{index}, {Weights(layer)}, {below}, n, __trainingThreads);");
                             current = below;
                         }
                         break;
@@ -466,12 +485,12 @@ public sealed partial class NetworkGenerator
                         w.WriteLine(header + dz + ";");
                         w.WriteLine($"// dW{index} = dz{index}ᵀ·x, db{index} = Σ_n dz{index}" + (propagate ? $", {below} = dz{index}·W{index}." : "."));
                         if (derivative is not null) w.WriteLine(derivative);
-                        w.WriteLine($"{Kernels}DenseKernels.WeightGradients<{D(dims, layer.Inputs)}, {D(dims, layer.Units)}>({current}, {x}, {WeightGradients(layer)}, {BiasGradients(layer)}, n);");
+                        w.WriteLine($"{Kernels}DenseKernels.WeightGradients<{D(dims, layer.Inputs)}, {D(dims, layer.Units)}>({current}, {x}, {WeightGradients(layer)}, {BiasGradients(layer)}, n, __trainingThreads);");
                         if (propagate)
                         {
                             pingPong ^= 1;
                             w.WriteLine($"{SpanOfFloat} {below} = new {SpanOfFloat}(ws.D{pingPong}, 0, n * {layer.Inputs});");
-                            w.WriteLine($"{Kernels}DenseKernels.InputGradients<{D(dims, layer.Inputs)}, {D(dims, layer.Units)}>({current}, {Weights(layer)}, {below}, n);");
+                            w.WriteLine($"{Kernels}DenseKernels.InputGradients<{D(dims, layer.Inputs)}, {D(dims, layer.Units)}>({current}, {Weights(layer)}, {below}, n, __trainingThreads);");
                             current = below;
                         }
                         break;
@@ -520,9 +539,16 @@ public sealed partial class NetworkGenerator
         private static string WeightGradients(LayerSpec l) => $"grad.Slice({l.WeightOffset}, {l.WeightCount})";
         private static string BiasGradients(LayerSpec l) => $"grad.Slice({l.BiasOffset}, {l.BiasCount})";
 
-        /// <summary>The batched Forward's extra argument: the layer's transposed weights from <c>packed</c>, when there are any.</summary>
-        private static string PackedWeights(Mode mode, LayerSpec l) =>
-            mode == Mode.Batch ? $", packed.IsEmpty ? default : packed.Slice({l.WeightOffset}, {l.WeightCount})" : "";
+        /// <summary>
+        /// The extra arguments of a dense product: in the batched Forward the layer's transposed weights from <c>packed</c>
+        /// (when there are any), in training the thread count.
+        /// </summary>
+        private static string PackedWeights(Mode mode, LayerSpec l) => mode switch
+        {
+            Mode.Batch => $", packed.IsEmpty ? default : packed.Slice({l.WeightOffset}, {l.WeightCount})",
+            Mode.Training => ", default, __trainingThreads", // split over the training threads
+            _ => "",
+        };
 
         /// <summary>Re-declares a parameter span of ParameterCount values (checked by every caller) with that constant length, so the JIT drops bounds checks.</summary>
         private static void EmitConstantLength(SourceWriter w, string span)

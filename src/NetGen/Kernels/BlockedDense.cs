@@ -150,11 +150,16 @@ internal static class BlockedDense<TIn, TOut, TS, TV>
     /// dW[j, i] = Σ_b dz[b, j]·x[b, i] (overwritten). Blocks of 4 units × 4 vectors of inputs stay in registers while
     /// the batch streams past: per sample, four x vectors and four broadcast dz values feed sixteen multiply-adds.
     /// </summary>
-    public static void WeightGradients(ref float dz, ref float x, ref float dw, int batch)
+    /// <remarks>
+    /// Only units <paramref name="unitStart"/> ≤ j &lt; <paramref name="unitEnd"/> (a multiple of 4 apart, or ending at
+    /// the last unit) are written, so threads can share the rows; each element is one accumulator summed over the batch
+    /// in order, the same whichever range computes it.
+    /// </remarks>
+    public static void WeightGradients(ref float dz, ref float x, ref float dw, int batch, int unitStart, int unitEnd)
     {
         nuint n = (nuint)N, step = (nuint)TS.Count;
-        int j = 0;
-        for (; j + 4 <= Units; j += 4)
+        int j = unitStart;
+        for (; j + 4 <= unitEnd; j += 4)
         {
             ref float dwj = ref Unsafe.Add(ref dw, (nint)j * N);
             nuint i = 0;
@@ -186,7 +191,7 @@ internal static class BlockedDense<TIn, TOut, TS, TV>
             for (int t = 0; t < 4; t++)
                 WeightGradientRowTail(ref dz, ref x, ref Unsafe.Add(ref dwj, (nint)t * N), j + t, i, batch);
         }
-        for (; j < Units; j++)
+        for (; j < unitEnd; j++)
             WeightGradientRowTail(ref dz, ref x, ref Unsafe.Add(ref dw, (nint)j * N), j, 0, batch);
     }
 

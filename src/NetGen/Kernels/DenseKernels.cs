@@ -11,31 +11,177 @@ namespace NetGen.Kernels;
 /// units over a row-major batch, with the weights in PyTorch's [units × inputs] row-major layout. Generated code
 /// calls these with its own size structs, so every instantiation is compiled for one layer shape.
 /// </summary>
-/// <remarks>Called only by generated code, which has already checked every length; the checks here are a
-/// last line of defence against a generator bug and cost one comparison per call.</remarks>
+/// <remarks>
+/// <para>Called only by generated code, which has already checked every length; the checks here are a last line of
+/// defence against a generator bug and cost one comparison per call.</para>
+/// <para>The overloads with <c>threads</c> split one product over that many threads of the <see cref="WorkerTeam"/>
+/// (see <see cref="ParallelDense{TIn, TOut}"/>). Every output element is still computed by one accumulator summed in
+/// the same order, so the result is bit-identical for any thread count.</para>
+/// </remarks>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static class DenseKernels
 {
     /// <summary>z[b, j] = bias[j] + Σ_i weights[j, i]·x[b, i] for b &lt; <paramref name="batch"/>.</summary>
     public static void Forward<TIn, TOut>(ReadOnlySpan<float> weights, ReadOnlySpan<float> bias,
         ReadOnlySpan<float> x, Span<float> z, int batch)
+        where TIn : IDimension where TOut : IDimension =>
+        Forward<TIn, TOut>(weights, bias, x, z, batch, default, 1);
+
+    /// <summary>
+    /// The same sums as <see cref="Forward{TIn, TOut}(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int)"/>,
+    /// given also the weights transposed by <see cref="PackWeights{TIn, TOut}"/> (or an empty span when there are none):
+    /// shapes the outer-product kernel handles then skip its per-call transpose.
+    /// </summary>
+    public static void Forward<TIn, TOut>(ReadOnlySpan<float> weights, ReadOnlySpan<float> bias,
+        ReadOnlySpan<float> x, Span<float> z, int batch, ReadOnlySpan<float> transposedWeights)
+        where TIn : IDimension where TOut : IDimension =>
+        Forward<TIn, TOut>(weights, bias, x, z, batch, transposedWeights, 1);
+
+    /// <summary>
+    /// <see cref="Forward{TIn, TOut}(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, ReadOnlySpan{float})"/>
+    /// split over up to <paramref name="threads"/> threads when the product is large enough to pay for the hand-off.
+    /// </summary>
+    public static unsafe void Forward<TIn, TOut>(ReadOnlySpan<float> weights, ReadOnlySpan<float> bias,
+        ReadOnlySpan<float> x, Span<float> z, int batch, ReadOnlySpan<float> transposedWeights, int threads)
         where TIn : IDimension where TOut : IDimension
     {
         int inputs = TIn.Value, units = TOut.Value;
-        Check(weights.Length == inputs * units && bias.Length == units
-              && x.Length >= batch * inputs && z.Length >= batch * units);
+        Check(weights.Length == inputs * units && bias.Length == units && x.Length >= batch * inputs && z.Length >= batch * units
+              && (transposedWeights.IsEmpty || transposedWeights.Length == inputs * units));
 
         ref float w = ref MemoryMarshal.GetReference(weights);
         ref float br = ref MemoryMarshal.GetReference(bias);
         ref float xr = ref MemoryMarshal.GetReference(x);
         ref float zr = ref MemoryMarshal.GetReference(z);
-        // Batches whose unit count fills whole register blocks take the outer-product kernel over transposed weights;
-        // otherwise the widest vector that fits the row picks the dot-product kernel. All compute the same sums.
-        if (Vector512.IsHardwareAccelerated && PackedDense<TIn, TOut, Simd512, Vector512<float>>.Applies(batch))
-            PackedDense<TIn, TOut, Simd512, Vector512<float>>.Forward(ref w, ref br, ref xr, ref zr, batch);
-        else if (!Vector512.IsHardwareAccelerated && Vector256.IsHardwareAccelerated && PackedDense<TIn, TOut, Simd256, Vector256<float>>.Applies(batch))
-            PackedDense<TIn, TOut, Simd256, Vector256<float>>.Forward(ref w, ref br, ref xr, ref zr, batch);
-        else if (Vector512.IsHardwareAccelerated && inputs >= Vector512<float>.Count)
+        // Batches whose unit count fills whole register blocks take the outer-product kernel over transposed weights
+        // (given, or made here once per call); otherwise the widest vector that fits the row picks the dot-product kernel.
+        // All compute the same sums.
+        bool packed = transposedWeights.IsEmpty ? PackedApplies<TIn, TOut>(batch) : PackedAppliesPrepacked<TIn, TOut>(batch);
+        bool parallel = threads > 1 && ParallelDense<TIn, TOut>.Pays(batch);
+        if (packed)
+        {
+            ref float wt = ref transposedWeights.IsEmpty ? ref TransposedForThisThread<TIn, TOut>(ref w) : ref MemoryMarshal.GetReference(transposedWeights);
+            if (parallel)
+                fixed (float* wtp = &wt, bp = bias, xp = x, zp = z)
+                    ParallelDense<TIn, TOut>.ForwardPacked(wtp, bp, xp, zp, batch, threads);
+            else
+                ForwardPacked<TIn, TOut>(ref wt, ref br, ref xr, ref zr, batch, 0, units);
+        }
+        else if (parallel)
+            fixed (float* wp = weights, bp = bias, xp = x, zp = z)
+                ParallelDense<TIn, TOut>.ForwardBlocked(wp, bp, xp, zp, batch, threads);
+        else
+            ForwardBlocked<TIn, TOut>(ref w, ref br, ref xr, ref zr, batch);
+    }
+
+    /// <summary>
+    /// transposedWeights[i, j] = weights[j, i]: the layout <see cref="Forward{TIn, TOut}(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, ReadOnlySpan{float})"/>
+    /// reads, prepared once when a network is frozen instead of once per call.
+    /// </summary>
+    public static void PackWeights<TIn, TOut>(ReadOnlySpan<float> weights, Span<float> transposedWeights)
+        where TIn : IDimension where TOut : IDimension
+    {
+        int inputs = TIn.Value, units = TOut.Value;
+        Check(weights.Length == inputs * units && transposedWeights.Length == inputs * units);
+        Transpose.Copy(ref MemoryMarshal.GetReference(weights), units, inputs, ref MemoryMarshal.GetReference(transposedWeights));
+    }
+
+    /// <summary>
+    /// dW[j, i] = Σ_b dz[b, j]·x[b, i] and db[j] = Σ_b dz[b, j]; both are overwritten (the gradient of a mean loss is
+    /// already scaled into <paramref name="dz"/>).
+    /// </summary>
+    public static void WeightGradients<TIn, TOut>(ReadOnlySpan<float> dz, ReadOnlySpan<float> x,
+        Span<float> weightGradients, Span<float> biasGradients, int batch)
+        where TIn : IDimension where TOut : IDimension =>
+        WeightGradients<TIn, TOut>(dz, x, weightGradients, biasGradients, batch, 1);
+
+    /// <summary>
+    /// <see cref="WeightGradients{TIn, TOut}(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float}, int)"/>
+    /// split by units over up to <paramref name="threads"/> threads when the product is large enough to pay for it.
+    /// </summary>
+    public static unsafe void WeightGradients<TIn, TOut>(ReadOnlySpan<float> dz, ReadOnlySpan<float> x,
+        Span<float> weightGradients, Span<float> biasGradients, int batch, int threads)
+        where TIn : IDimension where TOut : IDimension
+    {
+        int inputs = TIn.Value, units = TOut.Value;
+        Check(weightGradients.Length == inputs * units && biasGradients.Length == units
+              && x.Length >= batch * inputs && dz.Length >= batch * units);
+
+        if (threads > 1 && ParallelDense<TIn, TOut>.Pays(batch))
+            fixed (float* dzp = dz, xp = x, dwp = weightGradients)
+                ParallelDense<TIn, TOut>.WeightGradients(dzp, xp, dwp, batch, threads);
+        else
+            WeightGradientRange<TIn, TOut>(ref MemoryMarshal.GetReference(dz), ref MemoryMarshal.GetReference(x),
+                ref MemoryMarshal.GetReference(weightGradients), batch, 0, units);
+
+        biasGradients.Clear();
+        for (int b = 0; b < batch; b++)
+            TensorPrimitives.Add(biasGradients, dz.Slice(b * units, units), biasGradients);
+    }
+
+    /// <summary>dx[b, i] = Σ_j dz[b, j]·weights[j, i]; <paramref name="dx"/> is overwritten.</summary>
+    public static void InputGradients<TIn, TOut>(ReadOnlySpan<float> dz, ReadOnlySpan<float> weights,
+        Span<float> dx, int batch)
+        where TIn : IDimension where TOut : IDimension =>
+        InputGradients<TIn, TOut>(dz, weights, dx, batch, 1);
+
+    /// <summary>
+    /// <see cref="InputGradients{TIn, TOut}(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int)"/> split by
+    /// samples over up to <paramref name="threads"/> threads when the product is large enough to pay for it.
+    /// </summary>
+    public static unsafe void InputGradients<TIn, TOut>(ReadOnlySpan<float> dz, ReadOnlySpan<float> weights,
+        Span<float> dx, int batch, int threads)
+        where TIn : IDimension where TOut : IDimension
+    {
+        int inputs = TIn.Value, units = TOut.Value;
+        Check(weights.Length == inputs * units && dz.Length >= batch * units && dx.Length >= batch * inputs);
+
+        if (threads > 1 && ParallelDense<TIn, TOut>.Pays(batch))
+            fixed (float* dzp = dz, wp = weights, dxp = dx)
+                ParallelDense<TIn, TOut>.InputGradients(dzp, wp, dxp, batch, threads);
+        else
+            InputGradientRows<TIn, TOut>(ref MemoryMarshal.GetReference(dz), ref MemoryMarshal.GetReference(weights),
+                ref MemoryMarshal.GetReference(dx), batch);
+    }
+
+    /// <summary>Starts the worker threads a split over <paramref name="threads"/> threads needs, so no training step has to.</summary>
+    public static void ReserveThreads(int threads) => WorkerTeam.Reserve(threads);
+
+    // The serial kernels below pick the vector width; ParallelDense calls them on ranges of units or samples.
+
+    internal static bool PackedApplies<TIn, TOut>(int batch) where TIn : IDimension where TOut : IDimension =>
+        Vector512.IsHardwareAccelerated
+            ? PackedDense<TIn, TOut, Simd512, Vector512<float>>.Applies(batch)
+            : Vector256.IsHardwareAccelerated && PackedDense<TIn, TOut, Simd256, Vector256<float>>.Applies(batch);
+
+    internal static bool PackedAppliesPrepacked<TIn, TOut>(int batch) where TIn : IDimension where TOut : IDimension =>
+        Vector512.IsHardwareAccelerated
+            ? PackedDense<TIn, TOut, Simd512, Vector512<float>>.AppliesPrepacked(batch)
+            : Vector256.IsHardwareAccelerated && PackedDense<TIn, TOut, Simd256, Vector256<float>>.AppliesPrepacked(batch);
+
+    /// <summary>The packed kernel's block of units (its split granularity); only meaningful where it applies.</summary>
+    internal static int PackedUnitBlock<TIn, TOut>() where TIn : IDimension where TOut : IDimension =>
+        Vector512.IsHardwareAccelerated ? PackedDense<TIn, TOut, Simd512, Vector512<float>>.UnitBlock : PackedDense<TIn, TOut, Simd256, Vector256<float>>.UnitBlock;
+
+    private static ref float TransposedForThisThread<TIn, TOut>(ref float w) where TIn : IDimension where TOut : IDimension =>
+        ref Vector512.IsHardwareAccelerated
+            ? ref PackedDense<TIn, TOut, Simd512, Vector512<float>>.Transposed(ref w)
+            : ref PackedDense<TIn, TOut, Simd256, Vector256<float>>.Transposed(ref w);
+
+    internal static void ForwardPacked<TIn, TOut>(ref float wt, ref float bias, ref float x, ref float z, int batch, int unitStart, int unitEnd)
+        where TIn : IDimension where TOut : IDimension
+    {
+        if (Vector512.IsHardwareAccelerated)
+            PackedDense<TIn, TOut, Simd512, Vector512<float>>.ForwardTransposed(ref wt, ref bias, ref x, ref z, batch, unitStart, unitEnd);
+        else
+            PackedDense<TIn, TOut, Simd256, Vector256<float>>.ForwardTransposed(ref wt, ref bias, ref x, ref z, batch, unitStart, unitEnd);
+    }
+
+    internal static void ForwardBlocked<TIn, TOut>(ref float w, ref float br, ref float xr, ref float zr, int batch)
+        where TIn : IDimension where TOut : IDimension
+    {
+        int inputs = TIn.Value, units = TOut.Value;
+        if (Vector512.IsHardwareAccelerated && inputs >= Vector512<float>.Count)
             BlockedDense<TIn, TOut, Simd512, Vector512<float>>.Forward(ref w, ref br, ref xr, ref zr, batch);
         else if (Vector256.IsHardwareAccelerated && inputs >= Vector256<float>.Count)
             BlockedDense<TIn, TOut, Simd256, Vector256<float>>.Forward(ref w, ref br, ref xr, ref zr, batch);
@@ -53,96 +199,34 @@ public static class DenseKernels
         }
     }
 
-    /// <summary>
-    /// transposedWeights[i, j] = weights[j, i]: the layout <see cref="Forward{TIn, TOut}(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, ReadOnlySpan{float})"/>
-    /// reads, prepared once when a network is frozen instead of once per call.
-    /// </summary>
-    public static void PackWeights<TIn, TOut>(ReadOnlySpan<float> weights, Span<float> transposedWeights)
+    /// <summary>Rows <paramref name="unitStart"/> ≤ j &lt; <paramref name="unitEnd"/> of dW.</summary>
+    internal static void WeightGradientRange<TIn, TOut>(ref float dzr, ref float xr, ref float dw, int batch, int unitStart, int unitEnd)
         where TIn : IDimension where TOut : IDimension
     {
         int inputs = TIn.Value, units = TOut.Value;
-        Check(weights.Length == inputs * units && transposedWeights.Length == inputs * units);
-        Transpose.Copy(ref MemoryMarshal.GetReference(weights), units, inputs, ref MemoryMarshal.GetReference(transposedWeights));
-    }
-
-    /// <summary>
-    /// The same sums as <see cref="Forward{TIn, TOut}(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int)"/>,
-    /// given also the weights transposed by <see cref="PackWeights{TIn, TOut}"/> (or an empty span when there are none):
-    /// shapes the outer-product kernel handles then skip its per-call transpose.
-    /// </summary>
-    public static void Forward<TIn, TOut>(ReadOnlySpan<float> weights, ReadOnlySpan<float> bias,
-        ReadOnlySpan<float> x, Span<float> z, int batch, ReadOnlySpan<float> transposedWeights)
-        where TIn : IDimension where TOut : IDimension
-    {
-        if (transposedWeights.IsEmpty)
-        {
-            Forward<TIn, TOut>(weights, bias, x, z, batch);
-            return;
-        }
-        int inputs = TIn.Value, units = TOut.Value;
-        Check(transposedWeights.Length == inputs * units && bias.Length == units
-              && x.Length >= batch * inputs && z.Length >= batch * units);
-        ref float wt = ref MemoryMarshal.GetReference(transposedWeights);
-        ref float br = ref MemoryMarshal.GetReference(bias);
-        ref float xr = ref MemoryMarshal.GetReference(x);
-        ref float zr = ref MemoryMarshal.GetReference(z);
-        if (Vector512.IsHardwareAccelerated && PackedDense<TIn, TOut, Simd512, Vector512<float>>.AppliesPrepacked(batch))
-            PackedDense<TIn, TOut, Simd512, Vector512<float>>.ForwardTransposed(ref wt, ref br, ref xr, ref zr, batch);
-        else if (!Vector512.IsHardwareAccelerated && Vector256.IsHardwareAccelerated && PackedDense<TIn, TOut, Simd256, Vector256<float>>.AppliesPrepacked(batch))
-            PackedDense<TIn, TOut, Simd256, Vector256<float>>.ForwardTransposed(ref wt, ref br, ref xr, ref zr, batch);
-        else
-            Forward<TIn, TOut>(weights, bias, x, z, batch);
-    }
-
-    /// <summary>
-    /// dW[j, i] = Σ_b dz[b, j]·x[b, i] and db[j] = Σ_b dz[b, j]; both are overwritten (the gradient of a mean loss is
-    /// already scaled into <paramref name="dz"/>).
-    /// </summary>
-    public static void WeightGradients<TIn, TOut>(ReadOnlySpan<float> dz, ReadOnlySpan<float> x,
-        Span<float> weightGradients, Span<float> biasGradients, int batch)
-        where TIn : IDimension where TOut : IDimension
-    {
-        int inputs = TIn.Value, units = TOut.Value;
-        Check(weightGradients.Length == inputs * units && biasGradients.Length == units
-              && x.Length >= batch * inputs && dz.Length >= batch * units);
-
-        ref float dzr = ref MemoryMarshal.GetReference(dz);
-        ref float xr = ref MemoryMarshal.GetReference(x);
-        ref float dw = ref MemoryMarshal.GetReference(weightGradients);
         if (Vector512.IsHardwareAccelerated && inputs >= Vector512<float>.Count)
-            BlockedDense<TIn, TOut, Simd512, Vector512<float>>.WeightGradients(ref dzr, ref xr, ref dw, batch);
+            BlockedDense<TIn, TOut, Simd512, Vector512<float>>.WeightGradients(ref dzr, ref xr, ref dw, batch, unitStart, unitEnd);
         else if (Vector256.IsHardwareAccelerated && inputs >= Vector256<float>.Count)
-            BlockedDense<TIn, TOut, Simd256, Vector256<float>>.WeightGradients(ref dzr, ref xr, ref dw, batch);
+            BlockedDense<TIn, TOut, Simd256, Vector256<float>>.WeightGradients(ref dzr, ref xr, ref dw, batch, unitStart, unitEnd);
         else if (Vector128.IsHardwareAccelerated && inputs >= Vector128<float>.Count)
-            BlockedDense<TIn, TOut, Simd128, Vector128<float>>.WeightGradients(ref dzr, ref xr, ref dw, batch);
+            BlockedDense<TIn, TOut, Simd128, Vector128<float>>.WeightGradients(ref dzr, ref xr, ref dw, batch, unitStart, unitEnd);
         else
         {
             // One weight row at a time, so it stays in L1 while the batch streams past.
-            weightGradients.Clear();
-            for (int j = 0; j < units; j++)
+            for (int j = unitStart; j < unitEnd; j++)
             {
                 ref float dwRow = ref Unsafe.Add(ref dw, (nint)j * inputs);
+                MemoryMarshal.CreateSpan(ref dwRow, inputs).Clear();
                 for (int b = 0; b < batch; b++)
-                    VectorOps.Axpy<TIn>(dz[b * units + j], ref Unsafe.Add(ref xr, (nint)b * inputs), ref dwRow);
+                    VectorOps.Axpy<TIn>(Unsafe.Add(ref dzr, (nint)b * units + j), ref Unsafe.Add(ref xr, (nint)b * inputs), ref dwRow);
             }
         }
-
-        biasGradients.Clear();
-        for (int b = 0; b < batch; b++)
-            TensorPrimitives.Add(biasGradients, dz.Slice(b * units, units), biasGradients);
     }
 
-    /// <summary>dx[b, i] = Σ_j dz[b, j]·weights[j, i]; <paramref name="dx"/> is overwritten.</summary>
-    public static void InputGradients<TIn, TOut>(ReadOnlySpan<float> dz, ReadOnlySpan<float> weights,
-        Span<float> dx, int batch)
+    internal static void InputGradientRows<TIn, TOut>(ref float dzr, ref float w, ref float dxr, int batch)
         where TIn : IDimension where TOut : IDimension
     {
         int inputs = TIn.Value, units = TOut.Value;
-        Check(weights.Length == inputs * units && dz.Length >= batch * units && dx.Length >= batch * inputs);
-
-        ref float dzr = ref MemoryMarshal.GetReference(dz);
-        ref float w = ref MemoryMarshal.GetReference(weights);
-        ref float dxr = ref MemoryMarshal.GetReference(dx);
         if (Vector512.IsHardwareAccelerated && inputs >= Vector512<float>.Count)
             BlockedDense<TIn, TOut, Simd512, Vector512<float>>.InputGradients(ref dzr, ref w, ref dxr, batch);
         else if (Vector256.IsHardwareAccelerated && inputs >= Vector256<float>.Count)
@@ -151,12 +235,12 @@ public static class DenseKernels
             BlockedDense<TIn, TOut, Simd128, Vector128<float>>.InputGradients(ref dzr, ref w, ref dxr, batch);
         else
         {
-            dx.Slice(0, batch * inputs).Clear();
+            MemoryMarshal.CreateSpan(ref dxr, batch * inputs).Clear();
             for (int b = 0; b < batch; b++)
             {
                 ref float dxRow = ref Unsafe.Add(ref dxr, (nint)b * inputs);
                 for (int j = 0; j < units; j++)
-                    VectorOps.Axpy<TIn>(dz[b * units + j], ref Unsafe.Add(ref w, (nint)j * inputs), ref dxRow);
+                    VectorOps.Axpy<TIn>(Unsafe.Add(ref dzr, (nint)b * units + j), ref Unsafe.Add(ref w, (nint)j * inputs), ref dxRow);
             }
         }
     }

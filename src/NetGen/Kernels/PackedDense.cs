@@ -36,20 +36,33 @@ internal static class PackedDense<TIn, TOut, TS, TV>
     /// <summary>Whether this shape and batch take the packed path when the transposed weights are given.</summary>
     public static bool AppliesPrepacked(int batch) => Units % (4 * TS.Count) == 0 && batch >= MinBatchPrepacked;
 
+    /// <summary>The units are processed in blocks of four vectors; a split over threads hands out whole blocks.</summary>
+    public static int UnitBlock => 4 * TS.Count;
+
     /// <summary>z[b, j] = bias[j] + Σ_k x[b, k]·w[j, k], through a transposed copy of w.</summary>
     public static void Forward(ref float w, ref float bias, ref float x, ref float z, int batch)
+    {
+        ForwardTransposed(ref Transposed(ref w), ref bias, ref x, ref z, batch, 0, Units);
+    }
+
+    /// <summary>wᵀ in this thread's scratch buffer.</summary>
+    public static ref float Transposed(ref float w)
     {
         Span<float> packed = PackedWeights.Rent(N * Units);
         ref float wt = ref packed[0];
         Transpose.Copy(ref w, Units, N, ref wt);
-        ForwardTransposed(ref wt, ref bias, ref x, ref z, batch);
+        return ref wt;
     }
 
-    /// <summary>z[b, j] = bias[j] + Σ_k x[b, k]·wt[k, j], with wt = wᵀ [inputs × units].</summary>
-    public static void ForwardTransposed(ref float wt, ref float bias, ref float x, ref float z, int batch)
+    /// <summary>
+    /// z[b, j] = bias[j] + Σ_k x[b, k]·wt[k, j] for units <paramref name="unitStart"/> ≤ j &lt; <paramref name="unitEnd"/>
+    /// (multiples of <see cref="UnitBlock"/>), with wt = wᵀ [inputs × units]. Each output is one accumulator summed over k in
+    /// order, so it comes out the same whatever block, range or batch it is computed in.
+    /// </summary>
+    public static void ForwardTransposed(ref float wt, ref float bias, ref float x, ref float z, int batch, int unitStart, int unitEnd)
     {
-        nuint units = (nuint)Units, step = (nuint)TS.Count;
-        for (nuint j = 0; j < units; j += 4 * step)
+        nuint step = (nuint)TS.Count;
+        for (nuint j = (nuint)unitStart; j < (nuint)unitEnd; j += 4 * step)
         {
             int b = 0;
             for (; b + Rows <= batch; b += Rows)

@@ -43,3 +43,17 @@ public partial class DropoutNet;
 [Dense(8, Activation.Sigmoid)]
 [Dense(3, Activation.Softmax)]
 public partial class NoDropoutNet;
+
+/// <summary>
+/// Wide enough for TrainingThreads to split every kind of product: the packed forward by unit blocks (maxout's 192
+/// pieces) and by samples, the dot-product forward (200 and 70 units are not whole packed blocks), weight gradients by
+/// rows with a tail of units, input gradients by samples.
+/// </summary>
+[Network(Loss = LossFunction.CrossEntropy)]
+[Input(300)]
+[Dense(200, Activation.ReLU)]
+[Dropout(0.3f)]
+[Maxout(64, 3)]
+[Dense(70, Activation.Tanh)]
+[Dense(5, Activation.Softmax)]
+public partial class SplitNet;
