@@ -123,9 +123,9 @@ public sealed partial class NetworkGenerator
             w.WriteLine();
             w.WriteLine("// All weights and biases, and their gradients, in the public layout (see the remarks on the type).");
             w.WriteLine(GeneratedCode);
-            w.WriteLine("private readonly float[] __parameters = new float[ParameterCount];");
+            w.WriteLine($"private readonly {Kernels}AlignedBuffer __parameters = new {Kernels}AlignedBuffer(ParameterCount);");
             w.WriteLine(GeneratedCode);
-            w.WriteLine("private readonly float[] __gradients = new float[ParameterCount];");
+            w.WriteLine($"private readonly {Kernels}AlignedBuffer __gradients = new {Kernels}AlignedBuffer(ParameterCount);");
             if (spec.HasDropout)
             {
                 w.WriteLine("// The generator that draws dropout masks; seeded by Initialize so training runs repeat exactly.");
@@ -166,11 +166,11 @@ public sealed partial class NetworkGenerator
             w.WriteLine();
             w.WriteLine("/// <inheritdoc/>");
             w.WriteLine(GeneratedCode);
-            w.WriteLine($"public {SpanOfFloat} Parameters => __parameters;");
+            w.WriteLine($"public {SpanOfFloat} Parameters => __parameters.Span;");
             w.WriteLine();
             w.WriteLine("/// <inheritdoc/>");
             w.WriteLine(GeneratedCode);
-            w.WriteLine($"public {SpanOfFloat} Gradients => __gradients;");
+            w.WriteLine($"public {SpanOfFloat} Gradients => __gradients.Span;");
             w.WriteLine();
         }
 
@@ -223,7 +223,7 @@ public sealed partial class NetworkGenerator
             using (w.Block("public void Initialize(int seed)"))
             {
                 w.WriteLine("var rng = new global::NetGen.Rng(unchecked((ulong)seed));");
-                w.WriteLine($"{SpanOfFloat} p = __parameters;");
+                w.WriteLine($"{SpanOfFloat} p = __parameters.Span;");
                 foreach (var layer in spec.Layers.Where(l => l.HasParameters))
                 {
                     int fanIn = layer.Inputs, fanOut = layer.AffineOutputs;
@@ -240,7 +240,7 @@ public sealed partial class NetworkGenerator
                     }
                     w.WriteLine($"p.Slice({layer.BiasOffset}, {layer.BiasCount}).Clear();");
                 }
-                w.WriteLine("global::System.Array.Clear(__gradients);");
+                w.WriteLine("__gradients.Span.Clear();");
                 if (spec.HasDropout)
                     w.WriteLine("__dropoutRng = new global::NetGen.Rng(rng.NextUInt64());");
             }

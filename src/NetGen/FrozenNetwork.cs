@@ -20,8 +20,8 @@ namespace NetGen;
 public sealed class FrozenNetwork : IInference
 {
     private readonly IInferencePasses _passes;
-    private readonly float[] _parameters;
-    private readonly float[] _packed;
+    private readonly AlignedBuffer _parameters;
+    private readonly AlignedBuffer _packed;
     private readonly string _name;
 
     /// <summary>Called by the generated <c>Freeze</c> method; use <see cref="INetwork.Freeze"/>.</summary>
@@ -37,9 +37,10 @@ public sealed class FrozenNetwork : IInference
         OutputSize = network.OutputSize;
         Loss = network.Loss;
         Architecture = network.Architecture;
-        _parameters = network.Parameters.ToArray();
-        _packed = new float[_parameters.Length];
-        passes.Pack(_parameters, _packed);
+        _parameters = new AlignedBuffer(network.Parameters.Length);
+        network.Parameters.CopyTo(_parameters.Span);
+        _packed = new AlignedBuffer(_parameters.Length);
+        passes.Pack(_parameters.Span, _packed.Span);
     }
 
     /// <inheritdoc/>
@@ -55,14 +56,14 @@ public sealed class FrozenNetwork : IInference
     public string Architecture { get; }
 
     /// <summary>The parameters as they were when the network was frozen, in the <see cref="INetwork.Parameters"/> layout.</summary>
-    public ReadOnlySpan<float> Parameters => _parameters;
+    public ReadOnlySpan<float> Parameters => _parameters.Span;
 
     /// <inheritdoc/>
-    public void Forward(ReadOnlySpan<float> input, Span<float> output) => _passes.Forward(_parameters, input, output);
+    public void Forward(ReadOnlySpan<float> input, Span<float> output) => _passes.Forward(_parameters.Span, input, output);
 
     /// <inheritdoc/>
     public void Forward(ReadOnlySpan<float> inputs, Span<float> outputs, int batchSize) =>
-        _passes.Forward(_parameters, _packed, inputs, outputs, batchSize);
+        _passes.Forward(_parameters.Span, _packed.Span, inputs, outputs, batchSize);
 
     /// <inheritdoc/>
     public int Predict(ReadOnlySpan<float> input)

@@ -43,7 +43,7 @@ public sealed partial class NetworkGenerator
                 EmitClassify(w, spec, baked.FileName);
                 w.WriteLine("// Called by the constructors: a new instance starts from the baked-in parameters.");
                 w.WriteLine(GeneratedCode);
-                w.WriteLine("partial void __LoadBakedWeights() => BakedParameters.CopyTo(__parameters);");
+                w.WriteLine("partial void __LoadBakedWeights() => BakedParameters.CopyTo(__parameters.Span);");
                 w.WriteLine();
                 EmitParameterData(w, baked);
             }
@@ -92,19 +92,19 @@ public sealed partial class NetworkGenerator
             using (w.Block($"public static void Infer({ReadOnlySpanOfFloat} inputs, {SpanOfFloat} outputs, int batchSize)"))
             {
                 EmitBatchChecks(w, spec, "inputs", "outputs", "OutputSize");
-                w.WriteLine("__ForwardBatch(BakedParameters, __BakedPacked.Weights, inputs, outputs, batchSize);");
+                w.WriteLine("__ForwardBatch(BakedParameters, __BakedPacked.Weights.Span, inputs, outputs, batchSize);");
             }
             w.WriteLine();
             w.WriteLine("// The baked weights transposed for the batched kernels, made when the batched Infer first runs.");
             w.WriteLine(GeneratedCode);
             using (w.Block("private static class __BakedPacked"))
             {
-                w.WriteLine("internal static readonly float[] Weights = Pack();");
+                w.WriteLine($"internal static readonly {Kernels}AlignedBuffer Weights = Pack();");
                 w.WriteLine();
-                using (w.Block("private static float[] Pack()"))
+                using (w.Block($"private static {Kernels}AlignedBuffer Pack()"))
                 {
-                    w.WriteLine("var packed = new float[ParameterCount];");
-                    w.WriteLine("__Pack(BakedParameters, packed);");
+                    w.WriteLine($"var packed = new {Kernels}AlignedBuffer(ParameterCount);");
+                    w.WriteLine("__Pack(BakedParameters, packed.Span);");
                     w.WriteLine("return packed;");
                 }
             }

@@ -58,14 +58,18 @@ public static class DenseKernels
         // All compute the same sums.
         bool packed = transposedWeights.IsEmpty ? PackedApplies<TIn, TOut>(batch) : PackedAppliesPrepacked<TIn, TOut>(batch);
         bool parallel = threads > 1 && ParallelDense<TIn, TOut>.Pays(batch);
-        if (packed)
+        if (packed && parallel)
+        {
+            // The threads transpose their own units' weights into this thread's buffer when they are not given.
+            bool transpose = transposedWeights.IsEmpty;
+            Span<float> target = transpose ? PackedWeights.Rent(inputs * units) : default;
+            fixed (float* wp = weights, wtp = transpose ? target : transposedWeights, bp = bias, xp = x, zp = z)
+                ParallelDense<TIn, TOut>.ForwardPacked(transpose ? wp : null, wtp, bp, xp, zp, batch, threads);
+        }
+        else if (packed)
         {
             ref float wt = ref transposedWeights.IsEmpty ? ref TransposedForThisThread<TIn, TOut>(ref w) : ref MemoryMarshal.GetReference(transposedWeights);
-            if (parallel)
-                fixed (float* wtp = &wt, bp = bias, xp = x, zp = z)
-                    ParallelDense<TIn, TOut>.ForwardPacked(wtp, bp, xp, zp, batch, threads);
-            else
-                ForwardPacked<TIn, TOut>(ref wt, ref br, ref xr, ref zr, batch, 0, units);
+            ForwardPacked<TIn, TOut>(ref wt, ref br, ref xr, ref zr, batch, 0, units);
         }
         else if (parallel)
             fixed (float* wp = weights, bp = bias, xp = x, zp = z)

@@ -165,16 +165,19 @@ internal static class PackedDense<TIn, TOut, TS, TV>
     }
 }
 
-/// <summary>A scratch buffer per thread for transposed weights: grown once, then reused, so Forward stays thread-safe and allocation-free.</summary>
+/// <summary>
+/// A scratch buffer per thread for transposed weights: grown once, then reused, so Forward stays thread-safe and
+/// allocation-free; 64-byte aligned (see <see cref="AlignedBuffer"/>), so the packed kernel's row loads are aligned.
+/// </summary>
 internal static class PackedWeights
 {
-    [ThreadStatic] private static float[]? t_buffer;
+    [ThreadStatic] private static AlignedBuffer? t_buffer;
 
     public static Span<float> Rent(int length)
     {
-        float[]? buffer = t_buffer;
-        if (buffer is null || buffer.Length < length) t_buffer = buffer = new float[length];
-        return buffer.AsSpan(0, length);
+        AlignedBuffer? buffer = t_buffer;
+        if (buffer is null || buffer.Length < length) t_buffer = buffer = new AlignedBuffer(length);
+        return buffer.Span.Slice(0, length);
     }
 }
 
@@ -182,7 +185,14 @@ internal static class PackedWeights
 internal static class Transpose
 {
     /// <summary>destination[c, r] = source[r, c] for a row-major source of <paramref name="rows"/> × <paramref name="columns"/>.</summary>
-    public static void Copy(ref float source, int rows, int columns, ref float destination)
+    public static void Copy(ref float source, int rows, int columns, ref float destination) =>
+        Copy(ref source, rows, columns, ref destination, rows);
+
+    /// <summary>
+    /// destination[c · <paramref name="destinationStride"/> + r] = source[r, c]: the transpose written into columns of a
+    /// wider matrix (a range of units of a layer's wᵀ).
+    /// </summary>
+    public static void Copy(ref float source, int rows, int columns, ref float destination, int destinationStride)
     {
         int fullRows = Avx.IsSupported ? rows - rows % 8 : 0;
         if (fullRows > 0)
@@ -192,14 +202,14 @@ internal static class Transpose
             int c = 0;
             for (; c + 8 <= columns; c += 8)
                 for (int r = 0; r < fullRows; r += 8)
-                    Tile8(ref Unsafe.Add(ref source, (nint)r * columns + c), columns, ref Unsafe.Add(ref destination, (nint)c * rows + r), rows);
+                    Tile8(ref Unsafe.Add(ref source, (nint)r * columns + c), columns, ref Unsafe.Add(ref destination, (nint)c * destinationStride + r), destinationStride);
             for (; c < columns; c++)
                 for (int r = 0; r < fullRows; r++)
-                    Unsafe.Add(ref destination, (nint)c * rows + r) = Unsafe.Add(ref source, (nint)r * columns + c);
+                    Unsafe.Add(ref destination, (nint)c * destinationStride + r) = Unsafe.Add(ref source, (nint)r * columns + c);
         }
         for (int r = fullRows; r < rows; r++)
             for (int c = 0; c < columns; c++)
-                Unsafe.Add(ref destination, (nint)c * rows + r) = Unsafe.Add(ref source, (nint)r * columns + c);
+                Unsafe.Add(ref destination, (nint)c * destinationStride + r) = Unsafe.Add(ref source, (nint)r * columns + c);
     }
 
     /// <summary>The textbook 8 × 8 AVX transpose: unpack pairs of rows, shuffle pairs of pairs, swap 128-bit halves.</summary>

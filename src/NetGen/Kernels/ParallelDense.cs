@@ -26,7 +26,7 @@ internal sealed unsafe class ParallelDense<TIn, TOut> : IParallelWork where TIn 
     private enum Kind { ForwardPackedByUnits, ForwardPackedBySamples, ForwardBlocked, WeightGradients, InputGradients }
 
     private Kind _kind;
-    private float* _a, _b, _c, _d;
+    private float* _a, _b, _c, _d, _source;
     private int _batch, _parts;
 
     private static int N => TIn.Value;
@@ -34,14 +34,20 @@ internal sealed unsafe class ParallelDense<TIn, TOut> : IParallelWork where TIn 
 
     public static bool Pays(int batch) => (long)batch * N * Units >= MinMultiplyAdds;
 
-    /// <summary>z = x·wtᵀ-product + bias through the packed kernel, wt = wᵀ already made.</summary>
-    public static void ForwardPacked(float* wt, float* bias, float* x, float* z, int batch, int threads)
+    /// <summary>
+    /// z = x·wt + bias through the packed kernel, with wt = wᵀ [inputs × units]. When <paramref name="w"/> is not null, wt
+    /// is only a buffer and is first filled from it: by each thread for its own units, or here before a split by samples.
+    /// </summary>
+    public static void ForwardPacked(float* w, float* wt, float* bias, float* x, float* z, int batch, int threads)
     {
         int blocks = Units / DenseKernels.PackedUnitBlock<TIn, TOut>();
         if (blocks >= 2)
-            Run(Kind.ForwardPackedByUnits, wt, bias, x, z, batch, Math.Min(threads, blocks));
-        else
-            Run(Kind.ForwardPackedBySamples, wt, bias, x, z, batch, SampleParts(batch, threads));
+        {
+            Run(Kind.ForwardPackedByUnits, wt, bias, x, z, batch, Math.Min(threads, blocks), w);
+            return;
+        }
+        if (w != null) Transpose.Copy(ref *w, Units, N, ref *wt);
+        Run(Kind.ForwardPackedBySamples, wt, bias, x, z, batch, SampleParts(batch, threads));
     }
 
     /// <summary>z = x·wᵀ + bias through the dot-product kernel, by samples.</summary>
@@ -58,7 +64,7 @@ internal sealed unsafe class ParallelDense<TIn, TOut> : IParallelWork where TIn 
 
     private static int SampleParts(int batch, int threads) => Math.Max(1, Math.Min(threads, batch / SampleGrain));
 
-    private static void Run(Kind kind, float* a, float* b, float* c, float* d, int batch, int parts)
+    private static void Run(Kind kind, float* a, float* b, float* c, float* d, int batch, int parts, float* source = null)
     {
         var job = t_job ??= new ParallelDense<TIn, TOut>();
         job._kind = kind;
@@ -66,6 +72,7 @@ internal sealed unsafe class ParallelDense<TIn, TOut> : IParallelWork where TIn 
         job._b = b;
         job._c = c;
         job._d = d;
+        job._source = source;
         job._batch = batch;
         job._parts = parts;
         try
@@ -74,7 +81,7 @@ internal sealed unsafe class ParallelDense<TIn, TOut> : IParallelWork where TIn 
         }
         finally
         {
-            job._a = job._b = job._c = job._d = null; // only valid inside this call
+            job._a = job._b = job._c = job._d = job._source = null; // only valid inside this call
         }
     }
 
@@ -93,7 +100,10 @@ internal sealed unsafe class ParallelDense<TIn, TOut> : IParallelWork where TIn 
             case Kind.ForwardPackedByUnits:
             {
                 var (start, end) = Share(part, Units, DenseKernels.PackedUnitBlock<TIn, TOut>());
-                if (end > start) DenseKernels.ForwardPacked<TIn, TOut>(ref *_a, ref *_b, ref *_c, ref *_d, _batch, start, end);
+                if (end <= start) break;
+                if (_source != null) // rows start…end of w become columns start…end of wᵀ
+                    Transpose.Copy(ref _source[(nint)start * N], end - start, N, ref _a[start], Units);
+                DenseKernels.ForwardPacked<TIn, TOut>(ref *_a, ref *_b, ref *_c, ref *_d, _batch, start, end);
                 break;
             }
             case Kind.ForwardPackedBySamples:

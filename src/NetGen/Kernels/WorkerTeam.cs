@@ -59,8 +59,7 @@ internal static class WorkerTeam
             {
                 first = ExceptionDispatchInfo.Capture(e);
             }
-            var spinner = new SpinWait();
-            while (Volatile.Read(ref _pending) != 0) spinner.SpinOnce(sleep1Threshold: -1);
+            while (Volatile.Read(ref _pending) != 0) Thread.SpinWait(20);
             _work = null;
             for (int k = 0; k < parts - 1; k++)
                 if (workers[k].TakeFailure() is { } failure) first ??= failure;
