@@ -39,9 +39,12 @@ public interface INetwork : IInference
     float ComputeGradients(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int batchSize);
 
     /// <summary>
-    /// How many threads <see cref="ComputeGradients"/> splits a batch over (default 1). With several threads the batch
-    /// is cut into consecutive slices whose gradients are combined in a fixed order, so results are deterministic for
-    /// a given thread count (though not bit-identical across thread counts). Networks that do not support it accept only 1.
+    /// How many threads <see cref="ComputeGradients"/> uses (default 1). Generated networks split each layer's large
+    /// matrix products over the threads (the forward product by units or samples, the weight gradient by units, the
+    /// input gradient by samples); every value is still summed in the same order, so the results are bit-identical for
+    /// any thread count. Tiny networks (every layer at most 16 wide, trained in vector lanes) instead cut the batch into
+    /// consecutive slices whose gradients are combined in a fixed order: deterministic for a given thread count, though
+    /// not bit-identical across counts. Networks that do not support it accept only 1.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is less than 1 or more than 64.</exception>
     /// <exception cref="NotSupportedException">The network trains on one thread only.</exception>

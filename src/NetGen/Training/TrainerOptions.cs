@@ -61,7 +61,7 @@ public sealed record TrainerOptions
     /// <summary>
     /// Threads each batch's gradient is computed on (sets <see cref="INetwork.TrainingThreads"/>) and the built-in
     /// optimizers' step is split over (sets their <c>Threads</c>); default 1. Results are deterministic for a given
-    /// thread count.
+    /// thread count, and bit-identical for any count except with tiny networks (see <see cref="INetwork.TrainingThreads"/>).
     /// </summary>
     public int Threads { get; init; } = 1;
 
