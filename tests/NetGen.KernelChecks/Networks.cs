@@ -35,3 +35,8 @@ public partial class Packed;
 // The perceptron's vector kernels (dot product and rule update over 64 inputs).
 [Perceptron(Inputs = 64, Outputs = 4)]
 public partial class Perceptron64x4;
+
+// Wide enough for TrainingThreads to split every kind of product (packed forward by units and by samples, the
+// dot-product forward, weight gradients by rows with a tail, input gradients by samples), checked bit for bit.
+[Network(Loss = LossFunction.CrossEntropy)] [Input(300)] [Dense(200, Activation.ReLU)] [Dropout(0.3f)] [Maxout(64, 3)] [Dense(70, Activation.Tanh)] [Dense(5, Activation.Softmax)]
+public partial class Split;

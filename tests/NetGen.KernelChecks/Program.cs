@@ -37,6 +37,25 @@ try
     NetworkChecks.AssertClose(noDropout.Forward(digits.Parameters.ToArray().Select(v => (double)v).ToArray(), x.Select(v => (double)v).ToArray()), y, 1e-4, "Digits forward");
     checks++;
 
+    // Products split over threads give the same bits as one thread, at every vector width (batches that do and do not
+    // fill the kernels' blocks).
+    foreach (int batch in new[] { 100, 250 })
+    {
+        var random = new Random(batch);
+        float[] sx = Enumerable.Range(0, batch * 300).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+        float[] sy = new float[batch * 5];
+        for (int s = 0; s < batch; s++) sy[s * 5 + s % 5] = 1;
+        var one = new Split(4);
+        var two = new Split(4) { TrainingThreads = 3 };
+        for (int step = 0; step < 2; step++)
+        {
+            float l1 = one.ComputeGradients(sx, sy, batch), l2 = two.ComputeGradients(sx, sy, batch);
+            if (l1 != l2 || !one.Gradients.SequenceEqual(two.Gradients))
+                throw new Exception($"Split: gradients over 3 threads differ from one thread's (batch {batch}, step {step})");
+        }
+        checks++;
+    }
+
     // The optimizers' vector loops, and the perceptron's kernels against the plain-loop rule (exact, on exact data).
     checks += OptimizerChecks.Run();
     var (px, pt) = NetGen.Tests.Perceptron.ReferencePerceptron.SeparableData(seed: 3, samples: 60, inputs: 64, outputs: 4);
