@@ -43,7 +43,7 @@ public sealed partial class NetworkGenerator
                 EmitClassify(w, spec, baked.FileName);
                 w.WriteLine("// Called by the constructors: a new instance starts from the baked-in parameters.");
                 w.WriteLine(GeneratedCode);
-                w.WriteLine("partial void __LoadBakedWeights() => BakedParameters.CopyTo(__parameters.Span);");
+                w.WriteLine($"partial void __LoadBakedWeights() => BakedParameters.CopyTo({BufferSpan(spec, "__parameters")});");
                 w.WriteLine();
                 EmitParameterData(w, baked);
             }

@@ -29,7 +29,7 @@ public sealed partial class NetworkGenerator
             w.WriteLine("// Every layer is tiny, so nothing goes through memory: samples go four at a time through the lanes of Vector128");
             w.WriteLine("// values (one per unit), each parameter is broadcast into the lanes, and each gradient has an accumulator whose");
             w.WriteLine("// lane k sums samples k, k + 4, k + 8, …; the lanes are added up at the end.");
-            EmitParameterSpan(w);
+            EmitParameterSpan(w, spec);
             foreach (var layer in spec.Layers)
                 w.WriteLine($"{V128}<float> {string.Join(", ", Accumulators(layer).Select(n => n + " = default"))};");
             w.WriteLine("double loss = 0;");

@@ -76,7 +76,7 @@ public sealed partial class NetworkGenerator
             {
                 EmitLengthCheck(w, spec, "input", "InputSize", "InputSize");
                 EmitLengthCheck(w, spec, "output", "OutputSize", "OutputSize");
-                w.WriteLine("__Forward(__parameters.Span, input, output);");
+                w.WriteLine($"__Forward(global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref {ParameterReference(spec)}, ParameterCount), input, output);");
             }
             w.WriteLine();
 
@@ -125,7 +125,7 @@ public sealed partial class NetworkGenerator
             using (w.Block($"public void Forward({ReadOnlySpanOfFloat} inputs, {SpanOfFloat} outputs, int batchSize)"))
             {
                 EmitBatchChecks(w, spec, "inputs", "outputs", "OutputSize");
-                w.WriteLine("__ForwardBatch(__parameters.Span, default, inputs, outputs, batchSize);");
+                w.WriteLine($"__ForwardBatch({BufferSpan(spec, "__parameters")}, default, inputs, outputs, batchSize);");
             }
             w.WriteLine();
 
@@ -237,11 +237,11 @@ public sealed partial class NetworkGenerator
                 EmitBatchChecks(w, spec, "inputs", "targets", "OutputSize");
                 if (!spec.HasDropout) w.WriteLine("var unused = default(global::NetGen.Rng); // no dropout: nothing draws from it");
                 if (TrainsInLanes(spec))
-                    EmitSlicedGradients(w, rng);
+                    EmitSlicedGradients(w, spec, rng);
                 else
                 {
                     w.WriteLine("// With TrainingThreads > 1 each layer's products are split over the threads; the results are the same for any count.");
-                    w.WriteLine($"return __ComputeGradients(__workspace, inputs, targets, batchSize, __gradients.Span, ref {rng});");
+                    w.WriteLine($"return __ComputeGradients(__workspace, inputs, targets, batchSize, {BufferSpan(spec, "__gradients")}, ref {rng});");
                 }
             }
             w.WriteLine();
@@ -252,11 +252,11 @@ public sealed partial class NetworkGenerator
         /// Tiny networks (trained in lanes, no kernels to split) use TrainingThreads for data parallelism: consecutive
         /// slices of the batch, each on its own workspace, combined in slice order.
         /// </summary>
-        private static void EmitSlicedGradients(SourceWriter w, string rng)
+        private static void EmitSlicedGradients(SourceWriter w, NetworkSpec spec, string rng)
         {
             w.WriteLine($"int slices = {Kernels}ParallelGradients.SliceCount(__trainingThreads, batchSize);");
             w.WriteLine("if (slices == 1)");
-            w.WriteLine($"    return __ComputeGradients(__workspaces[0], inputs, targets, batchSize, __gradients.Span, ref {rng});");
+            w.WriteLine($"    return __ComputeGradients(__workspaces[0], inputs, targets, batchSize, {BufferSpan(spec, "__gradients")}, ref {rng});");
             w.WriteLine("// Several threads: consecutive slices of the batch, each on its own workspace, combined in slice order.");
             w.WriteLine("if (__parallel is null || __parallel.Slices != slices)");
             using (w.Block(""))
@@ -271,7 +271,7 @@ public sealed partial class NetworkGenerator
                 w.WriteLine($"__parallel = new {Kernels}ParallelGradients(slices, InputSize, OutputSize, ParameterCount,");
                 w.WriteLine("    (int k, global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y, int n, global::System.Span<float> g, ref global::NetGen.Rng r) => __ComputeGradients(__workspaces[k], x, y, n, g, ref r));");
             }
-            w.WriteLine($"return __parallel.Run(inputs, targets, batchSize, __gradients.Span, ref {rng});");
+            w.WriteLine($"return __parallel.Run(inputs, targets, batchSize, {BufferSpan(spec, "__gradients")}, ref {rng});");
         }
 
         private static void EmitComputeGradientsBody(SourceWriter w, NetworkSpec spec, SortedSet<int> dims)
@@ -292,7 +292,7 @@ public sealed partial class NetworkGenerator
         private static void EmitKernelGradients(SourceWriter w, NetworkSpec spec, SortedSet<int> dims)
         {
             w.WriteLine("ws.EnsureCapacity(n);");
-            EmitParameterSpan(w);
+            EmitParameterSpan(w, spec);
             w.WriteLine();
             w.WriteLine("// Forward pass (dropout active), keeping every layer's output for the backward pass.");
             var last = spec.OutputLayer;
@@ -557,10 +557,10 @@ public sealed partial class NetworkGenerator
             w.WriteLine($"{span} = global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference({span}), ParameterCount);");
         }
 
-        private static void EmitParameterSpan(SourceWriter w)
+        private static void EmitParameterSpan(SourceWriter w, NetworkSpec spec)
         {
             w.WriteLine("// The buffer always holds ParameterCount values; a span of constant length lets the JIT drop bounds checks.");
-            w.WriteLine($"{ReadOnlySpanOfFloat} p = global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref __parameters.Reference, ParameterCount);");
+            w.WriteLine($"{ReadOnlySpanOfFloat} p = global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref {ParameterReference(spec)}, ParameterCount);");
         }
 
         private static void EmitLengthCheck(SourceWriter w, NetworkSpec spec, string parameter, string expected, string what) =>

@@ -35,7 +35,7 @@ public sealed class AlignedBuffer
     public int Length { get; }
 
     /// <summary>The whole buffer.</summary>
-    public Span<float> Span => new(_array, _offset, Length);
+    public Span<float> Span => MemoryMarshal.CreateSpan(ref Reference, Length); // in range by construction
 
     /// <summary>The first element (64-byte aligned).</summary>
     public ref float Reference => ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_array), _offset);
