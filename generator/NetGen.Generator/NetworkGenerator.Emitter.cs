@@ -87,6 +87,19 @@ public sealed partial class NetworkGenerator
         /// </summary>
         private static bool AlignedParameters(NetworkSpec spec) => !TrainsInLanes(spec);
 
+        /// <summary>
+        /// The float buffers of the training workspace are aligned too (and pinned, so a GC cannot move them): the kernels
+        /// stream layer outputs and gradients as whole vectors, and two threads splitting a product write neighbouring
+        /// parts of them.
+        /// </summary>
+        private static bool AlignedWorkspace(NetworkSpec spec, Buffer buffer) => AlignedParameters(spec) && buffer.Type == "float";
+
+        /// <summary>The first <paramref name="length"/> values of a workspace buffer as a span.</summary>
+        private static string WorkspaceSpan(NetworkSpec spec, string field, string length) =>
+            AlignedParameters(spec)
+                ? $"ws.{field}.Span.Slice(0, {length})"
+                : $"new {SpanOfFloat}(ws.{field}, 0, {length})";
+
         /// <summary>The whole parameter or gradient buffer as a span.</summary>
         private static string BufferSpan(NetworkSpec spec, string field) => AlignedParameters(spec) ? field + ".Span" : field;
 
@@ -292,13 +305,17 @@ public sealed partial class NetworkGenerator
             {
                 w.WriteLine("public int Capacity;");
                 foreach (var buffer in TrainingBuffers(spec))
-                    w.WriteLine($"public {buffer.Type}[] {buffer.Field} = global::System.Array.Empty<{buffer.Type}>();");
+                    w.WriteLine(AlignedWorkspace(spec, buffer)
+                        ? $"public {Kernels}AlignedBuffer {buffer.Field} = new {Kernels}AlignedBuffer(0);"
+                        : $"public {buffer.Type}[] {buffer.Field} = global::System.Array.Empty<{buffer.Type}>();");
                 w.WriteLine();
                 using (w.Block("public void EnsureCapacity(int batchSize)"))
                 {
                     w.WriteLine("if (batchSize <= Capacity) return;");
                     foreach (var buffer in TrainingBuffers(spec))
-                        w.WriteLine($"{buffer.Field} = new {buffer.Type}[checked(batchSize * {buffer.PerSample})];");
+                        w.WriteLine(AlignedWorkspace(spec, buffer)
+                            ? $"{buffer.Field} = new {Kernels}AlignedBuffer(checked(batchSize * {buffer.PerSample}));"
+                            : $"{buffer.Field} = new {buffer.Type}[checked(batchSize * {buffer.PerSample})];");
                     w.WriteLine("Capacity = batchSize;");
                 }
             }

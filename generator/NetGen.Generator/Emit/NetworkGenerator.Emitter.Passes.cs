@@ -300,18 +300,18 @@ public sealed partial class NetworkGenerator
             {
                 if (layer.Kind == LayerKind.Maxout)
                 {
-                    w.WriteLine($"{SpanOfFloat} z{layer.Index} = new {SpanOfFloat}(ws.Z{layer.Index}, 0, n * {layer.AffineOutputs});");
+                    w.WriteLine($"{SpanOfFloat} z{layer.Index} = {WorkspaceSpan(spec, $"Z{layer.Index}", $"n * {layer.AffineOutputs}")};");
                     w.WriteLine($"global::System.Span<int> k{layer.Index} = new global::System.Span<int>(ws.K{layer.Index}, 0, n * {layer.Units});");
                 }
                 if (layer.Kind == LayerKind.Dropout)
-                    w.WriteLine($"{SpanOfFloat} m{layer.Index} = new {SpanOfFloat}(ws.M{layer.Index}, 0, n * {layer.Units});");
-                w.WriteLine($"{SpanOfFloat} {TrainingOutput(spec, layer)} = new {SpanOfFloat}(ws.A{layer.Index}, 0, n * {layer.Units});");
+                    w.WriteLine($"{SpanOfFloat} m{layer.Index} = {WorkspaceSpan(spec, $"M{layer.Index}", $"n * {layer.Units}")};");
+                w.WriteLine($"{SpanOfFloat} {TrainingOutput(spec, layer)} = {WorkspaceSpan(spec, $"A{layer.Index}", $"n * {layer.Units}")};");
             }
             EmitForwardLayers(w, spec, dims, Mode.Training, "inputs", TrainingOutput(spec, last), "n");
             w.WriteLine();
 
             string da = $"da{last.Index}";
-            w.WriteLine($"{SpanOfFloat} {da} = new {SpanOfFloat}(ws.D0, 0, n * OutputSize);");
+            w.WriteLine($"{SpanOfFloat} {da} = {WorkspaceSpan(spec, "D0", "n * OutputSize")};");
             string output = TrainingOutput(spec, last);
             switch (spec.Loss)
             {
@@ -473,7 +473,7 @@ public sealed partial class NetworkGenerator
                         if (propagate)
                         {
                             pingPong ^= 1;
-                            w.WriteLine($"{SpanOfFloat} {below} = new {SpanOfFloat}(ws.D{pingPong}, 0, n * {layer.Inputs});");
+                            w.WriteLine($"{SpanOfFloat} {below} = {WorkspaceSpan(spec, $"D{pingPong}", $"n * {layer.Inputs}")};");
                             w.WriteLine($"{Kernels}DenseKernels.InputGradients<{D(dims, layer.Inputs)}, {D(dims, layer.AffineOutputs)}>(z{index}, {Weights(layer)}, {below}, n, __trainingThreads);");
                             current = below;
                         }
@@ -489,7 +489,7 @@ public sealed partial class NetworkGenerator
                         if (propagate)
                         {
                             pingPong ^= 1;
-                            w.WriteLine($"{SpanOfFloat} {below} = new {SpanOfFloat}(ws.D{pingPong}, 0, n * {layer.Inputs});");
+                            w.WriteLine($"{SpanOfFloat} {below} = {WorkspaceSpan(spec, $"D{pingPong}", $"n * {layer.Inputs}")};");
                             w.WriteLine($"{Kernels}DenseKernels.InputGradients<{D(dims, layer.Inputs)}, {D(dims, layer.Units)}>({current}, {Weights(layer)}, {below}, n, __trainingThreads);");
                             current = below;
                         }

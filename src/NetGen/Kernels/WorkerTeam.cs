@@ -59,7 +59,8 @@ internal static class WorkerTeam
             {
                 first = ExceptionDispatchInfo.Capture(e);
             }
-            while (Volatile.Read(ref _pending) != 0) Thread.SpinWait(20);
+            var spinner = new SpinWait();
+            while (Volatile.Read(ref _pending) != 0) spinner.SpinOnce(sleep1Threshold: -1);
             _work = null;
             for (int k = 0; k < parts - 1; k++)
                 if (workers[k].TakeFailure() is { } failure) first ??= failure;
