@@ -322,16 +322,16 @@ public sealed partial class NetworkGenerator
             if (NeedsThreadScratch(spec))
             {
                 w.WriteLine();
-                w.WriteLine("// Forward's intermediate values when they are too large for the stack: one buffer per thread, kept.");
+                w.WriteLine("// Forward's intermediate values when they are too large for the stack: one aligned buffer per thread, kept.");
                 w.WriteLine("[global::System.ThreadStatic]");
-                w.WriteLine("private static float[]? __threadScratch;");
+                w.WriteLine($"private static {Kernels}AlignedBuffer? __threadScratch;");
                 w.WriteLine();
                 w.WriteLine(GeneratedCode);
                 using (w.Block($"private static {SpanOfFloat} __Scratch(int length)"))
                 {
-                    w.WriteLine("float[]? scratch = __threadScratch;");
-                    w.WriteLine("if (scratch is null || scratch.Length < length) __threadScratch = scratch = new float[length];");
-                    w.WriteLine("return new global::System.Span<float>(scratch, 0, length);");
+                    w.WriteLine($"{Kernels}AlignedBuffer? scratch = __threadScratch;");
+                    w.WriteLine($"if (scratch is null || scratch.Length < length) __threadScratch = scratch = new {Kernels}AlignedBuffer(length);");
+                    w.WriteLine("return scratch.Span.Slice(0, length);");
                 }
             }
         }
