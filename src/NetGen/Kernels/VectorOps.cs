@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -11,6 +12,23 @@ namespace NetGen.Kernels;
 /// </summary>
 internal static class VectorOps
 {
+    /// <summary>The smallest positive normal float, 2⁻¹²⁶.</summary>
+    public const float SmallestNormal = 1.17549435E-38f;
+
+    /// <summary>
+    /// x, or 0 where |x| is subnormal. Optimizer state that decays geometrically (Adam's moments, momentum, RMSProp's
+    /// averages) reaches the subnormal range after a few hundred steps without gradient, and arithmetic on subnormals
+    /// is many times slower on x86: measured on W3, Adam's step went from 220 to 480 µs within 1,500 steps. PyTorch
+    /// users get the same effect from <c>torch.set_flush_denormal(True)</c>; the values lost are below 10⁻³⁸.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector<float> FlushSubnormal(Vector<float> x) =>
+        Vector.ConditionalSelect(Vector.GreaterThanOrEqual(Vector.Abs(x), new Vector<float>(SmallestNormal)), x, Vector<float>.Zero);
+
+    /// <summary>Scalar <see cref="FlushSubnormal(Vector{float})"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float FlushSubnormal(float x) => MathF.Abs(x) >= SmallestNormal ? x : 0f;
+
     /// <summary>Σ_i a[i]·b[i] over <typeparamref name="TN"/> elements, four independent accumulators.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Dot<TN>(ref float a, ref float b) where TN : IDimension

@@ -1,3 +1,4 @@
+using NetGen.Kernels;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -124,8 +125,8 @@ public class Adam : IOptimizer, IRangeUpdate, IThreadedOptimizer
                 Vector<float> theta = Vector.LoadUnsafe(ref p, i);
                 Vector<float> grad = Vector.LoadUnsafe(ref g, i) + l2 * theta;
                 Vector<float> mean = Vector.LoadUnsafe(ref m, i);
-                mean += rest1 * (grad - mean);
-                Vector<float> square = beta2 * Vector.LoadUnsafe(ref v, i) + rest2 * (grad * grad);
+                mean = VectorOps.FlushSubnormal(mean + rest1 * (grad - mean));
+                Vector<float> square = VectorOps.FlushSubnormal(beta2 * Vector.LoadUnsafe(ref v, i) + rest2 * (grad * grad));
                 Vector.StoreUnsafe(mean, ref m, i);
                 Vector.StoreUnsafe(square, ref v, i);
                 Vector<float> denominator = Vector.SquareRoot(square) / correction + epsilon;
@@ -137,8 +138,8 @@ public class Adam : IOptimizer, IRangeUpdate, IThreadedOptimizer
             float theta = Unsafe.Add(ref p, i);
             float grad = Unsafe.Add(ref g, i) + l2 * theta;
             float mean = Unsafe.Add(ref m, i);
-            mean += rest1 * (grad - mean);
-            float square = beta2 * Unsafe.Add(ref v, i) + rest2 * (grad * grad);
+            mean = VectorOps.FlushSubnormal(mean + rest1 * (grad - mean));
+            float square = VectorOps.FlushSubnormal(beta2 * Unsafe.Add(ref v, i) + rest2 * (grad * grad));
             Unsafe.Add(ref m, i) = mean;
             Unsafe.Add(ref v, i) = square;
             float denominator = MathF.Sqrt(square) / correction2Sqrt + eps;
