@@ -1,3 +1,4 @@
+using NetGen.Kernels;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -102,20 +103,20 @@ public sealed class RmsProp : IOptimizer, IRangeUpdate, IThreadedOptimizer
             {
                 Vector<float> theta = Vector.LoadUnsafe(ref p, i);
                 Vector<float> grad = Vector.LoadUnsafe(ref g, i) + wd * theta;
-                Vector<float> sq = alpha * Vector.LoadUnsafe(ref s, i) + rest * (grad * grad);
+                Vector<float> sq = VectorOps.FlushSubnormal(alpha * Vector.LoadUnsafe(ref s, i) + rest * (grad * grad));
                 Vector.StoreUnsafe(sq, ref s, i);
                 Vector<float> variance = sq;
                 if (centered)
                 {
                     Vector<float> avg = Vector.LoadUnsafe(ref a, i);
-                    avg += rest * (grad - avg);
+                    avg = VectorOps.FlushSubnormal(avg + rest * (grad - avg));
                     Vector.StoreUnsafe(avg, ref a, i);
                     variance = Vector.Max(sq - avg * avg, Vector<float>.Zero);
                 }
                 Vector<float> step = grad / (Vector.SquareRoot(variance) + epsilon);
                 if (momentum)
                 {
-                    step = mu * Vector.LoadUnsafe(ref b, i) + step;
+                    step = VectorOps.FlushSubnormal(mu * Vector.LoadUnsafe(ref b, i) + step);
                     Vector.StoreUnsafe(step, ref b, i);
                 }
                 Vector.StoreUnsafe(theta - lr * step, ref p, i);
@@ -125,20 +126,20 @@ public sealed class RmsProp : IOptimizer, IRangeUpdate, IThreadedOptimizer
         {
             float theta = Unsafe.Add(ref p, i);
             float grad = Unsafe.Add(ref g, i) + wd * theta;
-            float sq = alpha * Unsafe.Add(ref s, i) + rest * (grad * grad);
+            float sq = VectorOps.FlushSubnormal(alpha * Unsafe.Add(ref s, i) + rest * (grad * grad));
             Unsafe.Add(ref s, i) = sq;
             float variance = sq;
             if (centered)
             {
                 float avg = Unsafe.Add(ref a, i);
-                avg += rest * (grad - avg);
+                avg = VectorOps.FlushSubnormal(avg + rest * (grad - avg));
                 Unsafe.Add(ref a, i) = avg;
                 variance = MathF.Max(sq - avg * avg, 0f);
             }
             float step = grad / (MathF.Sqrt(variance) + eps);
             if (momentum)
             {
-                step = mu * Unsafe.Add(ref b, i) + step;
+                step = VectorOps.FlushSubnormal(mu * Unsafe.Add(ref b, i) + step);
                 Unsafe.Add(ref b, i) = step;
             }
             Unsafe.Add(ref p, i) = theta - lr * step;

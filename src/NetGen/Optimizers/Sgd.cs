@@ -1,3 +1,4 @@
+using NetGen.Kernels;
 using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
@@ -127,7 +128,7 @@ public sealed class Sgd : IOptimizer, IRangeUpdate, IThreadedOptimizer
             {
                 Vector<float> theta = Vector.LoadUnsafe(ref p, i);
                 Vector<float> grad = Vector.LoadUnsafe(ref g, i) + wd * theta;
-                Vector<float> b = keep * Vector.LoadUnsafe(ref v, i) + grad;
+                Vector<float> b = VectorOps.FlushSubnormal(keep * Vector.LoadUnsafe(ref v, i) + grad);
                 Vector.StoreUnsafe(b, ref v, i);
                 Vector<float> update = nesterov ? grad + mu * b : b;
                 Vector.StoreUnsafe(theta - lr * update, ref p, i);
@@ -137,7 +138,7 @@ public sealed class Sgd : IOptimizer, IRangeUpdate, IThreadedOptimizer
         {
             float theta = Unsafe.Add(ref p, i);
             float grad = Unsafe.Add(ref g, i) + wd * theta;
-            float b = keep * Unsafe.Add(ref v, i) + grad;
+            float b = VectorOps.FlushSubnormal(keep * Unsafe.Add(ref v, i) + grad);
             Unsafe.Add(ref v, i) = b;
             float update = nesterov ? grad + mu * b : b;
             Unsafe.Add(ref p, i) = theta - lr * update;

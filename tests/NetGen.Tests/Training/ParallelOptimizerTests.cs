@@ -84,3 +84,40 @@ public class ParallelOptimizerTests
         Assert.Equal(2, adam.Threads);
     }
 }
+
+/// <summary>Optimizer state that decays without gradient is flushed to zero before it turns subnormal (slow on x86).</summary>
+public class SubnormalStateTests
+{
+    public static TheoryData<string> Optimizers => new() { "adam", "adamw", "sgd-momentum", "sgd-nesterov", "rmsprop-centered-momentum" };
+
+    private static IOptimizer Create(string kind) => kind switch
+    {
+        "adam" => new Adam(1e-3f),
+        "adamw" => new AdamW(1e-3f),
+        "sgd-momentum" => new Sgd(1e-3f, momentum: 0.9f),
+        "sgd-nesterov" => new Sgd(1e-3f, momentum: 0.9f, nesterov: true),
+        _ => new RmsProp(1e-3f, momentum: 0.9f, centered: true),
+    };
+
+    [Theory]
+    [MemberData(nameof(Optimizers))]
+    public void StateThatDecaysWithoutGradientNeverHoldsSubnormals(string kind)
+    {
+        const int n = 37; // vector loop and scalar tail
+        IOptimizer optimizer = Create(kind);
+        var parameters = new float[n];
+        var gradients = Enumerable.Range(0, n).Select(i => (i % 5 - 2) * 1e-3f).ToArray();
+        optimizer.Step(parameters, gradients);
+        Array.Clear(gradients);
+        for (int step = 0; step < 2000; step++) optimizer.Step(parameters, gradients);
+
+        var buffers = new List<float[]>(); // every float[] field of the optimizer and its base classes: its state
+        for (Type? type = optimizer.GetType(); type is not null; type = type.BaseType)
+            buffers.AddRange(type.GetFields(System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.DeclaredOnly)
+                .Where(f => f.FieldType == typeof(float[])).Select(f => (float[]?)f.GetValue(optimizer)).OfType<float[]>());
+        Assert.NotEmpty(buffers);
+        foreach (float v in buffers.SelectMany(b => b).Concat(parameters))
+            Assert.False(float.IsSubnormal(v), $"{kind}: state value {v:R} is subnormal");
+        Assert.Contains(buffers.SelectMany(b => b), v => v == 0f); // the decayed values were flushed, not left tiny
+    }
+}
