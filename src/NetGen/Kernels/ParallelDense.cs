@@ -18,8 +18,15 @@ internal sealed unsafe class ParallelDense<TIn, TOut> : IParallelWork where TIn 
     /// </summary>
     public const long MinMultiplyAdds = 1L << 19;
 
-    /// <summary>Sample ranges start at multiples of this: whole blocks of the packed (6) and blocked (4) kernels.</summary>
-    private const int SampleGrain = 12;
+    /// <summary>
+    /// Sample ranges are handed out in whole blocks of the kernel that runs them: six samples for the packed forward
+    /// kernel, four for the dot-product forward and the input gradient. (A common grain of 12 split W2's batch of 64 as
+    /// 36 + 28.) Each sample's outputs are the same in any block, so the grain only affects balance.
+    /// </summary>
+    private const int PackedGrain = 6, BlockedGrain = 4;
+
+    /// <summary>Fewer samples than this per thread are not worth a hand-off.</summary>
+    private const int MinSamplesPerPart = 12;
 
     [ThreadStatic] private static ParallelDense<TIn, TOut>? t_job;
 
@@ -62,7 +69,7 @@ internal sealed unsafe class ParallelDense<TIn, TOut> : IParallelWork where TIn 
     public static void InputGradients(float* dz, float* w, float* dx, int batch, int threads) =>
         Run(Kind.InputGradients, dz, w, dx, null, batch, SampleParts(batch, threads));
 
-    private static int SampleParts(int batch, int threads) => Math.Max(1, Math.Min(threads, batch / SampleGrain));
+    private static int SampleParts(int batch, int threads) => Math.Max(1, Math.Min(threads, batch / MinSamplesPerPart));
 
     private static void Run(Kind kind, float* a, float* b, float* c, float* d, int batch, int parts, float* source = null)
     {
@@ -108,13 +115,13 @@ internal sealed unsafe class ParallelDense<TIn, TOut> : IParallelWork where TIn 
             }
             case Kind.ForwardPackedBySamples:
             {
-                var (start, end) = Share(part, _batch, SampleGrain);
+                var (start, end) = Share(part, _batch, PackedGrain);
                 if (end > start) DenseKernels.ForwardPacked<TIn, TOut>(ref *_a, ref *_b, ref _c[(nint)start * N], ref _d[(nint)start * Units], end - start, 0, Units);
                 break;
             }
             case Kind.ForwardBlocked:
             {
-                var (start, end) = Share(part, _batch, SampleGrain);
+                var (start, end) = Share(part, _batch, BlockedGrain);
                 if (end > start) DenseKernels.ForwardBlocked<TIn, TOut>(ref *_a, ref *_b, ref _c[(nint)start * N], ref _d[(nint)start * Units], end - start);
                 break;
             }
@@ -126,7 +133,7 @@ internal sealed unsafe class ParallelDense<TIn, TOut> : IParallelWork where TIn 
             }
             case Kind.InputGradients:
             {
-                var (start, end) = Share(part, _batch, SampleGrain);
+                var (start, end) = Share(part, _batch, BlockedGrain);
                 if (end > start) DenseKernels.InputGradientRows<TIn, TOut>(ref _a[(nint)start * Units], ref *_b, ref _c[(nint)start * N], end - start);
                 break;
             }
