@@ -6,10 +6,11 @@ namespace NetGen.Kernels;
 
 /// <summary>
 /// The batched forward product in outer-product form, as BLAS micro-kernels do it: the weights are first transposed into
-/// Wᵀ [inputs × units] (a copy private to the calling thread), then each block of 6 samples × 4 vectors of units keeps
+/// Wᵀ [inputs × units] (once per call into a buffer private to the calling thread, or once for good by a frozen
+/// network), then each block of 6 samples × 4 vectors of units keeps
 /// 24 accumulators in registers while k runs over the inputs: one broadcast input value and four contiguous Wᵀ vectors
 /// feed 24 multiply-adds, and no horizontal reduction is ever needed. Used when the unit count is a multiple of four
-/// vectors and the batch has at least one full block; other shapes use <see cref="BlockedDense{TIn, TOut, TS, TV}"/>.
+/// vectors and the batch is large enough (<see cref="MinBatch"/>, or one block when Wᵀ is given); other shapes use <see cref="BlockedDense{TIn, TOut, TS, TV}"/>.
 /// </summary>
 internal static class PackedDense<TIn, TOut, TS, TV>
     where TIn : IDimension where TOut : IDimension where TS : ISimdWidth<TV> where TV : struct
@@ -39,13 +40,7 @@ internal static class PackedDense<TIn, TOut, TS, TV>
     /// <summary>The units are processed in blocks of four vectors; a split over threads hands out whole blocks.</summary>
     public static int UnitBlock => 4 * TS.Count;
 
-    /// <summary>z[b, j] = bias[j] + Σ_k x[b, k]·w[j, k], through a transposed copy of w.</summary>
-    public static void Forward(ref float w, ref float bias, ref float x, ref float z, int batch)
-    {
-        ForwardTransposed(ref Transposed(ref w), ref bias, ref x, ref z, batch, 0, Units);
-    }
-
-    /// <summary>wᵀ in this thread's scratch buffer.</summary>
+    /// <summary>wᵀ in this thread's scratch buffer (for a call that was not given transposed weights).</summary>
     public static ref float Transposed(ref float w)
     {
         Span<float> packed = PackedWeights.Rent(N * Units);
