@@ -112,15 +112,24 @@ public static class DenseKernels
               && x.Length >= batch * inputs && dz.Length >= batch * units);
 
         if (threads > 1 && ParallelDense<TIn, TOut>.Pays(batch))
-            fixed (float* dzp = dz, xp = x, dwp = weightGradients)
-                ParallelDense<TIn, TOut>.WeightGradients(dzp, xp, dwp, batch, threads);
+            fixed (float* dzp = dz, xp = x, dwp = weightGradients, dbp = biasGradients)
+                ParallelDense<TIn, TOut>.WeightGradients(dzp, xp, dwp, dbp, batch, threads);
         else
-            WeightGradientRange<TIn, TOut>(ref MemoryMarshal.GetReference(dz), ref MemoryMarshal.GetReference(x),
-                ref MemoryMarshal.GetReference(weightGradients), batch, 0, units);
+        {
+            ref float dzr = ref MemoryMarshal.GetReference(dz);
+            WeightGradientRange<TIn, TOut>(ref dzr, ref MemoryMarshal.GetReference(x), ref MemoryMarshal.GetReference(weightGradients), batch, 0, units);
+            BiasGradientRange<TOut>(ref dzr, ref MemoryMarshal.GetReference(biasGradients), batch, 0, units);
+        }
+    }
 
-        biasGradients.Clear();
+    /// <summary>db[j] = Σ_b dz[b, j] for <paramref name="unitStart"/> ≤ j &lt; <paramref name="unitEnd"/>, each summed over the batch in order.</summary>
+    internal static void BiasGradientRange<TOut>(ref float dz, ref float db, int batch, int unitStart, int unitEnd) where TOut : IDimension
+    {
+        int units = TOut.Value, count = unitEnd - unitStart;
+        Span<float> sums = MemoryMarshal.CreateSpan(ref Unsafe.Add(ref db, unitStart), count);
+        sums.Clear();
         for (int b = 0; b < batch; b++)
-            TensorPrimitives.Add(biasGradients, dz.Slice(b * units, units), biasGradients);
+            TensorPrimitives.Add(sums, MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref dz, (nint)b * units + unitStart), count), sums);
     }
 
     /// <summary>dx[b, i] = Σ_j dz[b, j]·weights[j, i]; <paramref name="dx"/> is overwritten.</summary>

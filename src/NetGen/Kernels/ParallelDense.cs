@@ -3,7 +3,7 @@ namespace NetGen.Kernels;
 /// <summary>
 /// One dense-layer product split over the <see cref="WorkerTeam"/>: the forward product by blocks of units (each thread
 /// reads only its columns of the transposed weights) or, when there are too few unit blocks, by samples; the weight
-/// gradient by rows (units); the input gradient by samples. Each range runs the serial kernel, and every output element
+/// gradient and the bias gradient by rows (units); the input gradient by samples. Each range runs the serial kernel, and every output element
 /// is one accumulator summed in a fixed order whatever range computes it, so results are bit-identical to one thread.
 /// </summary>
 /// <remarks>
@@ -61,9 +61,9 @@ internal sealed unsafe class ParallelDense<TIn, TOut> : IParallelWork where TIn 
     public static void ForwardBlocked(float* w, float* bias, float* x, float* z, int batch, int threads) =>
         Run(Kind.ForwardBlocked, w, bias, x, z, batch, SampleParts(batch, threads));
 
-    /// <summary>dW = dzᵀ·x, by rows of dW.</summary>
-    public static void WeightGradients(float* dz, float* x, float* dw, int batch, int threads) =>
-        Run(Kind.WeightGradients, dz, x, dw, null, batch, Math.Min(threads, Math.Max(1, Units / 4)));
+    /// <summary>dW = dzᵀ·x and db = Σ_b dz, by rows of dW (units).</summary>
+    public static void WeightGradients(float* dz, float* x, float* dw, float* db, int batch, int threads) =>
+        Run(Kind.WeightGradients, dz, x, dw, db, batch, Math.Min(threads, Math.Max(1, Units / 4)));
 
     /// <summary>dx = dz·w, by samples.</summary>
     public static void InputGradients(float* dz, float* w, float* dx, int batch, int threads) =>
@@ -128,7 +128,9 @@ internal sealed unsafe class ParallelDense<TIn, TOut> : IParallelWork where TIn 
             case Kind.WeightGradients:
             {
                 var (start, end) = Share(part, Units, 4);
-                if (end > start) DenseKernels.WeightGradientRange<TIn, TOut>(ref *_a, ref *_b, ref *_c, _batch, start, end);
+                if (end <= start) break;
+                DenseKernels.WeightGradientRange<TIn, TOut>(ref *_a, ref *_b, ref *_c, _batch, start, end);
+                DenseKernels.BiasGradientRange<TOut>(ref *_a, ref *_d, _batch, start, end);
                 break;
             }
             case Kind.InputGradients:
