@@ -42,7 +42,7 @@ public interface INetwork : IInference
     /// How many threads <see cref="ComputeGradients"/> uses (default 1). Generated networks split each layer's large
     /// matrix products over the threads (the forward product by units or samples, the weight gradient by units, the
     /// input gradient by samples); every value is still summed in the same order, so the results are bit-identical for
-    /// any thread count. Tiny networks (every layer at most 16 wide, trained in vector lanes) instead cut the batch into
+    /// any thread count. Tiny networks (dense layers only, each with at most 16 inputs and 16 units, trained in vector lanes) instead cut the batch into
     /// consecutive slices whose gradients are combined in a fixed order: deterministic for a given thread count, though
     /// not bit-identical across counts. Networks that do not support it accept only 1.
     /// </summary>

@@ -46,7 +46,7 @@ public static class DenseKernels
         where TIn : IDimension where TOut : IDimension
     {
         int inputs = TIn.Value, units = TOut.Value;
-        Check(weights.Length == inputs * units && bias.Length == units && x.Length >= batch * inputs && z.Length >= batch * units
+        Check(batch >= 0 && weights.Length == inputs * units && bias.Length == units && x.Length >= (long)batch * inputs && z.Length >= (long)batch * units
               && (transposedWeights.IsEmpty || transposedWeights.Length == inputs * units));
 
         ref float w = ref MemoryMarshal.GetReference(weights);
@@ -108,8 +108,8 @@ public static class DenseKernels
         where TIn : IDimension where TOut : IDimension
     {
         int inputs = TIn.Value, units = TOut.Value;
-        Check(weightGradients.Length == inputs * units && biasGradients.Length == units
-              && x.Length >= batch * inputs && dz.Length >= batch * units);
+        Check(batch >= 0 && weightGradients.Length == inputs * units && biasGradients.Length == units
+              && x.Length >= (long)batch * inputs && dz.Length >= (long)batch * units);
 
         if (threads > 1 && ParallelDense<TIn, TOut>.Pays(batch))
             fixed (float* dzp = dz, xp = x, dwp = weightGradients, dbp = biasGradients)
@@ -147,7 +147,7 @@ public static class DenseKernels
         where TIn : IDimension where TOut : IDimension
     {
         int inputs = TIn.Value, units = TOut.Value;
-        Check(weights.Length == inputs * units && dz.Length >= batch * units && dx.Length >= batch * inputs);
+        Check(batch >= 0 && weights.Length == inputs * units && dz.Length >= (long)batch * units && dx.Length >= (long)batch * inputs);
 
         if (threads > 1 && ParallelDense<TIn, TOut>.Pays(batch))
             fixed (float* dzp = dz, wp = weights, dxp = dx)

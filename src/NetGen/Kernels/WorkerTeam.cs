@@ -24,8 +24,14 @@ internal static class WorkerTeam
     private static Worker[] _workers = [];
     private static int _busy;
     private static IParallelWork? _work;
-    private static int _parts, _pending;
-    private static long _generation;
+    private static int _pending;
+
+    /// <summary>
+    /// The current job as (generation &lt;&lt; 8) | parts, published in one write: a worker must take the part count from
+    /// the same read that showed it the new generation. (With separate fields, a worker that sat out job N and was
+    /// preempted could read job N + 1's part count, run its part, then see N + 1 as new and run it a second time.)
+    /// </summary>
+    private static long _job;
 
     /// <summary>How long an idle worker spins before it sleeps.</summary>
     private static readonly long SpinTicks = Stopwatch.Frequency / 20_000; // 50 µs
@@ -48,9 +54,9 @@ internal static class WorkerTeam
         {
             Worker[] workers = EnsureWorkers(parts - 1);
             _work = work;
-            _parts = parts;
             Volatile.Write(ref _pending, parts - 1);
-            Interlocked.Increment(ref _generation); // publishes the job: workers 1 … parts − 1 take their part
+            // Publishes the job (a full fence, after _work and _pending): workers 1 … parts − 1 take their part.
+            Interlocked.Exchange(ref _job, (((Volatile.Read(ref _job) >> 8) + 1) << 8) | (uint)parts);
             for (int k = 0; k < parts - 1; k++) workers[k].Wake();
 
             ExceptionDispatchInfo? first = null;
@@ -67,7 +73,8 @@ internal static class WorkerTeam
             // Linux park the caller and a worker on one CPU for seconds at a time, measured on W2 at batch 64 as whole
             // runs at 190 µs a step instead of 110 (one thread: 190). Only a wait longer than a millisecond (more threads
             // than cores, or a descheduled worker) falls back to yielding, so an oversubscribed machine still progresses.
-            long yieldAfter = Stopwatch.GetTimestamp() + YieldTicks;
+            // With more parts than cores a worker may be waiting for this very CPU: yield from the start.
+            long yieldAfter = parts > Environment.ProcessorCount ? 0 : Stopwatch.GetTimestamp() + YieldTicks;
             var spinner = new SpinWait();
             while (Volatile.Read(ref _pending) != 0)
             {
@@ -119,7 +126,7 @@ internal static class WorkerTeam
             {
                 var grown = new Worker[count];
                 _workers.CopyTo(grown, 0);
-                for (int k = _workers.Length; k < count; k++) grown[k] = new Worker(k + 1, Volatile.Read(ref _generation));
+                for (int k = _workers.Length; k < count; k++) grown[k] = new Worker(k + 1, Volatile.Read(ref _job) >> 8);
                 _workers = grown;
             }
             return _workers;
@@ -159,9 +166,9 @@ internal static class WorkerTeam
         {
             while (true)
             {
-                WaitForJob();
-                _seen = Volatile.Read(ref _generation);
-                if (_part < _parts)
+                long job = WaitForJob();
+                _seen = job >> 8;
+                if (_part < (int)(job & 0xFF)) // a part of this job: it cannot finish without this worker, so _work is its
                 {
                     try
                     {
@@ -179,10 +186,12 @@ internal static class WorkerTeam
             }
         }
 
-        private void WaitForJob()
+        /// <summary>Returns the first job word whose generation this worker has not seen.</summary>
+        private long WaitForJob()
         {
             long deadline = Stopwatch.GetTimestamp() + SpinTicks;
-            while (Volatile.Read(ref _generation) == _seen)
+            long job;
+            while ((job = Volatile.Read(ref _job)) >> 8 == _seen)
             {
                 if (Stopwatch.GetTimestamp() < deadline)
                 {
@@ -192,12 +201,13 @@ internal static class WorkerTeam
                 // Sleep, unless a job was published between the check above and the state change (a full fence: the
                 // read of the generation below must not move before this write).
                 Interlocked.Exchange(ref _state, Sleeping);
-                if (Volatile.Read(ref _generation) == _seen || Interlocked.Exchange(ref _state, Running) == Running)
+                if (Volatile.Read(ref _job) >> 8 == _seen || Interlocked.Exchange(ref _state, Running) == Running)
                     _signal.Wait(); // woken by Wake(), or consuming the release of a Wake() that raced with the check
                 // A release can be late: Wake() for a job this worker already saw while spinning. Check again rather
                 // than assume a new job.
                 deadline = Stopwatch.GetTimestamp() + SpinTicks;
             }
+            return job;
         }
     }
 }

@@ -121,3 +121,26 @@ public class SubnormalStateTests
         Assert.Contains(buffers.SelectMany(b => b), v => v == 0f); // the decayed values were flushed, not left tiny
     }
 }
+
+public class NonFiniteStateTests
+{
+    [Theory]
+    [InlineData("adam")]
+    [InlineData("sgd-momentum")]
+    [InlineData("rmsprop")]
+    public void ANaNGradientIsNotFlushedAway(string kind)
+    {
+        IOptimizer optimizer = kind switch
+        {
+            "adam" => new Adam(1e-3f),
+            "sgd-momentum" => new Sgd(1e-3f, momentum: 0.9f),
+            _ => new RmsProp(1e-3f, momentum: 0.9f),
+        };
+        var parameters = new float[37];
+        var gradients = new float[37];
+        gradients[3] = float.NaN;  // vector loop
+        gradients[36] = float.NaN; // scalar tail
+        optimizer.Step(parameters, gradients);
+        Assert.True(float.IsNaN(parameters[3]) && float.IsNaN(parameters[36]), $"{kind}: a NaN gradient vanished instead of reaching the parameters");
+    }
+}
