@@ -15,9 +15,9 @@ namespace NetGen;
 /// Outputs are those of the network at the time it was frozen, to float rounding (the batched kernels may sum in a
 /// different order than the live network at the same batch size). Changes to the network afterwards are not seen;
 /// freeze again for them. Both <c>Forward</c> overloads and <see cref="Predict"/> are thread-safe and allocate nothing,
-/// except once per thread: the first batched call on a thread allocates that thread's scratch buffer for a tile of
-/// samples (networks whose tiles fit on the stack need none), and <see cref="Predict"/> allocates its output above
-/// 4,096 outputs. The snapshot holds twice the parameters' memory.
+/// except per thread as batches grow: a thread's scratch buffer for a tile of samples (up to 192) is allocated by its
+/// first batched call and grown when a larger batch comes (networks whose tiles fit on the stack need none), and
+/// <see cref="Predict"/> allocates its output above 4,096 outputs. The snapshot holds twice the parameters' memory.
 /// </remarks>
 public sealed class FrozenNetwork : IInference
 {

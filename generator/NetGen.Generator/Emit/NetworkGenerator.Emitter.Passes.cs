@@ -142,11 +142,12 @@ public sealed partial class NetworkGenerator
                 w.WriteLine($"int tile = packed.IsEmpty ? MaxTile : {FrozenTile};");
                 if (BatchNeedsThreadScratch(spec))
                 {
-                    w.WriteLine($"{SpanOfFloat} scratch = __Scratch(MaxTile * {ScratchPerSample(spec)}); // too large for the stack");
+                    w.WriteLine("int rows = global::System.Math.Min(tile, batchSize); // the thread's buffer grows only as far as batches need");
+                    w.WriteLine($"{SpanOfFloat} scratch = __Scratch(rows * {ScratchPerSample(spec)}); // too large for the stack");
                     int offset = 0;
                     foreach (var (name, size) in buffers)
                     {
-                        w.WriteLine($"{SpanOfFloat} {name}Tile = scratch.Slice(MaxTile * {offset}, MaxTile * {size});");
+                        w.WriteLine($"{SpanOfFloat} {name}Tile = scratch.Slice(rows * {offset}, rows * {size});");
                         offset += size;
                     }
                 }
