@@ -56,20 +56,23 @@ public static class DenseKernels
         // Batches whose unit count fills whole register blocks take the outer-product kernel over transposed weights
         // (given, or made here once per call); otherwise the widest vector that fits the row picks the dot-product kernel.
         // All compute the same sums.
-        bool packed = transposedWeights.IsEmpty ? PackedApplies<TIn, TOut>(batch) : PackedAppliesPrepacked<TIn, TOut>(batch);
+        bool transpose = transposedWeights.IsEmpty;
+        bool packed = PackedApplies<TIn, TOut>(batch, prepacked: !transpose);
         bool parallel = threads > 1 && ParallelDense<TIn, TOut>.Pays(batch);
-        if (packed && parallel)
+        if (packed)
         {
-            // The threads transpose their own units' weights into this thread's buffer when they are not given.
-            bool transpose = transposedWeights.IsEmpty;
-            Span<float> target = transpose ? PackedWeights.Rent(inputs * units) : default;
-            fixed (float* wp = weights, wtp = transpose ? target : transposedWeights, bp = bias, xp = x, zp = z)
-                ParallelDense<TIn, TOut>.ForwardPacked(transpose ? wp : null, wtp, bp, xp, zp, batch, threads);
-        }
-        else if (packed)
-        {
-            ref float wt = ref transposedWeights.IsEmpty ? ref TransposedForThisThread<TIn, TOut>(ref w) : ref MemoryMarshal.GetReference(transposedWeights);
-            ForwardPacked<TIn, TOut>(ref wt, ref br, ref xr, ref zr, batch, 0, units);
+            // Wᵀ is given, or made in this thread's buffer: by the threads for their own units when the product is split,
+            // otherwise here, once for the call.
+            ReadOnlySpan<float> wt = transpose ? PackedWeights.Rent(inputs * units) : transposedWeights;
+            if (parallel)
+                fixed (float* wp = weights, wtp = wt, bp = bias, xp = x, zp = z)
+                    ParallelDense<TIn, TOut>.ForwardPacked(transpose ? wp : null, wtp, bp, xp, zp, batch, threads);
+            else
+            {
+                ref float wtr = ref MemoryMarshal.GetReference(wt);
+                if (transpose) Transpose.Copy(ref w, units, inputs, ref wtr);
+                ForwardPacked<TIn, TOut>(ref wtr, ref br, ref xr, ref zr, batch, 0, units);
+            }
         }
         else if (parallel)
             fixed (float* wp = weights, bp = bias, xp = x, zp = z)
@@ -162,24 +165,14 @@ public static class DenseKernels
 
     // The serial kernels below pick the vector width; ParallelDense calls them on ranges of units or samples.
 
-    internal static bool PackedApplies<TIn, TOut>(int batch) where TIn : IDimension where TOut : IDimension =>
+    internal static bool PackedApplies<TIn, TOut>(int batch, bool prepacked) where TIn : IDimension where TOut : IDimension =>
         Vector512.IsHardwareAccelerated
-            ? PackedDense<TIn, TOut, Simd512, Vector512<float>>.Applies(batch)
-            : Vector256.IsHardwareAccelerated && PackedDense<TIn, TOut, Simd256, Vector256<float>>.Applies(batch);
-
-    internal static bool PackedAppliesPrepacked<TIn, TOut>(int batch) where TIn : IDimension where TOut : IDimension =>
-        Vector512.IsHardwareAccelerated
-            ? PackedDense<TIn, TOut, Simd512, Vector512<float>>.AppliesPrepacked(batch)
-            : Vector256.IsHardwareAccelerated && PackedDense<TIn, TOut, Simd256, Vector256<float>>.AppliesPrepacked(batch);
+            ? PackedDense<TIn, TOut, Simd512, Vector512<float>>.Applies(batch, prepacked)
+            : Vector256.IsHardwareAccelerated && PackedDense<TIn, TOut, Simd256, Vector256<float>>.Applies(batch, prepacked);
 
     /// <summary>The packed kernel's block of units (its split granularity); only meaningful where it applies.</summary>
     internal static int PackedUnitBlock<TIn, TOut>() where TIn : IDimension where TOut : IDimension =>
         Vector512.IsHardwareAccelerated ? PackedDense<TIn, TOut, Simd512, Vector512<float>>.UnitBlock : PackedDense<TIn, TOut, Simd256, Vector256<float>>.UnitBlock;
-
-    private static ref float TransposedForThisThread<TIn, TOut>(ref float w) where TIn : IDimension where TOut : IDimension =>
-        ref Vector512.IsHardwareAccelerated
-            ? ref PackedDense<TIn, TOut, Simd512, Vector512<float>>.Transposed(ref w)
-            : ref PackedDense<TIn, TOut, Simd256, Vector256<float>>.Transposed(ref w);
 
     internal static void ForwardPacked<TIn, TOut>(ref float wt, ref float bias, ref float x, ref float z, int batch, int unitStart, int unitEnd)
         where TIn : IDimension where TOut : IDimension

@@ -20,13 +20,10 @@ internal static class PackedDense<TIn, TOut, TS, TV>
     private static int Units => TOut.Value;
 
     /// <summary>
-    /// Transposing the weights costs about as much as the products of 8-10 samples, so the packed path starts at 48
-    /// samples, where it is clearly ahead of the dot-product kernel (which needs no copy).
+    /// Transposing the weights costs about as much as the products of 8-10 samples, so when a call has to transpose them
+    /// the packed path starts at 48 samples, where it is clearly ahead of the dot-product kernel (which needs no copy).
     /// </summary>
     public const int MinBatch = 48;
-
-    /// <summary>Whether this shape and batch take the packed path.</summary>
-    public static bool Applies(int batch) => Units % (4 * TS.Count) == 0 && batch >= MinBatch;
 
     /// <summary>
     /// With the weights already transposed (by <see cref="DenseKernels.PackWeights{TIn, TOut}"/>, for a frozen network)
@@ -34,20 +31,12 @@ internal static class PackedDense<TIn, TOut, TS, TV>
     /// </summary>
     public const int MinBatchPrepacked = Rows;
 
-    /// <summary>Whether this shape and batch take the packed path when the transposed weights are given.</summary>
-    public static bool AppliesPrepacked(int batch) => Units % (4 * TS.Count) == 0 && batch >= MinBatchPrepacked;
-
     /// <summary>The units are processed in blocks of four vectors; a split over threads hands out whole blocks.</summary>
     public static int UnitBlock => 4 * TS.Count;
 
-    /// <summary>wᵀ in this thread's scratch buffer (for a call that was not given transposed weights).</summary>
-    public static ref float Transposed(ref float w)
-    {
-        Span<float> packed = PackedWeights.Rent(N * Units);
-        ref float wt = ref packed[0];
-        Transpose.Copy(ref w, Units, N, ref wt);
-        return ref wt;
-    }
+    /// <summary>Whether this shape and batch take the packed path, with Wᵀ given (<paramref name="prepacked"/>) or made by the call.</summary>
+    public static bool Applies(int batch, bool prepacked) =>
+        Units % UnitBlock == 0 && batch >= (prepacked ? MinBatchPrepacked : MinBatch);
 
     /// <summary>
     /// z[b, j] = bias[j] + Σ_k x[b, k]·wt[k, j] for units <paramref name="unitStart"/> ≤ j &lt; <paramref name="unitEnd"/>
