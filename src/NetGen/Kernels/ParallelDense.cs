@@ -3,8 +3,9 @@ namespace NetGen.Kernels;
 /// <summary>
 /// One dense-layer product split over the <see cref="WorkerTeam"/>: the forward product by blocks of units (each thread
 /// reads only its columns of the transposed weights) or, when there are too few unit blocks, by samples; the weight
-/// gradient and the bias gradient by rows (units); the input gradient by samples. Each range runs the serial kernel, and every output element
-/// is one accumulator summed in a fixed order whatever range computes it, so results are bit-identical to one thread.
+/// gradient and the bias gradient by rows (units); the input gradient by samples. Each range runs the serial kernel,
+/// and every output element is one accumulator summed in a fixed order whatever range computes it, so results are
+/// bit-identical to one thread.
 /// </summary>
 /// <remarks>
 /// The caller's spans are pinned for the duration of a call (which waits for every part) and reach the threads as

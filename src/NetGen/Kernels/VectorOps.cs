@@ -16,9 +16,9 @@ internal static class VectorOps
     public const float SmallestNormal = 1.17549435E-38f;
 
     /// <summary>
-    /// x, or 0 where |x| is subnormal (below 2⁻¹²⁶ ≈ 1.2·10⁻³⁸); NaN and infinities pass through. Optimizer state that decays geometrically (Adam's
-    /// moments, momentum buffers, RMSProp's averages) reaches the subnormal range after some hundreds of steps without
-    /// gradient, and arithmetic on subnormals is slow on x86. Measured on 669,696 Adam parameters given one gradient
+    /// x, or 0 where |x| is subnormal (below 2⁻¹²⁶ ≈ 1.2·10⁻³⁸); NaN and infinities pass through. Optimizer state that
+    /// decays geometrically (Adam's moments, momentum buffers, RMSProp's averages) reaches the subnormal range after some
+    /// hundreds of steps without gradient, and arithmetic on subnormals is slow on x86. Measured on 669,696 Adam parameters given one gradient
     /// and then none: 231 µs a step, then 330-380 µs from step ~700 on; with the flush 255 µs throughout (the flush
     /// costs about 8 % when nothing is subnormal). PyTorch users get the same with <c>torch.set_flush_denormal(True)</c>.
     /// </summary>
