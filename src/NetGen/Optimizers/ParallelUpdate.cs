@@ -20,15 +20,9 @@ internal interface IRangeUpdate
 
 /// <summary>
 /// Splits an optimizer's element-wise update over threads: consecutive ranges of the parameters, aligned to cache lines,
-/// the last on the calling thread and the others on the <see cref="WorkerTeam"/>, so a step allocates nothing. Every
+/// the first on the calling thread and the rest on the <see cref="WorkerTeam"/>, so a step allocates nothing. Every
 /// element gets the same arithmetic whichever thread runs it, so results do not depend on the thread count.
 /// </summary>
-/// <remarks>
-/// The calling thread takes the <em>last</em> range for the same reason <see cref="Kernels.ParallelDense{TIn, TOut}"/>
-/// gives it the last units: a network's parameters end with its small output-side layers, which training runs on the
-/// calling thread, and the first layer's rows that thread computes come right before them. Matching ranges keep each
-/// parameter and its gradient on the core that reads and writes them, instead of crossing between cores every step.
-/// </remarks>
 internal sealed class ParallelUpdate(IRangeUpdate owner, int threads) : IParallelWork
 {
     /// <summary>Below this many parameters the hand-off costs more than the second thread saves.</summary>
@@ -85,8 +79,7 @@ internal sealed class ParallelUpdate(IRangeUpdate owner, int threads) : IParalle
 
     unsafe void IParallelWork.Execute(int part)
     {
-        int range = threads - 1 - part;
-        int start = Boundary(range), end = Boundary(range + 1);
+        int start = Boundary(part), end = Boundary(part + 1);
         if (end > start)
             owner.UpdateRange(start, new Span<float>(_parameters + start, end - start), new ReadOnlySpan<float>(_gradients + start, end - start));
     }
