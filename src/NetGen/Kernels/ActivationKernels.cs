@@ -46,6 +46,9 @@ public static class ActivationKernels
         }
     }
 
+    /// <summary>x ← eˣ, element-wise (the cross-entropy kernel's exponentials).</summary>
+    internal static void Exp(Span<float> x) => Map(x, new ExpOperator());
+
     /// <summary>g ← g·a(1 − a).</summary>
     public static void SigmoidBackward(ReadOnlySpan<float> a, Span<float> g) => Map(a, g, new SigmoidGradient());
 

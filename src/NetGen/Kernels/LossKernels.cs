@@ -48,10 +48,33 @@ public static class LossKernels
     /// L = mean over rows of Σ_k y_k·(logΣexp(z) − z_k), computed with the max subtracted; the fused gradient is
     /// g_k = (softmax(z)_k·Σ_k y_k − y_k) / rows, which is p − y for one-hot targets.
     /// </summary>
+    /// <remarks>
+    /// The exponentials are taken in one vectorized pass over the whole batch (NetGen's own vector exp, in
+    /// <paramref name="gradient"/>, which must not overlap <paramref name="logits"/>; TensorPrimitives.Exp measured the
+    /// same once compiled, but its generic code ran slowly until the JIT's second tier, adding 0.4 s to the first
+    /// two epochs of the MNIST sample): one double-precision
+    /// <see cref="Math.Exp"/> per class and two passes took 6.9 µs for W2 at batch 64 (64 rows of 10 classes), now 3.1 µs. Each row's
+    /// exponent is at most 0, so none overflows; the sums and the logarithm stay in double.
+    /// </remarks>
     public static float CrossEntropyWithLogits(ReadOnlySpan<float> logits, ReadOnlySpan<float> targets, Span<float> gradient, int width)
     {
         int n = CheckLengths(logits, targets, gradient);
+        if (width <= 0 || n % width != 0)
+            throw new ArgumentException($"A loss kernel was called with {n} logits, which is not a whole number of rows of {width} classes.", nameof(width));
+        if (gradient.Overlaps(logits))
+            throw new ArgumentException("The cross-entropy kernel needs a gradient buffer separate from the logits.", nameof(gradient));
         int rows = n / width;
+        // e = exp(z − max of the row), every exponent ≤ 0.
+        for (int r = 0; r < rows; r++)
+        {
+            ReadOnlySpan<float> z = logits.Slice(r * width, width);
+            Span<float> e = gradient.Slice(r * width, width);
+            float max = float.NegativeInfinity;
+            foreach (float v in z) max = Math.Max(max, v);
+            for (int k = 0; k < width; k++) e[k] = z[k] - max;
+        }
+        ActivationKernels.Exp(gradient);
+
         double sum = 0;
         float scale = 1f / rows;
         for (int r = 0; r < rows; r++)
@@ -59,19 +82,20 @@ public static class LossKernels
             ReadOnlySpan<float> z = logits.Slice(r * width, width);
             ReadOnlySpan<float> y = targets.Slice(r * width, width);
             Span<float> g = gradient.Slice(r * width, width);
-            float max = float.NegativeInfinity;
-            foreach (float v in z) max = Math.Max(max, v);
             double expSum = 0, ySum = 0;
+            float max = float.NegativeInfinity;
             for (int k = 0; k < width; k++)
             {
-                expSum += Math.Exp(z[k] - max);
+                expSum += g[k];
                 ySum += y[k];
+                max = Math.Max(max, z[k]);
             }
             double logSumExp = max + Math.Log(expSum);
+            double weight = ySum / expSum; // softmax_k · Σy = e_k · Σy / Σe
             for (int k = 0; k < width; k++)
             {
                 sum += y[k] * (logSumExp - z[k]);
-                g[k] = (float)((Math.Exp(z[k] - logSumExp) * ySum - y[k]) * scale);
+                g[k] = (float)((g[k] * weight - y[k]) * scale);
             }
         }
         return (float)(sum / rows);
