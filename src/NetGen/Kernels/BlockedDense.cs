@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace NetGen.Kernels;
 
@@ -114,11 +115,11 @@ internal static class BlockedDense<TIn, TOut, TS, TV>
     {
         const int MaxCopied = 4096; // 16 KB of stack at most
         ref float xs = ref x;
-        if (N <= MaxCopied && ((nuint)Unsafe.AsPointer(ref x) & 63) != 0)
+        if (N <= MaxCopied && ((nuint)Unsafe.AsPointer(ref x) & 63) != 0) // the address only decides whether to copy
         {
             float* buffer = stackalloc float[N <= MaxCopied ? N + 16 : 1]; // the stack does not move
             float* aligned = (float*)(((nuint)buffer + 63) & ~(nuint)63);
-            new ReadOnlySpan<float>(Unsafe.AsPointer(ref x), N).CopyTo(new Span<float>(aligned, N));
+            MemoryMarshal.CreateReadOnlySpan(ref x, N).CopyTo(new Span<float>(aligned, N)); // through the ref: x may be in a movable array
             xs = ref *aligned;
         }
         for (int j = 0; j < Units; j++)
