@@ -1,4 +1,3 @@
-using System.Runtime.Intrinsics;
 using BenchmarkDotNet.Attributes;
 
 namespace NetGen.Benchmarks;
@@ -78,16 +77,7 @@ public class CoreToCoreBenchmarks
         }
     }
 
-    private static void Fill(float[] buffer, float value)
-    {
-        var v = Vector512.Create(value);
-        for (int i = 0; i < buffer.Length; i += Vector512<float>.Count) v.StoreUnsafe(ref buffer[0], (nuint)i);
-    }
+    private static void Fill(float[] buffer, float value) => buffer.AsSpan().Fill(value);
 
-    private static float Sum(float[] buffer)
-    {
-        var acc = Vector512<float>.Zero;
-        for (int i = 0; i < buffer.Length; i += Vector512<float>.Count) acc += Vector512.LoadUnsafe(ref buffer[0], (nuint)i);
-        return Vector512.Sum(acc);
-    }
+    private static float Sum(float[] buffer) => System.Numerics.Tensors.TensorPrimitives.Sum(buffer);
 }

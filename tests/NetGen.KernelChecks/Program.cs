@@ -56,6 +56,22 @@ try
         checks++;
     }
 
+    // The dense forward kernel on batches that leave samples over after its blocks of four (one at a time, and for
+    // weights over 64 KB one row at a time from an aligned copy of x), with x at every offset from a cache line, row
+    // lengths with and without a vector tail, and a row too long for the copy (4,100 inputs).
+    foreach (int batch in new[] { 1, 3, 5 })
+        for (int offset = 0; offset < 16; offset += 5)
+        {
+            DenseChecks.Forward<DenseChecks.D784, DenseChecks.D128>(batch, offset);
+            DenseChecks.Forward<DenseChecks.D1001, DenseChecks.D37>(batch, offset);
+            DenseChecks.Forward<DenseChecks.D77, DenseChecks.D300>(batch, offset);
+            DenseChecks.Forward<DenseChecks.D4100, DenseChecks.D9>(batch, offset);
+            DenseChecks.Forward<DenseChecks.D128, DenseChecks.D37>(batch, offset);
+            checks += 5;
+        }
+    DenseChecks.CrossEntropy();
+    checks++;
+
     // The optimizers' vector loops, and the perceptron's kernels against the plain-loop rule (exact, on exact data).
     checks += OptimizerChecks.Run();
     var (px, pt) = NetGen.Tests.Perceptron.ReferencePerceptron.SeparableData(seed: 3, samples: 60, inputs: 64, outputs: 4);

@@ -7,8 +7,11 @@ namespace NetGen.Kernels;
 /// Register-blocked matrix products for a dense layer with <c>TIn</c> inputs and <c>TOut</c> units, at one vector
 /// width <c>TS</c>. Each micro-kernel keeps a 4 × 4 block of results in sixteen vector registers, so every vector
 /// loaded feeds four fused multiply-adds instead of one. Sizes are JIT-time constants, so block counts and tails fold.
-/// Edges that do not fill a block (fewer than four samples or units left, a length that is not a multiple of the
-/// vector width) take narrower paths that compute the same sums.
+/// Edges that do not fill a block (fewer than four units left, a length that is not a multiple of the vector width)
+/// take narrower paths that compute the same sums. Samples left over after the blocks of four go one at a time, and
+/// for weights larger than 64 KB that path sums each row in four accumulators (see <see cref="StreamRows"/>), so its
+/// last bits can differ from the same sample's in a block: a sample's output depends on whether it falls in a block
+/// of four, which callers that split the batch must keep (see <c>ParallelDense</c>'s sample grain).
 /// </summary>
 internal static class BlockedDense<TIn, TOut, TS, TV>
     where TIn : IDimension where TOut : IDimension where TS : ISimdWidth<TV> where TV : struct
@@ -92,8 +95,9 @@ internal static class BlockedDense<TIn, TOut, TS, TV>
 
     /// <summary>
     /// Whether a single sample reads the weights one row at a time (<see cref="Block1x1"/>) rather than eight rows at a
-    /// time (<see cref="Block1x8"/>): when they are larger than an L1 cache, so they stream in from L2 or beyond, and
-    /// each row is long enough for four accumulators. A JIT-time constant.
+    /// time (<see cref="Block1x8"/>): when they are larger than 64 KB (above the 32-48 KB L1 data caches of current
+    /// x86 cores), so they stream in from L2 or beyond, and each row is long enough for four accumulators. A JIT-time
+    /// constant.
     /// </summary>
     /// <remarks>
     /// The matrix-vector product reads every weight once, so it runs at the speed the weights arrive. Measured on a
@@ -117,7 +121,7 @@ internal static class BlockedDense<TIn, TOut, TS, TV>
         ref float xs = ref x;
         if (N <= MaxCopied && ((nuint)Unsafe.AsPointer(ref x) & 63) != 0) // the address only decides whether to copy
         {
-            float* buffer = stackalloc float[N <= MaxCopied ? N + 16 : 1]; // the stack does not move
+            float* buffer = stackalloc float[N + 16]; // the stack does not move
             float* aligned = (float*)(((nuint)buffer + 63) & ~(nuint)63);
             MemoryMarshal.CreateReadOnlySpan(ref x, N).CopyTo(new Span<float>(aligned, N)); // through the ref: x may be in a movable array
             xs = ref *aligned;

@@ -15,8 +15,8 @@ namespace NetGen.Kernels;
 /// <para>Called only by generated code, which has already checked every length; the checks here are a last line of
 /// defence against a generator bug and cost one comparison per call.</para>
 /// <para>The overloads with <c>threads</c> split one product over that many threads of the <see cref="WorkerTeam"/>
-/// (see <see cref="ParallelDense{TIn, TOut}"/>). Every output element is still computed by one accumulator summed in
-/// the same order, so the result is bit-identical for any thread count.</para>
+/// (see <see cref="ParallelDense{TIn, TOut}"/>). Every output element is still summed in the same order as on one
+/// thread, so the result is bit-identical for any thread count.</para>
 /// </remarks>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static class DenseKernels

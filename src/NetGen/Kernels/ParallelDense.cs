@@ -4,7 +4,8 @@ namespace NetGen.Kernels;
 /// One dense-layer product split over the <see cref="WorkerTeam"/>: the forward product by blocks of units (each thread
 /// reads only its columns of the transposed weights) or, when there are too few unit blocks, by samples; the weight
 /// gradient and the bias gradient by rows (units); the input gradient by samples. Each range runs the serial kernel,
-/// and every output element is one accumulator summed in a fixed order whatever range computes it, so results are
+/// and every output element is summed in the same order whatever range computes it (sample ranges start at multiples
+/// of the kernel's sample block, so each sample falls in the same kind of block as on one thread), so results are
 /// bit-identical to one thread.
 /// </summary>
 /// <remarks>
@@ -22,7 +23,10 @@ internal sealed unsafe class ParallelDense<TIn, TOut> : IParallelWork where TIn 
     /// <summary>
     /// Sample ranges are handed out in whole blocks of the kernel that runs them: six samples for the packed forward
     /// kernel, four for the dot-product forward and the input gradient. (A common grain of 12 split W2's batch of 64 as
-    /// 36 + 28.) Each sample's outputs are the same in any block, so the grain only affects balance.
+    /// 36 + 28.) The grain must stay a multiple of those blocks: every range but the last then holds whole blocks, and
+    /// the last ends where the batch does, so each sample goes through the same kind of block as on one thread (the
+    /// dot-product kernel sums a sample left over after its blocks of four in a different order, see
+    /// <see cref="BlockedDense{TIn, TOut, TS, TV}"/>).
     /// </summary>
     private const int PackedGrain = 6, BlockedGrain = 4;
 

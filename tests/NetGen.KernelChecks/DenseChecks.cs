@@ -1,0 +1,78 @@
+using NetGen.Kernels;
+
+namespace NetGen.KernelChecks;
+
+/// <summary>Kernel-level checks against double precision, run at whatever vector widths the process may use.</summary>
+internal static class DenseChecks
+{
+    public struct D9 : IDimension { public static int Value => 9; }
+    public struct D37 : IDimension { public static int Value => 37; }
+    public struct D77 : IDimension { public static int Value => 77; }
+    public struct D128 : IDimension { public static int Value => 128; }
+    public struct D300 : IDimension { public static int Value => 300; }
+    public struct D784 : IDimension { public static int Value => 784; }
+    public struct D1001 : IDimension { public static int Value => 1001; }
+    public struct D4100 : IDimension { public static int Value => 4100; }
+
+    /// <summary>z = b + W·x for <paramref name="batch"/> samples, x starting <paramref name="offset"/> floats past a cache line.</summary>
+    public static void Forward<TIn, TOut>(int batch, int offset) where TIn : IDimension where TOut : IDimension
+    {
+        int n = TIn.Value, units = TOut.Value;
+        var random = new Random(n * 31 + units + batch * 7 + offset);
+        var w = new AlignedBuffer(n * units);
+        var b = new float[units];
+        var x = new AlignedBuffer(batch * n + offset);
+        var z = new float[batch * units];
+        for (int i = 0; i < w.Length; i++) w.Span[i] = (float)(random.NextDouble() * 2 - 1);
+        for (int j = 0; j < units; j++) b[j] = (float)(random.NextDouble() - 0.5);
+        for (int i = 0; i < x.Length; i++) x.Span[i] = (float)random.NextDouble();
+        ReadOnlySpan<float> xs = x.Span.Slice(offset, batch * n);
+        DenseKernels.Forward<TIn, TOut>(w.Span, b, xs, z, batch);
+        for (int s = 0; s < batch; s++)
+            for (int j = 0; j < units; j++)
+            {
+                double expected = b[j], magnitude = Math.Abs(b[j]);
+                for (int i = 0; i < n; i++)
+                {
+                    double term = (double)w.Span[j * n + i] * xs[s * n + i];
+                    expected += term;
+                    magnitude += Math.Abs(term);
+                }
+                double actual = z[s * units + j];
+                if (Math.Abs(actual - expected) > 1e-6 * magnitude)
+                    throw new Exception($"Dense {n} → {units}, batch {batch}, x offset {offset}: z[{s}, {j}] = {actual:G9}, expected {expected:G9}");
+            }
+    }
+
+    /// <summary>The cross-entropy kernel (its vector exp runs at this process's widths) against double precision.</summary>
+    public static void CrossEntropy()
+    {
+        const int width = 10, rows = 37;
+        var random = new Random(5);
+        var z = new float[rows * width];
+        var y = new float[rows * width];
+        var g = new float[rows * width];
+        for (int i = 0; i < z.Length; i++) z[i] = (float)((random.NextDouble() * 2 - 1) * 30);
+        for (int r = 0; r < rows; r++) y[r * width + r % width] = 1;
+        float loss = LossKernels.CrossEntropyWithLogits(z, y, g, width);
+        double expectedLoss = 0;
+        for (int r = 0; r < rows; r++)
+        {
+            double max = double.NegativeInfinity, sum = 0;
+            for (int k = 0; k < width; k++) max = Math.Max(max, z[r * width + k]);
+            for (int k = 0; k < width; k++) sum += Math.Exp(z[r * width + k] - max);
+            double lse = max + Math.Log(sum);
+            for (int k = 0; k < width; k++)
+            {
+                int i = r * width + k;
+                expectedLoss += y[i] * (lse - z[i]);
+                double expected = (Math.Exp(z[i] - lse) - y[i]) / rows;
+                if (Math.Abs(g[i] - expected) > 1e-6 / rows + 2e-6 * Math.Abs(expected))
+                    throw new Exception($"CrossEntropyWithLogits: gradient[{i}] = {g[i]:G9}, expected {expected:G9}");
+            }
+        }
+        expectedLoss /= rows;
+        if (Math.Abs(loss - expectedLoss) > 2e-6 * Math.Max(1, expectedLoss))
+            throw new Exception($"CrossEntropyWithLogits: loss {loss:G9}, expected {expectedLoss:G9}");
+    }
+}
