@@ -94,7 +94,7 @@ internal static class BlockedDense<TIn, TOut, TS, TV>
     }
 
     /// <summary>
-    /// Whether a single sample reads the weights one row at a time (<see cref="Block1x1"/>) rather than eight rows at a
+    /// Whether a single sample reads the weights one row at a time (<see cref="RowsOneByOne"/>) rather than eight rows at a
     /// time (<see cref="Block1x8"/>): when they are larger than 64 KB (above the 32-48 KB L1 data caches of current
     /// x86 cores), so they stream in from L2 or beyond, and each row is long enough for four accumulators. A JIT-time
     /// constant.
@@ -126,25 +126,8 @@ internal static class BlockedDense<TIn, TOut, TS, TV>
             MemoryMarshal.CreateReadOnlySpan(ref x, N).CopyTo(new Span<float>(aligned, N)); // through the ref: x may be in a movable array
             xs = ref *aligned;
         }
-        for (int j = 0; j < Units; j++)
-            Block1x1(ref Unsafe.Add(ref w, (nint)j * N), ref xs, ref Unsafe.Add(ref z, j), ref Unsafe.Add(ref bias, j));
-    }
-
-    /// <summary>One sample × one unit with four accumulators: one row of w streams in at a time (see <see cref="StreamRows"/>).</summary>
-    private static void Block1x1(ref float w, ref float x, ref float z, ref float bias)
-    {
-        TV a0 = default, a1 = default, a2 = default, a3 = default;
-        nuint n = (nuint)N, step = (nuint)TS.Count, i = 0;
-        for (; i + 4 * step <= n; i += 4 * step)
-        {
-            a0 = TS.MulAdd(TS.Load(ref x, i), TS.Load(ref w, i), a0);
-            a1 = TS.MulAdd(TS.Load(ref x, i + step), TS.Load(ref w, i + step), a1);
-            a2 = TS.MulAdd(TS.Load(ref x, i + 2 * step), TS.Load(ref w, i + 2 * step), a2);
-            a3 = TS.MulAdd(TS.Load(ref x, i + 3 * step), TS.Load(ref w, i + 3 * step), a3);
-        }
-        for (; i + step <= n; i += step)
-            a0 = TS.MulAdd(TS.Load(ref x, i), TS.Load(ref w, i), a0);
-        Finish(ref z, 0, TS.Sum(TS.Add(TS.Add(a0, a1), TS.Add(a2, a3))), ref x, 0, ref w, 0, ref bias, 0, i);
+        for (int j = 0; j < Units; j++) // each row a dot product with four accumulators
+            Unsafe.Add(ref z, j) = Unsafe.Add(ref bias, j) + VectorOps.Dot<TIn>(ref Unsafe.Add(ref w, (nint)j * N), ref xs);
     }
 
     /// <summary>
