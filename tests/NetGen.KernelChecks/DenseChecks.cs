@@ -62,4 +62,39 @@ internal static class DenseChecks
         if (Math.Abs(loss - expectedLoss) > 2e-6 * Math.Max(1, expectedLoss))
             throw new Exception($"CrossEntropyWithLogits: loss {loss:G9}, expected {expectedLoss:G9}");
     }
+
+    /// <summary>
+    /// The fused epilogues at this process's widths: the forward product with tanh fused in against the product then the
+    /// tanh pass, and the input gradient with ELU′ fused in against the gradient then ELU's backward pass; bit-equal.
+    /// </summary>
+    public static void Fused<TIn, TOut>(int batch) where TIn : IDimension where TOut : IDimension
+    {
+        int n = TIn.Value, units = TOut.Value;
+        var random = new Random(n * 13 + units * 3 + batch);
+        float[] w = new float[n * units], b = new float[units], x = new float[batch * n], dz = new float[batch * units], a = new float[batch * n];
+        foreach (var values in new[] { w, b, x, dz, a })
+            for (int i = 0; i < values.Length; i++) values[i] = (float)(random.NextDouble() * 2 - 1);
+        ActivationKernels.Elu(a, 1f);
+
+        var expected = new float[batch * units];
+        var actual = new float[batch * units];
+        DenseKernels.Forward<TIn, TOut>(w, b, x, expected, batch);
+        ActivationKernels.Tanh(expected);
+        DenseKernels.Forward<TIn, TOut, TanhOperator>(w, b, x, actual, batch, default, 1, new TanhOperator());
+        Compare(expected, actual, $"Fused tanh forward {n} → {units}, batch {batch}");
+
+        expected = new float[batch * n];
+        actual = new float[batch * n];
+        DenseKernels.InputGradients<TIn, TOut>(dz, w, expected, batch);
+        ActivationKernels.EluBackward(a, expected, 1f);
+        DenseKernels.InputGradients<TIn, TOut, EluGradient>(dz, w, actual, batch, 1, a, new EluGradient(1f));
+        Compare(expected, actual, $"Fused ELU′ input gradient {n} ← {units}, batch {batch}");
+
+        static void Compare(float[] expected, float[] actual, string what)
+        {
+            for (int i = 0; i < expected.Length; i++)
+                if (BitConverter.SingleToInt32Bits(expected[i]) != BitConverter.SingleToInt32Bits(actual[i]))
+                    throw new Exception($"{what}: element {i} is {actual[i]:G9}, expected {expected[i]:G9}");
+        }
+    }
 }

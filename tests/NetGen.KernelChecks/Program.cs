@@ -72,6 +72,16 @@ try
     DenseChecks.CrossEntropy();
     checks++;
 
+    // The activation and its derivative fused into the dense kernels: outer-product (64 samples of 784 → 128), dot-product
+    // blocks and leftovers, vector tails (1001 → 37, 77 → 300).
+    foreach (int batch in new[] { 1, 5, 64 })
+    {
+        DenseChecks.Fused<DenseChecks.D784, DenseChecks.D128>(batch);
+        DenseChecks.Fused<DenseChecks.D1001, DenseChecks.D37>(batch);
+        DenseChecks.Fused<DenseChecks.D77, DenseChecks.D300>(batch);
+        checks += 3;
+    }
+
     // The optimizers' vector loops, and the perceptron's kernels against the plain-loop rule (exact, on exact data).
     checks += OptimizerChecks.Run();
     var (px, pt) = NetGen.Tests.Perceptron.ReferencePerceptron.SeparableData(seed: 3, samples: 60, inputs: 64, outputs: 4);

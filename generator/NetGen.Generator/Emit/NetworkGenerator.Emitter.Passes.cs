@@ -375,9 +375,19 @@ public sealed partial class NetworkGenerator
                     default:
                         bool keepLogits = mode == Mode.Training && isLast && spec.FusedLoss;
                         w.WriteLine(header + ArchitectureDescriber.Formula(layer) + (keepLogits ? " (the logits z are kept: the loss applies the activation)" : "") + ";");
-                        w.WriteLine($"// {ArchitectureDescriber.VectorPlan(layer.Inputs)}.");
-                        w.WriteLine($"{Kernels}DenseKernels.Forward<{D(dims, layer.Inputs)}, {D(dims, layer.Units)}>({Weights(layer)}, {Biases(layer)}, {x}, {a}, {n}{PackedWeights(mode, layer)});");
-                        if (!keepLogits && ActivationCall(layer, a) is { } call) w.WriteLine(call);
+                        (string Type, string Argument)? fusedActivation = keepLogits ? null : ActivationOperator(layer);
+                        w.WriteLine($"// {ArchitectureDescriber.VectorPlan(layer.Inputs)}" + (fusedActivation is null ? "." : "; the activation is applied by the kernel as it stores each block."));
+                        if (fusedActivation is null)
+                        {
+                            w.WriteLine($"{Kernels}DenseKernels.Forward<{D(dims, layer.Inputs)}, {D(dims, layer.Units)}>({Weights(layer)}, {Biases(layer)}, {x}, {a}, {n}{PackedWeights(mode, layer)});");
+                            if (!keepLogits && ActivationCall(layer, a) is { } call) w.WriteLine(call);
+                        }
+                        else
+                        {
+                            string transposed = mode == Mode.Batch ? $"packed.IsEmpty ? default : packed.Slice({layer.WeightOffset}, {layer.WeightCount})" : "default";
+                            string threads = mode == Mode.Training ? "__trainingThreads" : "1";
+                            w.WriteLine($"{Kernels}DenseKernels.Forward<{D(dims, layer.Inputs)}, {D(dims, layer.Units)}, {Kernels}{fusedActivation.Value.Type}>({Weights(layer)}, {Biases(layer)}, {x}, {a}, {n}, {transposed}, {threads}, new {Kernels}{fusedActivation.Value.Type}({fusedActivation.Value.Argument}));");
+                        }
                         break;
                 }
                 x = a;
@@ -450,6 +460,7 @@ public sealed partial class NetworkGenerator
         {
             string current = $"da{spec.OutputLayer.Index}";
             int pingPong = 0; // which of D0/D1 holds `current`
+            bool derivativeApplied = false; // the layer above's input gradient already applied this layer's f′
             for (int index = spec.Layers.Count - 1; index >= 0; index--)
             {
                 var layer = spec.Layers[index];
@@ -475,14 +486,16 @@ public sealed partial class NetworkGenerator
                         {
                             pingPong ^= 1;
                             w.WriteLine($"{SpanOfFloat} {below} = {WorkspaceSpan(spec, $"D{pingPong}", $"n * {layer.Inputs}")};");
-                            w.WriteLine($"{Kernels}DenseKernels.InputGradients<{D(dims, layer.Inputs)}, {D(dims, layer.AffineOutputs)}>(z{index}, {Weights(layer)}, {below}, n, __trainingThreads);");
+                            derivativeApplied = EmitInputGradients(w, spec, dims, index, layer.AffineOutputs, $"z{index}", below);
                             current = below;
                         }
                         break;
                     default:
                         bool fused = layer == spec.OutputLayer && spec.FusedLoss;
-                        string? derivative = fused ? null : ActivationBackwardCall(layer, $"a{index}", current);
-                        string dz = fused ? "already dz (fused with the loss)" : derivative is null ? $"dz{index} = {current} (identity)" : $"dz{index} = {current} ⊙ f′(a{index}), in place";
+                        string? derivative = fused || derivativeApplied ? null : ActivationBackwardCall(layer, $"a{index}", current);
+                        string dz = fused ? "already dz (fused with the loss)"
+                            : derivativeApplied ? $"{current} is already dz{index} = dL/da{index} ⊙ f′(a{index}) (applied by the input gradient above)"
+                            : derivative is null ? $"dz{index} = {current} (identity)" : $"dz{index} = {current} ⊙ f′(a{index}), in place";
                         w.WriteLine(header + dz + ";");
                         w.WriteLine($"// dW{index} = dz{index}ᵀ·x, db{index} = Σ_n dz{index}" + (propagate ? $", {below} = dz{index}·W{index}." : "."));
                         if (derivative is not null) w.WriteLine(derivative);
@@ -491,13 +504,57 @@ public sealed partial class NetworkGenerator
                         {
                             pingPong ^= 1;
                             w.WriteLine($"{SpanOfFloat} {below} = {WorkspaceSpan(spec, $"D{pingPong}", $"n * {layer.Inputs}")};");
-                            w.WriteLine($"{Kernels}DenseKernels.InputGradients<{D(dims, layer.Inputs)}, {D(dims, layer.Units)}>({current}, {Weights(layer)}, {below}, n, __trainingThreads);");
+                            derivativeApplied = EmitInputGradients(w, spec, dims, index, layer.Units, current, below);
                             current = below;
                         }
                         break;
                 }
             }
         }
+
+        /// <summary>
+        /// Emits dx = dz·W for layer <paramref name="index"/> (<paramref name="outputs"/> affine outputs). When the layer
+        /// directly below is dense with an element-wise activation, the kernel applies that activation's backward step as
+        /// it stores each block, so dx comes out as the layer below's dz; returns whether it did.
+        /// </summary>
+        private static bool EmitInputGradients(SourceWriter w, NetworkSpec spec, SortedSet<int> dims, int index, int outputs, string dz, string dx)
+        {
+            var layer = spec.Layers[index];
+            var below = spec.Layers[index - 1];
+            string kernel = $"{Kernels}DenseKernels.InputGradients<{D(dims, layer.Inputs)}, {D(dims, outputs)}";
+            if (below.Kind != LayerKind.Dense || GradientOperator(below) is not { } g)
+            {
+                w.WriteLine($"{kernel}>({dz}, {Weights(layer)}, {dx}, n, __trainingThreads);");
+                return false;
+            }
+            w.WriteLine($"// The input gradient applies layer {below.Index}'s f′ as it stores each block: {dx} = ({dz}·W{index}) ⊙ f′(a{below.Index}).");
+            w.WriteLine($"{kernel}, {Kernels}{g.Type}>({dz}, {Weights(layer)}, {dx}, n, __trainingThreads, {TrainingOutput(spec, below)}, new {Kernels}{g.Type}({g.Argument}));");
+            return true;
+        }
+
+        /// <summary>The operator struct (and its constructor argument) a dense kernel applies for an element-wise activation; null for the identity and softmax.</summary>
+        private static (string Type, string Argument)? ActivationOperator(LayerSpec layer) => layer.Activation switch
+        {
+            ActivationKind.Step => ("StepOperator", ""),
+            ActivationKind.Sigmoid => ("SigmoidOperator", ""),
+            ActivationKind.Tanh => ("TanhOperator", ""),
+            ActivationKind.ReLU => ("ReluOperator", ""),
+            ActivationKind.LeakyReLU => ("LeakyReluOperator", F(layer.Alpha)),
+            ActivationKind.ELU => ("EluOperator", F(layer.Alpha)),
+            _ => null,
+        };
+
+        /// <summary>The backward step of an element-wise activation as an operator struct, matching <see cref="ActivationBackwardCall"/>; null for the identity and softmax.</summary>
+        private static (string Type, string Argument)? GradientOperator(LayerSpec layer) => layer.Activation switch
+        {
+            ActivationKind.Step => ("StepGradient", ""),
+            ActivationKind.Sigmoid => ("SigmoidGradient", ""),
+            ActivationKind.Tanh => ("TanhGradient", ""),
+            ActivationKind.ReLU => ("LeakyReluGradient", "0f"),
+            ActivationKind.LeakyReLU => ("LeakyReluGradient", F(layer.Alpha)),
+            ActivationKind.ELU => ("EluGradient", F(layer.Alpha)),
+            _ => null,
+        };
 
         private static string? ActivationCall(LayerSpec layer, string a) => layer.Activation switch
         {

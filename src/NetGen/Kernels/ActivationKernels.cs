@@ -144,8 +144,10 @@ public static class ActivationKernels
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float LeakyRelu(float x, float alpha) => x > 0f ? x : alpha * x;
 
-    private static void Map<TOp>(Span<float> x, TOp op) where TOp : struct, IUnaryOperator
+    /// <summary>x ← f(x) element-wise, vectorized (nothing at all for the identity).</summary>
+    internal static void Map<TOp>(Span<float> x, TOp op) where TOp : struct, IUnaryOperator
     {
+        if (typeof(TOp) == typeof(IdentityOperator)) return;
         ref float r = ref MemoryMarshal.GetReference(x);
         nuint n = (nuint)x.Length, i = 0;
         if (Vector512.IsHardwareAccelerated)
@@ -157,7 +159,8 @@ public static class ActivationKernels
         for (; i < n; i++) Unsafe.Add(ref r, i) = op.Invoke(Unsafe.Add(ref r, i));
     }
 
-    private static void Map<TOp>(ReadOnlySpan<float> a, Span<float> g, TOp op) where TOp : struct, IGradientOperator
+    /// <summary>g ← g·f′(a) element-wise, vectorized.</summary>
+    internal static void Map<TOp>(ReadOnlySpan<float> a, Span<float> g, TOp op) where TOp : struct, IGradientOperator
     {
         if (a.Length < g.Length) throw new ArgumentException("The saved activations are shorter than the gradient.", nameof(a));
         ref float ar = ref MemoryMarshal.GetReference(a);

@@ -20,10 +20,13 @@ internal static class BlockedDense<TIn, TOut, TS, TV>
     private static int Units => TOut.Value;
 
     /// <summary>
-    /// z[b, j] = bias[j] + Σ_i w[j, i]·x[b, i]. Blocks of 4 samples × 4 units share every x and w vector; each of the
-    /// 16 sums is reduced horizontally once at the end. Leftover samples run 1 sample × 4 units.
+    /// z[b, j] = f(bias[j] + Σ_i w[j, i]·x[b, i]) with f the <paramref name="activation"/>. Blocks of 4 samples × 4 units
+    /// share every x and w vector; each of the 16 sums is reduced horizontally once at the end. Leftover samples run
+    /// 1 sample × 4 or 8 units. The sums come out as scalars, so f is applied to each block's rows of z (4 × Units
+    /// values, still in L1) as soon as they are complete: vectorized, and by the thread that computed them.
     /// </summary>
-    public static void Forward(ref float w, ref float bias, ref float x, ref float z, int batch)
+    public static void Forward<TAct>(ref float w, ref float bias, ref float x, ref float z, int batch, TAct activation)
+        where TAct : struct, IUnaryOperator
     {
         int b = 0;
         for (; b + 4 <= batch; b += 4)
@@ -35,22 +38,25 @@ internal static class BlockedDense<TIn, TOut, TS, TV>
             for (; j < Units; j++)
                 for (int s = 0; s < 4; s++)
                     Unsafe.Add(ref z, (nint)(b + s) * Units + j) = Unsafe.Add(ref bias, j) + VectorOps.Dot<TIn>(ref Unsafe.Add(ref w, (nint)j * N), ref Unsafe.Add(ref x0, (nint)s * N));
+            ActivationKernels.Map(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref z, (nint)b * Units), 4 * Units), activation);
         }
         for (; b < batch; b++)
         {
             ref float xb = ref Unsafe.Add(ref x, (nint)b * N);
-            int j = 0;
+            ref float zb = ref Unsafe.Add(ref z, (nint)b * Units);
             if (StreamRows)
+                RowsOneByOne(ref w, ref xb, ref zb, ref bias);
+            else
             {
-                RowsOneByOne(ref w, ref xb, ref Unsafe.Add(ref z, (nint)b * Units), ref bias);
-                continue;
+                int j = 0;
+                for (; j + 8 <= Units; j += 8)
+                    Block1x8(ref Unsafe.Add(ref w, (nint)j * N), ref xb, ref Unsafe.Add(ref zb, j), ref Unsafe.Add(ref bias, j));
+                for (; j + 4 <= Units; j += 4)
+                    Block1x4(ref Unsafe.Add(ref w, (nint)j * N), ref xb, ref Unsafe.Add(ref zb, j), ref Unsafe.Add(ref bias, j));
+                for (; j < Units; j++)
+                    Unsafe.Add(ref zb, j) = Unsafe.Add(ref bias, j) + VectorOps.Dot<TIn>(ref Unsafe.Add(ref w, (nint)j * N), ref xb);
             }
-            for (; j + 8 <= Units; j += 8)
-                Block1x8(ref Unsafe.Add(ref w, (nint)j * N), ref xb, ref Unsafe.Add(ref z, (nint)b * Units + j), ref Unsafe.Add(ref bias, j));
-            for (; j + 4 <= Units; j += 4)
-                Block1x4(ref Unsafe.Add(ref w, (nint)j * N), ref xb, ref Unsafe.Add(ref z, (nint)b * Units + j), ref Unsafe.Add(ref bias, j));
-            for (; j < Units; j++)
-                Unsafe.Add(ref z, (nint)b * Units + j) = Unsafe.Add(ref bias, j) + VectorOps.Dot<TIn>(ref Unsafe.Add(ref w, (nint)j * N), ref xb);
+            ActivationKernels.Map(MemoryMarshal.CreateSpan(ref zb, Units), activation);
         }
     }
 
@@ -262,16 +268,21 @@ internal static class BlockedDense<TIn, TOut, TS, TV>
     }
 
     /// <summary>
-    /// dx[b, i] = Σ_j dz[b, j]·w[j, i] (overwritten). Blocks of 4 samples × 4 vectors of inputs stay in registers
-    /// while the units stream past: per unit, four w vectors and four broadcast dz values feed sixteen multiply-adds.
+    /// dx[b, i] = g(a[b, i], Σ_j dz[b, j]·w[j, i]) (overwritten), where g is the backward step of the layer below's
+    /// activation (<paramref name="derivative"/>, given that layer's outputs <paramref name="a"/>, laid out like dx), so
+    /// dx comes out as that layer's dz; <see cref="IdentityGradient"/> leaves the plain product (and never reads a).
+    /// Blocks of 4 samples × 4 vectors of inputs stay in registers while the units stream past: per unit, four w vectors
+    /// and four broadcast dz values feed sixteen multiply-adds; g is applied to each accumulator as it is stored.
     /// </summary>
-    public static void InputGradients(ref float dz, ref float w, ref float dx, int batch)
+    public static void InputGradients<TGrad>(ref float dz, ref float w, ref float dx, int batch, ref float a, TGrad derivative)
+        where TGrad : struct, IGradientOperator
     {
         nuint n = (nuint)N, step = (nuint)TS.Count;
         int b = 0;
         for (; b + 4 <= batch; b += 4)
         {
             ref float dxb = ref Unsafe.Add(ref dx, (nint)b * N);
+            ref float ab = ref Unsafe.Add(ref a, (nint)b * N);
             ref float d = ref Unsafe.Add(ref dz, (nint)b * Units);
             nuint i = 0;
             for (; i + 4 * step <= n; i += 4 * step)
@@ -293,35 +304,41 @@ internal static class BlockedDense<TIn, TOut, TS, TV>
                     TV d3 = TS.Broadcast(Unsafe.Add(ref d, 3 * Units + j));
                     a30 = TS.MulAdd(d3, w0, a30); a31 = TS.MulAdd(d3, w1, a31); a32 = TS.MulAdd(d3, w2, a32); a33 = TS.MulAdd(d3, w3, a33);
                 }
-                TS.Store(a00, ref dxb, i); TS.Store(a01, ref dxb, i + step); TS.Store(a02, ref dxb, i + 2 * step); TS.Store(a03, ref dxb, i + 3 * step);
-                TS.Store(a10, ref dxb, n + i); TS.Store(a11, ref dxb, n + i + step); TS.Store(a12, ref dxb, n + i + 2 * step); TS.Store(a13, ref dxb, n + i + 3 * step);
-                TS.Store(a20, ref dxb, 2 * n + i); TS.Store(a21, ref dxb, 2 * n + i + step); TS.Store(a22, ref dxb, 2 * n + i + 2 * step); TS.Store(a23, ref dxb, 2 * n + i + 3 * step);
-                TS.Store(a30, ref dxb, 3 * n + i); TS.Store(a31, ref dxb, 3 * n + i + step); TS.Store(a32, ref dxb, 3 * n + i + 2 * step); TS.Store(a33, ref dxb, 3 * n + i + 3 * step);
+                StoreGradient(a00, ref dxb, ref ab, i, derivative); StoreGradient(a01, ref dxb, ref ab, i + step, derivative); StoreGradient(a02, ref dxb, ref ab, i + 2 * step, derivative); StoreGradient(a03, ref dxb, ref ab, i + 3 * step, derivative);
+                StoreGradient(a10, ref dxb, ref ab, n + i, derivative); StoreGradient(a11, ref dxb, ref ab, n + i + step, derivative); StoreGradient(a12, ref dxb, ref ab, n + i + 2 * step, derivative); StoreGradient(a13, ref dxb, ref ab, n + i + 3 * step, derivative);
+                StoreGradient(a20, ref dxb, ref ab, 2 * n + i, derivative); StoreGradient(a21, ref dxb, ref ab, 2 * n + i + step, derivative); StoreGradient(a22, ref dxb, ref ab, 2 * n + i + 2 * step, derivative); StoreGradient(a23, ref dxb, ref ab, 2 * n + i + 3 * step, derivative);
+                StoreGradient(a30, ref dxb, ref ab, 3 * n + i, derivative); StoreGradient(a31, ref dxb, ref ab, 3 * n + i + step, derivative); StoreGradient(a32, ref dxb, ref ab, 3 * n + i + 2 * step, derivative); StoreGradient(a33, ref dxb, ref ab, 3 * n + i + 3 * step, derivative);
             }
             for (int s = 0; s < 4; s++)
-                InputGradientRowTail(ref Unsafe.Add(ref d, (nint)s * Units), ref w, ref Unsafe.Add(ref dxb, (nint)s * N), i);
+                InputGradientRowTail(ref Unsafe.Add(ref d, (nint)s * Units), ref w, ref Unsafe.Add(ref dxb, (nint)s * N), i, ref Unsafe.Add(ref ab, (nint)s * N), derivative);
         }
         for (; b < batch; b++)
-            InputGradientRowTail(ref Unsafe.Add(ref dz, (nint)b * Units), ref w, ref Unsafe.Add(ref dx, (nint)b * N), 0);
+            InputGradientRowTail(ref Unsafe.Add(ref dz, (nint)b * Units), ref w, ref Unsafe.Add(ref dx, (nint)b * N), 0, ref Unsafe.Add(ref a, (nint)b * N), derivative);
     }
 
     /// <summary>dx[b, i..N) for one sample, one vector at a time, then scalar.</summary>
-    private static void InputGradientRowTail(ref float dzRow, ref float w, ref float dxRow, nuint i)
+    private static void InputGradientRowTail<TGrad>(ref float dzRow, ref float w, ref float dxRow, nuint i, ref float aRow, TGrad derivative)
+        where TGrad : struct, IGradientOperator
     {
         nuint n = (nuint)N, step = (nuint)TS.Count;
         for (; i + step <= n; i += step)
         {
-            TV a = default;
+            TV sum = default;
             for (int j = 0; j < Units; j++)
-                a = TS.MulAdd(TS.Broadcast(Unsafe.Add(ref dzRow, j)), TS.Load(ref Unsafe.Add(ref w, (nint)j * N), i), a);
-            TS.Store(a, ref dxRow, i);
+                sum = TS.MulAdd(TS.Broadcast(Unsafe.Add(ref dzRow, j)), TS.Load(ref Unsafe.Add(ref w, (nint)j * N), i), sum);
+            StoreGradient(sum, ref dxRow, ref aRow, i, derivative);
         }
         for (; i < n; i++)
         {
-            float a = 0f;
+            float sum = 0f;
             for (int j = 0; j < Units; j++)
-                a += Unsafe.Add(ref dzRow, j) * Unsafe.Add(ref w, (nint)j * N + (nint)i);
-            Unsafe.Add(ref dxRow, i) = a;
+                sum += Unsafe.Add(ref dzRow, j) * Unsafe.Add(ref w, (nint)j * N + (nint)i);
+            Unsafe.Add(ref dxRow, i) = typeof(TGrad) == typeof(IdentityGradient) ? sum : derivative.Invoke(Unsafe.Add(ref aRow, i), sum);
         }
     }
+
+    /// <summary>dx[at…] = g(a[at…], sum): the backward step applied as the block is stored (the identity reads nothing).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreGradient<TGrad>(TV sum, ref float dx, ref float a, nuint at, TGrad derivative) where TGrad : struct, IGradientOperator =>
+        TS.Store(typeof(TGrad) == typeof(IdentityGradient) ? sum : TS.Apply(derivative, TS.Load(ref a, at), sum), ref dx, at);
 }

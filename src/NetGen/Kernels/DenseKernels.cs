@@ -15,7 +15,7 @@ namespace NetGen.Kernels;
 /// <para>Called only by generated code, which has already checked every length; the checks here are a last line of
 /// defence against a generator bug and cost one comparison per call.</para>
 /// <para>The overloads with <c>threads</c> split one product over that many threads of the <see cref="WorkerTeam"/>
-/// (see <see cref="ParallelDense{TIn, TOut}"/>). Every output element is still summed in the same order as on one
+/// (see <c>ParallelDense</c>). Every output element is still summed in the same order as on one
 /// thread, so the result is bit-identical for any thread count.</para>
 /// </remarks>
 [EditorBrowsable(EditorBrowsableState.Never)]
@@ -41,9 +41,22 @@ public static class DenseKernels
     /// <see cref="Forward{TIn, TOut}(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, ReadOnlySpan{float})"/>
     /// split over up to <paramref name="threads"/> threads when the product is large enough to pay for the hand-off.
     /// </summary>
-    public static unsafe void Forward<TIn, TOut>(ReadOnlySpan<float> weights, ReadOnlySpan<float> bias,
+    public static void Forward<TIn, TOut>(ReadOnlySpan<float> weights, ReadOnlySpan<float> bias,
         ReadOnlySpan<float> x, Span<float> z, int batch, ReadOnlySpan<float> transposedWeights, int threads)
-        where TIn : IDimension where TOut : IDimension
+        where TIn : IDimension where TOut : IDimension =>
+        Forward<TIn, TOut, IdentityOperator>(weights, bias, x, z, batch, transposedWeights, threads, default);
+
+    /// <summary>
+    /// a[b, j] = f(bias[j] + Σ_i weights[j, i]·x[b, i]): the product of
+    /// <see cref="Forward{TIn, TOut}(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, ReadOnlySpan{float}, int)"/>
+    /// with the element-wise <paramref name="activation"/> f fused in. The kernels apply it to each block of outputs before
+    /// it is stored (the outer-product kernel to its accumulators in registers, the dot-product kernel to each block's rows
+    /// while they are in L1), and, when the product is split, each thread to its own outputs: there is no second pass over
+    /// <paramref name="z"/>. The values are the same as applying f afterwards, bit for bit.
+    /// </summary>
+    public static unsafe void Forward<TIn, TOut, TAct>(ReadOnlySpan<float> weights, ReadOnlySpan<float> bias,
+        ReadOnlySpan<float> x, Span<float> z, int batch, ReadOnlySpan<float> transposedWeights, int threads, TAct activation)
+        where TIn : IDimension where TOut : IDimension where TAct : struct, IUnaryOperator
     {
         int inputs = TIn.Value, units = TOut.Value;
         Check(batch >= 0 && weights.Length == inputs * units && bias.Length == units && x.Length >= (long)batch * inputs && z.Length >= (long)batch * units
@@ -66,19 +79,19 @@ public static class DenseKernels
             ReadOnlySpan<float> wt = transpose ? PackedWeights.Rent(inputs * units) : transposedWeights;
             if (parallel)
                 fixed (float* wp = weights, wtp = wt, bp = bias, xp = x, zp = z)
-                    ParallelDense<TIn, TOut>.ForwardPacked(transpose ? wp : null, wtp, bp, xp, zp, batch, threads);
+                    ParallelDense<TIn, TOut>.ForwardPacked(transpose ? wp : null, wtp, bp, xp, zp, batch, threads, activation);
             else
             {
                 ref float wtr = ref MemoryMarshal.GetReference(wt);
                 if (transpose) Transpose.Copy(ref w, units, inputs, ref wtr);
-                ForwardPacked<TIn, TOut>(ref wtr, ref br, ref xr, ref zr, batch, 0, units);
+                ForwardPacked<TIn, TOut, TAct>(ref wtr, ref br, ref xr, ref zr, batch, 0, units, activation);
             }
         }
         else if (parallel)
             fixed (float* wp = weights, bp = bias, xp = x, zp = z)
-                ParallelDense<TIn, TOut>.ForwardBlocked(wp, bp, xp, zp, batch, threads);
+                ParallelDense<TIn, TOut>.ForwardBlocked(wp, bp, xp, zp, batch, threads, activation);
         else
-            ForwardBlocked<TIn, TOut>(ref w, ref br, ref xr, ref zr, batch);
+            ForwardBlocked<TIn, TOut, TAct>(ref w, ref br, ref xr, ref zr, batch, activation);
     }
 
     /// <summary>
@@ -145,19 +158,33 @@ public static class DenseKernels
     /// <see cref="InputGradients{TIn, TOut}(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int)"/> split by
     /// samples over up to <paramref name="threads"/> threads when the product is large enough to pay for it.
     /// </summary>
-    public static unsafe void InputGradients<TIn, TOut>(ReadOnlySpan<float> dz, ReadOnlySpan<float> weights,
+    public static void InputGradients<TIn, TOut>(ReadOnlySpan<float> dz, ReadOnlySpan<float> weights,
         Span<float> dx, int batch, int threads)
-        where TIn : IDimension where TOut : IDimension
+        where TIn : IDimension where TOut : IDimension =>
+        InputGradients<TIn, TOut, IdentityGradient>(dz, weights, dx, batch, threads, dx, default);
+
+    /// <summary>
+    /// dz_below[b, i] = g(a[b, i], Σ_j dz[b, j]·weights[j, i]): the input gradient with the backward step of the layer
+    /// below's activation fused in (g = <paramref name="derivative"/>, given that layer's outputs
+    /// <paramref name="activations"/>, laid out like <paramref name="dx"/>), so <paramref name="dx"/> comes out as the layer
+    /// below's dz. The kernel applies g to each block as it stores it, and, when the product is split, each thread to its
+    /// own samples: there is no second pass over <paramref name="dx"/>. The values are the same as applying g afterwards,
+    /// bit for bit.
+    /// </summary>
+    public static unsafe void InputGradients<TIn, TOut, TGrad>(ReadOnlySpan<float> dz, ReadOnlySpan<float> weights,
+        Span<float> dx, int batch, int threads, ReadOnlySpan<float> activations, TGrad derivative)
+        where TIn : IDimension where TOut : IDimension where TGrad : struct, IGradientOperator
     {
         int inputs = TIn.Value, units = TOut.Value;
-        Check(batch >= 0 && weights.Length == inputs * units && dz.Length >= (long)batch * units && dx.Length >= (long)batch * inputs);
+        Check(batch >= 0 && weights.Length == inputs * units && dz.Length >= (long)batch * units && dx.Length >= (long)batch * inputs
+              && activations.Length >= (long)batch * inputs);
 
         if (threads > 1 && ParallelDense<TIn, TOut>.Pays(batch))
-            fixed (float* dzp = dz, wp = weights, dxp = dx)
-                ParallelDense<TIn, TOut>.InputGradients(dzp, wp, dxp, batch, threads);
+            fixed (float* dzp = dz, wp = weights, dxp = dx, ap = activations)
+                ParallelDense<TIn, TOut>.InputGradients(dzp, wp, dxp, ap, batch, threads, derivative);
         else
-            InputGradientRows<TIn, TOut>(ref MemoryMarshal.GetReference(dz), ref MemoryMarshal.GetReference(weights),
-                ref MemoryMarshal.GetReference(dx), batch);
+            InputGradientRows<TIn, TOut, TGrad>(ref MemoryMarshal.GetReference(dz), ref MemoryMarshal.GetReference(weights),
+                ref MemoryMarshal.GetReference(dx), batch, ref MemoryMarshal.GetReference(activations), derivative);
     }
 
     /// <summary>Starts the worker threads a split over <paramref name="threads"/> threads needs, so no training step has to.</summary>
@@ -174,33 +201,35 @@ public static class DenseKernels
     internal static int PackedUnitBlock<TIn, TOut>() where TIn : IDimension where TOut : IDimension =>
         Vector512.IsHardwareAccelerated ? PackedDense<TIn, TOut, Simd512, Vector512<float>>.UnitBlock : PackedDense<TIn, TOut, Simd256, Vector256<float>>.UnitBlock;
 
-    internal static void ForwardPacked<TIn, TOut>(ref float wt, ref float bias, ref float x, ref float z, int batch, int unitStart, int unitEnd)
-        where TIn : IDimension where TOut : IDimension
+    internal static void ForwardPacked<TIn, TOut, TAct>(ref float wt, ref float bias, ref float x, ref float z, int batch, int unitStart, int unitEnd, TAct activation)
+        where TIn : IDimension where TOut : IDimension where TAct : struct, IUnaryOperator
     {
         if (Vector512.IsHardwareAccelerated)
-            PackedDense<TIn, TOut, Simd512, Vector512<float>>.ForwardTransposed(ref wt, ref bias, ref x, ref z, batch, unitStart, unitEnd);
+            PackedDense<TIn, TOut, Simd512, Vector512<float>>.ForwardTransposed(ref wt, ref bias, ref x, ref z, batch, unitStart, unitEnd, activation);
         else
-            PackedDense<TIn, TOut, Simd256, Vector256<float>>.ForwardTransposed(ref wt, ref bias, ref x, ref z, batch, unitStart, unitEnd);
+            PackedDense<TIn, TOut, Simd256, Vector256<float>>.ForwardTransposed(ref wt, ref bias, ref x, ref z, batch, unitStart, unitEnd, activation);
     }
 
-    internal static void ForwardBlocked<TIn, TOut>(ref float w, ref float br, ref float xr, ref float zr, int batch)
-        where TIn : IDimension where TOut : IDimension
+    internal static void ForwardBlocked<TIn, TOut, TAct>(ref float w, ref float br, ref float xr, ref float zr, int batch, TAct activation)
+        where TIn : IDimension where TOut : IDimension where TAct : struct, IUnaryOperator
     {
         int inputs = TIn.Value, units = TOut.Value;
         if (Vector512.IsHardwareAccelerated && inputs >= Vector512<float>.Count)
-            BlockedDense<TIn, TOut, Simd512, Vector512<float>>.Forward(ref w, ref br, ref xr, ref zr, batch);
+            BlockedDense<TIn, TOut, Simd512, Vector512<float>>.Forward(ref w, ref br, ref xr, ref zr, batch, activation);
         else if (Vector256.IsHardwareAccelerated && inputs >= Vector256<float>.Count)
-            BlockedDense<TIn, TOut, Simd256, Vector256<float>>.Forward(ref w, ref br, ref xr, ref zr, batch);
+            BlockedDense<TIn, TOut, Simd256, Vector256<float>>.Forward(ref w, ref br, ref xr, ref zr, batch, activation);
         else if (Vector128.IsHardwareAccelerated && inputs >= Vector128<float>.Count)
-            BlockedDense<TIn, TOut, Simd128, Vector128<float>>.Forward(ref w, ref br, ref xr, ref zr, batch);
+            BlockedDense<TIn, TOut, Simd128, Vector128<float>>.Forward(ref w, ref br, ref xr, ref zr, batch, activation);
         else
         {
-            // Rows shorter than a vector (or no SIMD at all): one dot product per output.
+            // Rows shorter than a vector (or no SIMD at all): one dot product per output, the activation per row.
             for (int b = 0; b < batch; b++)
             {
                 ref float row = ref Unsafe.Add(ref xr, (nint)b * inputs);
+                ref float zb = ref Unsafe.Add(ref zr, (nint)b * units);
                 for (int j = 0; j < units; j++)
-                    Unsafe.Add(ref zr, (nint)b * units + j) = Unsafe.Add(ref br, j) + VectorOps.Dot<TIn>(ref Unsafe.Add(ref w, (nint)j * inputs), ref row);
+                    Unsafe.Add(ref zb, j) = Unsafe.Add(ref br, j) + VectorOps.Dot<TIn>(ref Unsafe.Add(ref w, (nint)j * inputs), ref row);
+                ActivationKernels.Map(MemoryMarshal.CreateSpan(ref zb, units), activation);
             }
         }
     }
@@ -229,16 +258,16 @@ public static class DenseKernels
         }
     }
 
-    internal static void InputGradientRows<TIn, TOut>(ref float dzr, ref float w, ref float dxr, int batch)
-        where TIn : IDimension where TOut : IDimension
+    internal static void InputGradientRows<TIn, TOut, TGrad>(ref float dzr, ref float w, ref float dxr, int batch, ref float a, TGrad derivative)
+        where TIn : IDimension where TOut : IDimension where TGrad : struct, IGradientOperator
     {
         int inputs = TIn.Value, units = TOut.Value;
         if (Vector512.IsHardwareAccelerated && inputs >= Vector512<float>.Count)
-            BlockedDense<TIn, TOut, Simd512, Vector512<float>>.InputGradients(ref dzr, ref w, ref dxr, batch);
+            BlockedDense<TIn, TOut, Simd512, Vector512<float>>.InputGradients(ref dzr, ref w, ref dxr, batch, ref a, derivative);
         else if (Vector256.IsHardwareAccelerated && inputs >= Vector256<float>.Count)
-            BlockedDense<TIn, TOut, Simd256, Vector256<float>>.InputGradients(ref dzr, ref w, ref dxr, batch);
+            BlockedDense<TIn, TOut, Simd256, Vector256<float>>.InputGradients(ref dzr, ref w, ref dxr, batch, ref a, derivative);
         else if (Vector128.IsHardwareAccelerated && inputs >= Vector128<float>.Count)
-            BlockedDense<TIn, TOut, Simd128, Vector128<float>>.InputGradients(ref dzr, ref w, ref dxr, batch);
+            BlockedDense<TIn, TOut, Simd128, Vector128<float>>.InputGradients(ref dzr, ref w, ref dxr, batch, ref a, derivative);
         else
         {
             MemoryMarshal.CreateSpan(ref dxr, batch * inputs).Clear();
@@ -248,6 +277,8 @@ public static class DenseKernels
                 for (int j = 0; j < units; j++)
                     VectorOps.Axpy<TIn>(Unsafe.Add(ref dzr, (nint)b * units + j), ref Unsafe.Add(ref w, (nint)j * inputs), ref dxRow);
             }
+            if (typeof(TGrad) != typeof(IdentityGradient))
+                ActivationKernels.Map(MemoryMarshal.CreateReadOnlySpan(ref a, batch * inputs), MemoryMarshal.CreateSpan(ref dxr, batch * inputs), derivative);
         }
     }
 

@@ -39,29 +39,31 @@ internal static class PackedDense<TIn, TOut, TS, TV>
         Units % UnitBlock == 0 && batch >= (prepacked ? MinBatchPrepacked : MinBatch);
 
     /// <summary>
-    /// z[b, j] = bias[j] + Σ_k x[b, k]·wt[k, j] for units <paramref name="unitStart"/> ≤ j &lt; <paramref name="unitEnd"/>
-    /// (multiples of <see cref="UnitBlock"/>), with wt = wᵀ [inputs × units]. Each output is one accumulator summed over k in
-    /// order, so it comes out the same whatever block, range or batch it is computed in.
+    /// z[b, j] = f(bias[j] + Σ_k x[b, k]·wt[k, j]) for units <paramref name="unitStart"/> ≤ j &lt; <paramref name="unitEnd"/>
+    /// (multiples of <see cref="UnitBlock"/>), with wt = wᵀ [inputs × units] and f the <paramref name="activation"/>, applied
+    /// to the accumulators in registers just before they are stored. Each output is one accumulator summed over k in order,
+    /// so it comes out the same whatever block, range or batch it is computed in.
     /// </summary>
-    public static void ForwardTransposed(ref float wt, ref float bias, ref float x, ref float z, int batch, int unitStart, int unitEnd)
+    public static void ForwardTransposed<TAct>(ref float wt, ref float bias, ref float x, ref float z, int batch, int unitStart, int unitEnd, TAct activation)
+        where TAct : struct, IUnaryOperator
     {
         nuint step = (nuint)TS.Count;
         for (nuint j = (nuint)unitStart; j < (nuint)unitEnd; j += 4 * step)
         {
             int b = 0;
             for (; b + Rows <= batch; b += Rows)
-                Block6(ref Unsafe.Add(ref wt, j), ref Unsafe.Add(ref bias, j), ref Unsafe.Add(ref x, (nint)b * N), ref Unsafe.Add(ref z, (nint)b * Units + (nint)j));
+                Block6(ref Unsafe.Add(ref wt, j), ref Unsafe.Add(ref bias, j), ref Unsafe.Add(ref x, (nint)b * N), ref Unsafe.Add(ref z, (nint)b * Units + (nint)j), activation);
             // Leftovers: four at once where possible (batch 64 = 10 × 6 + 4, and the one-sample block is bound by its four
             // dependency chains), then one by one.
             for (; b + 4 <= batch; b += 4)
-                Block4(ref Unsafe.Add(ref wt, j), ref Unsafe.Add(ref bias, j), ref Unsafe.Add(ref x, (nint)b * N), ref Unsafe.Add(ref z, (nint)b * Units + (nint)j));
+                Block4(ref Unsafe.Add(ref wt, j), ref Unsafe.Add(ref bias, j), ref Unsafe.Add(ref x, (nint)b * N), ref Unsafe.Add(ref z, (nint)b * Units + (nint)j), activation);
             for (; b < batch; b++)
-                Block1(ref Unsafe.Add(ref wt, j), ref Unsafe.Add(ref bias, j), ref Unsafe.Add(ref x, (nint)b * N), ref Unsafe.Add(ref z, (nint)b * Units + (nint)j));
+                Block1(ref Unsafe.Add(ref wt, j), ref Unsafe.Add(ref bias, j), ref Unsafe.Add(ref x, (nint)b * N), ref Unsafe.Add(ref z, (nint)b * Units + (nint)j), activation);
         }
     }
 
     /// <summary>Six samples (rows of x, N apart) × four vectors of units starting at wt/bias/z.</summary>
-    private static void Block6(ref float wt, ref float bias, ref float x, ref float z)
+    private static void Block6<TAct>(ref float wt, ref float bias, ref float x, ref float z, TAct activation) where TAct : struct, IUnaryOperator
     {
         nuint s = (nuint)TS.Count, units = (nuint)Units, n = (nuint)N;
         TV b0 = TS.Load(ref bias, 0), b1 = TS.Load(ref bias, s), b2 = TS.Load(ref bias, 2 * s), b3 = TS.Load(ref bias, 3 * s);
@@ -86,16 +88,16 @@ internal static class PackedDense<TIn, TOut, TS, TV>
             v = TS.Broadcast(Unsafe.Add(ref x5, k));
             a50 = TS.MulAdd(v, w0, a50); a51 = TS.MulAdd(v, w1, a51); a52 = TS.MulAdd(v, w2, a52); a53 = TS.MulAdd(v, w3, a53);
         }
-        Store4(ref z, 0, a00, a01, a02, a03);
-        Store4(ref z, units, a10, a11, a12, a13);
-        Store4(ref z, 2 * units, a20, a21, a22, a23);
-        Store4(ref z, 3 * units, a30, a31, a32, a33);
-        Store4(ref z, 4 * units, a40, a41, a42, a43);
-        Store4(ref z, 5 * units, a50, a51, a52, a53);
+        Store4(ref z, 0, a00, a01, a02, a03, activation);
+        Store4(ref z, units, a10, a11, a12, a13, activation);
+        Store4(ref z, 2 * units, a20, a21, a22, a23, activation);
+        Store4(ref z, 3 * units, a30, a31, a32, a33, activation);
+        Store4(ref z, 4 * units, a40, a41, a42, a43, activation);
+        Store4(ref z, 5 * units, a50, a51, a52, a53, activation);
     }
 
     /// <summary>Four leftover samples × four vectors of units: 16 accumulators, four broadcasts per input.</summary>
-    private static void Block4(ref float wt, ref float bias, ref float x, ref float z)
+    private static void Block4<TAct>(ref float wt, ref float bias, ref float x, ref float z, TAct activation) where TAct : struct, IUnaryOperator
     {
         nuint s = (nuint)TS.Count, units = (nuint)Units, n = (nuint)N;
         TV b0 = TS.Load(ref bias, 0), b1 = TS.Load(ref bias, s), b2 = TS.Load(ref bias, 2 * s), b3 = TS.Load(ref bias, 3 * s);
@@ -115,14 +117,14 @@ internal static class PackedDense<TIn, TOut, TS, TV>
             v = TS.Broadcast(Unsafe.Add(ref x3, k));
             a30 = TS.MulAdd(v, w0, a30); a31 = TS.MulAdd(v, w1, a31); a32 = TS.MulAdd(v, w2, a32); a33 = TS.MulAdd(v, w3, a33);
         }
-        Store4(ref z, 0, a00, a01, a02, a03);
-        Store4(ref z, units, a10, a11, a12, a13);
-        Store4(ref z, 2 * units, a20, a21, a22, a23);
-        Store4(ref z, 3 * units, a30, a31, a32, a33);
+        Store4(ref z, 0, a00, a01, a02, a03, activation);
+        Store4(ref z, units, a10, a11, a12, a13, activation);
+        Store4(ref z, 2 * units, a20, a21, a22, a23, activation);
+        Store4(ref z, 3 * units, a30, a31, a32, a33, activation);
     }
 
     /// <summary>One leftover sample × four vectors of units.</summary>
-    private static void Block1(ref float wt, ref float bias, ref float x, ref float z)
+    private static void Block1<TAct>(ref float wt, ref float bias, ref float x, ref float z, TAct activation) where TAct : struct, IUnaryOperator
     {
         nuint s = (nuint)TS.Count, units = (nuint)Units, n = (nuint)N;
         TV a0 = TS.Load(ref bias, 0), a1 = TS.Load(ref bias, s), a2 = TS.Load(ref bias, 2 * s), a3 = TS.Load(ref bias, 3 * s);
@@ -135,17 +137,17 @@ internal static class PackedDense<TIn, TOut, TS, TV>
             a2 = TS.MulAdd(v, TS.Load(ref row, 2 * s), a2);
             a3 = TS.MulAdd(v, TS.Load(ref row, 3 * s), a3);
         }
-        Store4(ref z, 0, a0, a1, a2, a3);
+        Store4(ref z, 0, a0, a1, a2, a3, activation);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store4(ref float z, nuint at, TV a0, TV a1, TV a2, TV a3)
+    private static void Store4<TAct>(ref float z, nuint at, TV a0, TV a1, TV a2, TV a3, TAct activation) where TAct : struct, IUnaryOperator
     {
         nuint s = (nuint)TS.Count;
-        TS.Store(a0, ref z, at);
-        TS.Store(a1, ref z, at + s);
-        TS.Store(a2, ref z, at + 2 * s);
-        TS.Store(a3, ref z, at + 3 * s);
+        TS.Store(TS.Apply(activation, a0), ref z, at);
+        TS.Store(TS.Apply(activation, a1), ref z, at + s);
+        TS.Store(TS.Apply(activation, a2), ref z, at + 2 * s);
+        TS.Store(TS.Apply(activation, a3), ref z, at + 3 * s);
     }
 }
 

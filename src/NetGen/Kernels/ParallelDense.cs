@@ -9,10 +9,14 @@ namespace NetGen.Kernels;
 /// bit-identical to one thread.
 /// </summary>
 /// <remarks>
-/// The caller's spans are pinned for the duration of a call (which waits for every part) and reach the threads as
-/// pointers. One job object per thread and layer shape is created on first use and reused, so a call allocates nothing.
+/// <para>The caller's spans are pinned for the duration of a call (which waits for every part) and reach the threads as
+/// pointers. One job object per thread, layer shape and epilogue is created on first use and reused, so a call
+/// allocates nothing.</para>
+/// <para>The forward product's activation and the input gradient's activation derivative are applied inside each part
+/// (see <see cref="DenseKernels"/>), so each thread finishes its own outputs and no serial pass over the whole batch
+/// follows the split.</para>
 /// </remarks>
-internal sealed unsafe class ParallelDense<TIn, TOut> : IParallelWork where TIn : IDimension where TOut : IDimension
+internal static unsafe class ParallelDense<TIn, TOut> where TIn : IDimension where TOut : IDimension
 {
     /// <summary>
     /// Products under this many multiply-adds (about 2 µs on one core) stay on the calling thread: the hand-off to a
@@ -33,117 +37,162 @@ internal sealed unsafe class ParallelDense<TIn, TOut> : IParallelWork where TIn 
     /// <summary>Fewer samples than this per thread are not worth a hand-off.</summary>
     private const int MinSamplesPerPart = 12;
 
-    [ThreadStatic] private static ParallelDense<TIn, TOut>? t_job;
-
-    private enum Kind { ForwardPackedByUnits, ForwardPackedBySamples, ForwardBlocked, WeightGradients, InputGradients }
-
-    private Kind _kind;
-    private float* _a, _b, _c, _d, _source;
-    private int _batch, _parts;
-
     private static int N => TIn.Value;
     private static int Units => TOut.Value;
 
     public static bool Pays(int batch) => (long)batch * N * Units >= MinMultiplyAdds;
 
     /// <summary>
-    /// z = x·wt + bias through the packed kernel, with wt = wᵀ [inputs × units]. When <paramref name="w"/> is not null, wt
-    /// is only a buffer and is first filled from it: by each thread for its own units, or here before a split by samples.
+    /// z = f(x·wt + bias) through the packed kernel, with wt = wᵀ [inputs × units]. When <paramref name="w"/> is not null,
+    /// wt is only a buffer and is first filled from it: by each thread for its own units, or here before a split by samples.
     /// </summary>
-    public static void ForwardPacked(float* w, float* wt, float* bias, float* x, float* z, int batch, int threads)
+    public static void ForwardPacked<TAct>(float* w, float* wt, float* bias, float* x, float* z, int batch, int threads, TAct activation)
+        where TAct : struct, IUnaryOperator
     {
         int blocks = Units / DenseKernels.PackedUnitBlock<TIn, TOut>();
+        var job = ForwardJob<TAct>.ForThisThread(activation);
         if (blocks >= 2)
         {
-            Run(Kind.ForwardPackedByUnits, wt, bias, x, z, batch, Math.Min(threads, blocks), w);
+            job.Run(ForwardKind.PackedByUnits, wt, bias, x, z, batch, Math.Min(threads, blocks), w);
             return;
         }
         if (w != null) Transpose.Copy(ref *w, Units, N, ref *wt);
-        Run(Kind.ForwardPackedBySamples, wt, bias, x, z, batch, SampleParts(batch, threads));
+        job.Run(ForwardKind.PackedBySamples, wt, bias, x, z, batch, SampleParts(batch, threads));
     }
 
-    /// <summary>z = x·wᵀ + bias through the dot-product kernel, by samples.</summary>
-    public static void ForwardBlocked(float* w, float* bias, float* x, float* z, int batch, int threads) =>
-        Run(Kind.ForwardBlocked, w, bias, x, z, batch, SampleParts(batch, threads));
+    /// <summary>z = f(x·wᵀ + bias) through the dot-product kernel, by samples.</summary>
+    public static void ForwardBlocked<TAct>(float* w, float* bias, float* x, float* z, int batch, int threads, TAct activation)
+        where TAct : struct, IUnaryOperator =>
+        ForwardJob<TAct>.ForThisThread(activation).Run(ForwardKind.Blocked, w, bias, x, z, batch, SampleParts(batch, threads));
 
     /// <summary>dW = dzᵀ·x and db = Σ_b dz, by rows of dW (units).</summary>
     public static void WeightGradients(float* dz, float* x, float* dw, float* db, int batch, int threads) =>
-        Run(Kind.WeightGradients, dz, x, dw, db, batch, Math.Min(threads, Math.Max(1, Units / 4)));
+        (WeightGradientJob.t_job ??= new WeightGradientJob()).Run(0, dz, x, dw, db, batch, Math.Min(threads, Math.Max(1, Units / 4)));
 
-    /// <summary>dx = dz·w, by samples.</summary>
-    public static void InputGradients(float* dz, float* w, float* dx, int batch, int threads) =>
-        Run(Kind.InputGradients, dz, w, dx, null, batch, SampleParts(batch, threads));
+    /// <summary>dx = g(a, dz·w), by samples (g the layer below's activation derivative, or the identity).</summary>
+    public static void InputGradients<TGrad>(float* dz, float* w, float* dx, float* a, int batch, int threads, TGrad derivative)
+        where TGrad : struct, IGradientOperator =>
+        InputGradientJob<TGrad>.ForThisThread(derivative).Run(0, dz, w, dx, a, batch, SampleParts(batch, threads));
 
     private static int SampleParts(int batch, int threads) => Math.Max(1, Math.Min(threads, batch / MinSamplesPerPart));
 
-    private static void Run(Kind kind, float* a, float* b, float* c, float* d, int batch, int parts, float* source = null)
+    private enum ForwardKind { PackedByUnits, PackedBySamples, Blocked }
+
+    /// <summary>One split product: the pointers and sizes of the current call, and how part k finds its range.</summary>
+    private abstract class Job : IParallelWork
     {
-        var job = t_job ??= new ParallelDense<TIn, TOut>();
-        job._kind = kind;
-        job._a = a;
-        job._b = b;
-        job._c = c;
-        job._d = d;
-        job._source = source;
-        job._batch = batch;
-        job._parts = parts;
-        try
+        protected int Kind, Batch, Parts;
+        protected float* A, B, C, D, Source;
+
+        public void Run(int kind, float* a, float* b, float* c, float* d, int batch, int parts, float* source = null)
         {
-            WorkerTeam.Run(job, parts);
+            Kind = kind;
+            A = a;
+            B = b;
+            C = c;
+            D = d;
+            Source = source;
+            Batch = batch;
+            Parts = parts;
+            try
+            {
+                WorkerTeam.Run(this, parts);
+            }
+            finally
+            {
+                A = B = C = D = Source = null; // only valid inside this call
+            }
         }
-        finally
+
+        /// <summary>Part <paramref name="part"/>'s share [start, end) of <paramref name="count"/> items handed out in multiples of <paramref name="grain"/>.</summary>
+        protected (int Start, int End) Share(int part, int count, int grain)
         {
-            job._a = job._b = job._c = job._d = job._source = null; // only valid inside this call
+            int chunks = (count + grain - 1) / grain;
+            int start = (int)((long)chunks * part / Parts) * grain, end = (int)((long)chunks * (part + 1) / Parts) * grain;
+            return (Math.Min(start, count), Math.Min(end, count));
+        }
+
+        public abstract void Execute(int part);
+    }
+
+    /// <summary>The forward product with its activation applied by each part: A = weights (wᵀ when packed), B = bias, C = x, D = z.</summary>
+    private sealed class ForwardJob<TAct> : Job where TAct : struct, IUnaryOperator
+    {
+        [ThreadStatic] private static ForwardJob<TAct>? t_job;
+        private TAct _activation;
+
+        public static ForwardJob<TAct> ForThisThread(TAct activation)
+        {
+            var job = t_job ??= new ForwardJob<TAct>();
+            job._activation = activation;
+            return job;
+        }
+
+        public void Run(ForwardKind kind, float* w, float* bias, float* x, float* z, int batch, int parts, float* source = null) =>
+            Run((int)kind, w, bias, x, z, batch, parts, source);
+
+        public override void Execute(int part)
+        {
+            switch ((ForwardKind)Kind)
+            {
+                case ForwardKind.PackedByUnits:
+                {
+                    var (start, end) = Share(part, Units, DenseKernels.PackedUnitBlock<TIn, TOut>());
+                    if (end <= start) break;
+                    if (Source != null) // rows start…end of w become columns start…end of wᵀ
+                        Transpose.Copy(ref Source[(nint)start * N], end - start, N, ref A[start], Units);
+                    DenseKernels.ForwardPacked<TIn, TOut, TAct>(ref *A, ref *B, ref *C, ref *D, Batch, start, end, _activation);
+                    break;
+                }
+                case ForwardKind.PackedBySamples:
+                {
+                    var (start, end) = Share(part, Batch, PackedGrain);
+                    if (end > start) DenseKernels.ForwardPacked<TIn, TOut, TAct>(ref *A, ref *B, ref C[(nint)start * N], ref D[(nint)start * Units], end - start, 0, Units, _activation);
+                    break;
+                }
+                case ForwardKind.Blocked:
+                {
+                    var (start, end) = Share(part, Batch, BlockedGrain);
+                    if (end > start) DenseKernels.ForwardBlocked<TIn, TOut, TAct>(ref *A, ref *B, ref C[(nint)start * N], ref D[(nint)start * Units], end - start, _activation);
+                    break;
+                }
+            }
         }
     }
 
-    /// <summary>Part <paramref name="part"/>'s share [start, end) of <paramref name="count"/> items handed out in multiples of <paramref name="grain"/>.</summary>
-    private (int Start, int End) Share(int part, int count, int grain)
+    /// <summary>The weight and bias gradients by rows: A = dz, B = x, C = dW, D = db.</summary>
+    private sealed class WeightGradientJob : Job
     {
-        int chunks = (count + grain - 1) / grain;
-        int start = (int)((long)chunks * part / _parts) * grain, end = (int)((long)chunks * (part + 1) / _parts) * grain;
-        return (Math.Min(start, count), Math.Min(end, count));
+        [ThreadStatic] internal static WeightGradientJob? t_job;
+
+        public override void Execute(int part)
+        {
+            var (start, end) = Share(part, Units, 4);
+            if (end <= start) return;
+            DenseKernels.WeightGradientRange<TIn, TOut>(ref *A, ref *B, ref *C, Batch, start, end);
+            DenseKernels.BiasGradientRange<TOut>(ref *A, ref *D, Batch, start, end);
+        }
     }
 
-    void IParallelWork.Execute(int part)
+    /// <summary>The input gradient with the layer below's derivative applied by each part: A = dz, B = w, C = dx, D = that layer's outputs.</summary>
+    private sealed class InputGradientJob<TGrad> : Job where TGrad : struct, IGradientOperator
     {
-        switch (_kind)
+        [ThreadStatic] private static InputGradientJob<TGrad>? t_job;
+        private TGrad _derivative;
+
+        public static InputGradientJob<TGrad> ForThisThread(TGrad derivative)
         {
-            case Kind.ForwardPackedByUnits:
-            {
-                var (start, end) = Share(part, Units, DenseKernels.PackedUnitBlock<TIn, TOut>());
-                if (end <= start) break;
-                if (_source != null) // rows start…end of w become columns start…end of wᵀ
-                    Transpose.Copy(ref _source[(nint)start * N], end - start, N, ref _a[start], Units);
-                DenseKernels.ForwardPacked<TIn, TOut>(ref *_a, ref *_b, ref *_c, ref *_d, _batch, start, end);
-                break;
-            }
-            case Kind.ForwardPackedBySamples:
-            {
-                var (start, end) = Share(part, _batch, PackedGrain);
-                if (end > start) DenseKernels.ForwardPacked<TIn, TOut>(ref *_a, ref *_b, ref _c[(nint)start * N], ref _d[(nint)start * Units], end - start, 0, Units);
-                break;
-            }
-            case Kind.ForwardBlocked:
-            {
-                var (start, end) = Share(part, _batch, BlockedGrain);
-                if (end > start) DenseKernels.ForwardBlocked<TIn, TOut>(ref *_a, ref *_b, ref _c[(nint)start * N], ref _d[(nint)start * Units], end - start);
-                break;
-            }
-            case Kind.WeightGradients:
-            {
-                var (start, end) = Share(part, Units, 4);
-                if (end <= start) break;
-                DenseKernels.WeightGradientRange<TIn, TOut>(ref *_a, ref *_b, ref *_c, _batch, start, end);
-                DenseKernels.BiasGradientRange<TOut>(ref *_a, ref *_d, _batch, start, end);
-                break;
-            }
-            case Kind.InputGradients:
-            {
-                var (start, end) = Share(part, _batch, BlockedGrain);
-                if (end > start) DenseKernels.InputGradientRows<TIn, TOut>(ref _a[(nint)start * Units], ref *_b, ref _c[(nint)start * N], end - start);
-                break;
-            }
+            var job = t_job ??= new InputGradientJob<TGrad>();
+            job._derivative = derivative;
+            return job;
+        }
+
+        public override void Execute(int part)
+        {
+            var (start, end) = Share(part, Batch, BlockedGrain);
+            if (end > start)
+                DenseKernels.InputGradientRows<TIn, TOut, TGrad>(ref A[(nint)start * Units], ref *B, ref C[(nint)start * N], end - start,
+                    ref D[(nint)start * N], _derivative);
         }
     }
 }

@@ -17,6 +17,10 @@ internal interface ISimdWidth<TVector> where TVector : struct
     /// <summary>a·b + c, fused where the CPU has FMA.</summary>
     static abstract TVector MulAdd(TVector a, TVector b, TVector c);
     static abstract float Sum(TVector value);
+    /// <summary>An activation applied to every lane (a dense kernel's epilogue).</summary>
+    static abstract TVector Apply<TOp>(TOp op, TVector x) where TOp : struct, IUnaryOperator;
+    /// <summary>An activation's backward step g·f′(a) applied to every lane (the input-gradient kernel's epilogue).</summary>
+    static abstract TVector Apply<TOp>(TOp op, TVector a, TVector g) where TOp : struct, IGradientOperator;
 }
 
 internal readonly struct Simd512 : ISimdWidth<Vector512<float>>
@@ -27,6 +31,8 @@ internal readonly struct Simd512 : ISimdWidth<Vector512<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Broadcast(float value) => Vector512.Create(value);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> MulAdd(Vector512<float> a, Vector512<float> b, Vector512<float> c) => VectorOps.MulAdd(a, b, c);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(Vector512<float> value) => Vector512.Sum(value);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Apply<TOp>(TOp op, Vector512<float> x) where TOp : struct, IUnaryOperator => op.Invoke(x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Apply<TOp>(TOp op, Vector512<float> a, Vector512<float> g) where TOp : struct, IGradientOperator => op.Invoke(a, g);
 }
 
 internal readonly struct Simd256 : ISimdWidth<Vector256<float>>
@@ -37,6 +43,8 @@ internal readonly struct Simd256 : ISimdWidth<Vector256<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Broadcast(float value) => Vector256.Create(value);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> MulAdd(Vector256<float> a, Vector256<float> b, Vector256<float> c) => VectorOps.MulAdd(a, b, c);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(Vector256<float> value) => Vector256.Sum(value);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Apply<TOp>(TOp op, Vector256<float> x) where TOp : struct, IUnaryOperator => op.Invoke(x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Apply<TOp>(TOp op, Vector256<float> a, Vector256<float> g) where TOp : struct, IGradientOperator => op.Invoke(a, g);
 }
 
 internal readonly struct Simd128 : ISimdWidth<Vector128<float>>
@@ -47,4 +55,6 @@ internal readonly struct Simd128 : ISimdWidth<Vector128<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Broadcast(float value) => Vector128.Create(value);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> MulAdd(Vector128<float> a, Vector128<float> b, Vector128<float> c) => VectorOps.MulAdd(a, b, c);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(Vector128<float> value) => Vector128.Sum(value);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Apply<TOp>(TOp op, Vector128<float> x) where TOp : struct, IUnaryOperator => op.Invoke(x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Apply<TOp>(TOp op, Vector128<float> a, Vector128<float> g) where TOp : struct, IGradientOperator => op.Invoke(a, g);
 }
