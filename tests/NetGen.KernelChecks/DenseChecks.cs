@@ -44,6 +44,37 @@ internal static class DenseChecks
             }
     }
 
+    /// <summary>dW = dzᵀ·x and db = Σ dz for <paramref name="batch"/> samples over units [start, end) of the split a thread would get.</summary>
+    public static void WeightGradients<TIn, TOut>(int batch, int threads) where TIn : IDimension where TOut : IDimension
+    {
+        int n = TIn.Value, units = TOut.Value;
+        var random = new Random(n * 7 + units * 11 + batch);
+        float[] dz = new float[batch * units], x = new float[batch * n], dw = new float[n * units], db = new float[units];
+        foreach (var values in new[] { dz, x })
+            for (int i = 0; i < values.Length; i++) values[i] = (float)(random.NextDouble() * 2 - 1);
+        dw.AsSpan().Fill(float.NaN); // every element must be written
+        DenseKernels.WeightGradients<TIn, TOut>(dz, x, dw, db, batch, threads);
+        for (int j = 0; j < units; j++)
+        {
+            double bias = 0;
+            for (int s = 0; s < batch; s++) bias += dz[s * units + j];
+            if (Math.Abs(db[j] - bias) > 1e-5 * batch)
+                throw new Exception($"Bias gradient {n} → {units}, batch {batch}: db[{j}] = {db[j]:G9}, expected {bias:G9}");
+            for (int i = 0; i < n; i++)
+            {
+                double expected = 0, magnitude = 0;
+                for (int s = 0; s < batch; s++)
+                {
+                    double term = (double)dz[s * units + j] * x[s * n + i];
+                    expected += term;
+                    magnitude += Math.Abs(term);
+                }
+                if (!(Math.Abs(dw[j * n + i] - expected) <= 1e-6 * magnitude + 1e-30))
+                    throw new Exception($"Weight gradient {n} → {units}, batch {batch}, {threads} thread(s): dW[{j}, {i}] = {dw[j * n + i]:G9}, expected {expected:G9}");
+            }
+        }
+    }
+
     /// <summary>The cross-entropy kernel (its vector exp runs at this process's widths) against double precision.</summary>
     public static void CrossEntropy()
     {

@@ -72,6 +72,15 @@ try
     DenseChecks.CrossEntropy();
     checks++;
 
+    // The weight gradient's blocks (inputs outermost), row tails and leftover units, on one thread and split by units.
+    foreach (int threads in new[] { 1, 2 })
+    {
+        DenseChecks.WeightGradients<DenseChecks.D784, DenseChecks.D128>(64, threads);
+        DenseChecks.WeightGradients<DenseChecks.D1001, DenseChecks.D37>(17, threads);
+        DenseChecks.WeightGradients<DenseChecks.D77, DenseChecks.D300>(30, threads);
+        checks += 3;
+    }
+
     // The activation and its derivative fused into the dense kernels: outer-product (64 samples of 784 → 128), dot-product
     // blocks and leftovers, vector tails (1001 → 37, 77 → 300).
     foreach (int batch in new[] { 1, 5, 64 })
