@@ -84,7 +84,7 @@ public static class DenseKernels
             {
                 ref float wtr = ref MemoryMarshal.GetReference(wt);
                 if (transpose) Transpose.Copy(ref w, units, inputs, ref wtr);
-                ForwardPacked<TIn, TOut, TAct>(ref wtr, ref br, ref xr, ref zr, batch, 0, units, activation);
+                ForwardPacked<TIn, TOut, TAct>(ref wtr, units, ref br, ref xr, ref zr, batch, 0, units, activation);
             }
         }
         else if (parallel)
@@ -201,13 +201,14 @@ public static class DenseKernels
     internal static int PackedUnitBlock<TIn, TOut>() where TIn : IDimension where TOut : IDimension =>
         Vector512.IsHardwareAccelerated ? PackedDense<TIn, TOut, Simd512, Vector512<float>>.UnitBlock : PackedDense<TIn, TOut, Simd256, Vector256<float>>.UnitBlock;
 
-    internal static void ForwardPacked<TIn, TOut, TAct>(ref float wt, ref float bias, ref float x, ref float z, int batch, int unitStart, int unitEnd, TAct activation)
+    /// <summary>Units [<paramref name="unitStart"/>, <paramref name="unitEnd"/>) through the packed kernel; <paramref name="wt"/> points at unitStart's column of rows <paramref name="wtStride"/> apart.</summary>
+    internal static void ForwardPacked<TIn, TOut, TAct>(ref float wt, int wtStride, ref float bias, ref float x, ref float z, int batch, int unitStart, int unitEnd, TAct activation)
         where TIn : IDimension where TOut : IDimension where TAct : struct, IUnaryOperator
     {
         if (Vector512.IsHardwareAccelerated)
-            PackedDense<TIn, TOut, Simd512, Vector512<float>>.ForwardTransposed(ref wt, ref bias, ref x, ref z, batch, unitStart, unitEnd, activation);
+            PackedDense<TIn, TOut, Simd512, Vector512<float>>.ForwardTransposed(ref wt, (nuint)wtStride, ref bias, ref x, ref z, batch, unitStart, unitEnd, activation);
         else
-            PackedDense<TIn, TOut, Simd256, Vector256<float>>.ForwardTransposed(ref wt, ref bias, ref x, ref z, batch, unitStart, unitEnd, activation);
+            PackedDense<TIn, TOut, Simd256, Vector256<float>>.ForwardTransposed(ref wt, (nuint)wtStride, ref bias, ref x, ref z, batch, unitStart, unitEnd, activation);
     }
 
     internal static void ForwardBlocked<TIn, TOut, TAct>(ref float w, ref float br, ref float xr, ref float zr, int batch, TAct activation)

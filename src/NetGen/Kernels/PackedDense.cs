@@ -42,28 +42,31 @@ internal static class PackedDense<TIn, TOut, TS, TV>
     /// z[b, j] = f(bias[j] + Σ_k x[b, k]·wt[k, j]) for units <paramref name="unitStart"/> ≤ j &lt; <paramref name="unitEnd"/>
     /// (multiples of <see cref="UnitBlock"/>), with wt = wᵀ [inputs × units] and f the <paramref name="activation"/>, applied
     /// to the accumulators in registers just before they are stored. Each output is one accumulator summed over k in order,
-    /// so it comes out the same whatever block, range or batch it is computed in.
+    /// so it comes out the same whatever block, range or batch it is computed in. <paramref name="wt"/> points at unit
+    /// <paramref name="unitStart"/>'s column, and its rows are <paramref name="wtStride"/> apart: the whole Wᵀ (stride
+    /// Units) or a thread's own transposed columns (stride unitEnd − unitStart).
     /// </summary>
-    public static void ForwardTransposed<TAct>(ref float wt, ref float bias, ref float x, ref float z, int batch, int unitStart, int unitEnd, TAct activation)
+    public static void ForwardTransposed<TAct>(ref float wt, nuint wtStride, ref float bias, ref float x, ref float z, int batch, int unitStart, int unitEnd, TAct activation)
         where TAct : struct, IUnaryOperator
     {
         nuint step = (nuint)TS.Count;
         for (nuint j = (nuint)unitStart; j < (nuint)unitEnd; j += 4 * step)
         {
+            ref float wtj = ref Unsafe.Add(ref wt, j - (nuint)unitStart);
             int b = 0;
             for (; b + Rows <= batch; b += Rows)
-                Block6(ref Unsafe.Add(ref wt, j), ref Unsafe.Add(ref bias, j), ref Unsafe.Add(ref x, (nint)b * N), ref Unsafe.Add(ref z, (nint)b * Units + (nint)j), activation);
+                Block6(ref wtj, wtStride, ref Unsafe.Add(ref bias, j), ref Unsafe.Add(ref x, (nint)b * N), ref Unsafe.Add(ref z, (nint)b * Units + (nint)j), activation);
             // Leftovers: four at once where possible (batch 64 = 10 × 6 + 4, and the one-sample block is bound by its four
             // dependency chains), then one by one.
             for (; b + 4 <= batch; b += 4)
-                Block4(ref Unsafe.Add(ref wt, j), ref Unsafe.Add(ref bias, j), ref Unsafe.Add(ref x, (nint)b * N), ref Unsafe.Add(ref z, (nint)b * Units + (nint)j), activation);
+                Block4(ref wtj, wtStride, ref Unsafe.Add(ref bias, j), ref Unsafe.Add(ref x, (nint)b * N), ref Unsafe.Add(ref z, (nint)b * Units + (nint)j), activation);
             for (; b < batch; b++)
-                Block1(ref Unsafe.Add(ref wt, j), ref Unsafe.Add(ref bias, j), ref Unsafe.Add(ref x, (nint)b * N), ref Unsafe.Add(ref z, (nint)b * Units + (nint)j), activation);
+                Block1(ref wtj, wtStride, ref Unsafe.Add(ref bias, j), ref Unsafe.Add(ref x, (nint)b * N), ref Unsafe.Add(ref z, (nint)b * Units + (nint)j), activation);
         }
     }
 
     /// <summary>Six samples (rows of x, N apart) × four vectors of units starting at wt/bias/z.</summary>
-    private static void Block6<TAct>(ref float wt, ref float bias, ref float x, ref float z, TAct activation) where TAct : struct, IUnaryOperator
+    private static void Block6<TAct>(ref float wt, nuint wtStride, ref float bias, ref float x, ref float z, TAct activation) where TAct : struct, IUnaryOperator
     {
         nuint s = (nuint)TS.Count, units = (nuint)Units, n = (nuint)N;
         TV b0 = TS.Load(ref bias, 0), b1 = TS.Load(ref bias, s), b2 = TS.Load(ref bias, 2 * s), b3 = TS.Load(ref bias, 3 * s);
@@ -73,7 +76,7 @@ internal static class PackedDense<TIn, TOut, TS, TV>
         ref float x4 = ref Unsafe.Add(ref x, 4 * n), x5 = ref Unsafe.Add(ref x, 5 * n);
         for (nuint k = 0; k < n; k++)
         {
-            ref float row = ref Unsafe.Add(ref wt, k * units);
+            ref float row = ref Unsafe.Add(ref wt, k * wtStride);
             TV w0 = TS.Load(ref row, 0), w1 = TS.Load(ref row, s), w2 = TS.Load(ref row, 2 * s), w3 = TS.Load(ref row, 3 * s);
             TV v = TS.Broadcast(Unsafe.Add(ref x, k));
             a00 = TS.MulAdd(v, w0, a00); a01 = TS.MulAdd(v, w1, a01); a02 = TS.MulAdd(v, w2, a02); a03 = TS.MulAdd(v, w3, a03);
@@ -97,7 +100,7 @@ internal static class PackedDense<TIn, TOut, TS, TV>
     }
 
     /// <summary>Four leftover samples × four vectors of units: 16 accumulators, four broadcasts per input.</summary>
-    private static void Block4<TAct>(ref float wt, ref float bias, ref float x, ref float z, TAct activation) where TAct : struct, IUnaryOperator
+    private static void Block4<TAct>(ref float wt, nuint wtStride, ref float bias, ref float x, ref float z, TAct activation) where TAct : struct, IUnaryOperator
     {
         nuint s = (nuint)TS.Count, units = (nuint)Units, n = (nuint)N;
         TV b0 = TS.Load(ref bias, 0), b1 = TS.Load(ref bias, s), b2 = TS.Load(ref bias, 2 * s), b3 = TS.Load(ref bias, 3 * s);
@@ -106,7 +109,7 @@ internal static class PackedDense<TIn, TOut, TS, TV>
         ref float x1 = ref Unsafe.Add(ref x, n), x2 = ref Unsafe.Add(ref x, 2 * n), x3 = ref Unsafe.Add(ref x, 3 * n);
         for (nuint k = 0; k < n; k++)
         {
-            ref float row = ref Unsafe.Add(ref wt, k * units);
+            ref float row = ref Unsafe.Add(ref wt, k * wtStride);
             TV w0 = TS.Load(ref row, 0), w1 = TS.Load(ref row, s), w2 = TS.Load(ref row, 2 * s), w3 = TS.Load(ref row, 3 * s);
             TV v = TS.Broadcast(Unsafe.Add(ref x, k));
             a00 = TS.MulAdd(v, w0, a00); a01 = TS.MulAdd(v, w1, a01); a02 = TS.MulAdd(v, w2, a02); a03 = TS.MulAdd(v, w3, a03);
@@ -124,13 +127,13 @@ internal static class PackedDense<TIn, TOut, TS, TV>
     }
 
     /// <summary>One leftover sample × four vectors of units.</summary>
-    private static void Block1<TAct>(ref float wt, ref float bias, ref float x, ref float z, TAct activation) where TAct : struct, IUnaryOperator
+    private static void Block1<TAct>(ref float wt, nuint wtStride, ref float bias, ref float x, ref float z, TAct activation) where TAct : struct, IUnaryOperator
     {
         nuint s = (nuint)TS.Count, units = (nuint)Units, n = (nuint)N;
         TV a0 = TS.Load(ref bias, 0), a1 = TS.Load(ref bias, s), a2 = TS.Load(ref bias, 2 * s), a3 = TS.Load(ref bias, 3 * s);
         for (nuint k = 0; k < n; k++)
         {
-            ref float row = ref Unsafe.Add(ref wt, k * units);
+            ref float row = ref Unsafe.Add(ref wt, k * wtStride);
             TV v = TS.Broadcast(Unsafe.Add(ref x, k));
             a0 = TS.MulAdd(v, TS.Load(ref row, 0), a0);
             a1 = TS.MulAdd(v, TS.Load(ref row, s), a1);

@@ -139,15 +139,23 @@ internal static unsafe class ParallelDense<TIn, TOut> where TIn : IDimension whe
                 {
                     var (start, end) = Share(part, Units, DenseKernels.PackedUnitBlock<TIn, TOut>());
                     if (end <= start) break;
-                    if (Source != null) // rows start…end of w become columns start…end of wᵀ
-                        Transpose.Copy(ref Source[(nint)start * N], end - start, N, ref A[start], Units);
-                    DenseKernels.ForwardPacked<TIn, TOut, TAct>(ref *A, ref *B, ref *C, ref *D, Batch, start, end, _activation);
+                    if (Source == null) // the whole Wᵀ is given: read this part's columns of it
+                    {
+                        DenseKernels.ForwardPacked<TIn, TOut, TAct>(ref A[start], Units, ref *B, ref *C, ref *D, Batch, start, end, _activation);
+                        break;
+                    }
+                    // Rows start…end of w, transposed into this thread's own buffer: [inputs × (end − start)], contiguous
+                    // and in this core's cache.
+                    int width = end - start;
+                    ref float own = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(PackedWeights.Rent(N * width));
+                    Transpose.Copy(ref Source[(nint)start * N], width, N, ref own, width);
+                    DenseKernels.ForwardPacked<TIn, TOut, TAct>(ref own, width, ref *B, ref *C, ref *D, Batch, start, end, _activation);
                     break;
                 }
                 case ForwardKind.PackedBySamples:
                 {
                     var (start, end) = Share(part, Batch, PackedGrain);
-                    if (end > start) DenseKernels.ForwardPacked<TIn, TOut, TAct>(ref *A, ref *B, ref C[(nint)start * N], ref D[(nint)start * Units], end - start, 0, Units, _activation);
+                    if (end > start) DenseKernels.ForwardPacked<TIn, TOut, TAct>(ref *A, Units, ref *B, ref C[(nint)start * N], ref D[(nint)start * Units], end - start, 0, Units, _activation);
                     break;
                 }
                 case ForwardKind.Blocked:
