@@ -74,9 +74,10 @@ public static class DenseKernels
         bool parallel = threads > 1 && ParallelDense<TIn, TOut>.Pays(batch);
         if (packed)
         {
-            // Wᵀ is given, or made in this thread's buffer: by the threads for their own units when the product is split,
-            // otherwise here, once for the call.
-            ReadOnlySpan<float> wt = transpose ? PackedWeights.Rent(inputs * units) : transposedWeights;
+            // Wᵀ is given, or made here in this thread's buffer, once for the call; when a split by units has to make it,
+            // each thread transposes its own rows of w into a buffer of its own instead, and none is needed here.
+            bool eachThreadTransposes = transpose && parallel && ParallelDense<TIn, TOut>.SplitsByUnits;
+            ReadOnlySpan<float> wt = !transpose ? transposedWeights : eachThreadTransposes ? default : PackedWeights.Rent(inputs * units);
             if (parallel)
                 fixed (float* wp = weights, wtp = wt, bp = bias, xp = x, zp = z)
                     ParallelDense<TIn, TOut>.ForwardPacked(transpose ? wp : null, wtp, bp, xp, zp, batch, threads, activation);

@@ -6,8 +6,8 @@ namespace NetGen.Kernels;
 
 /// <summary>
 /// The batched forward product in outer-product form, as BLAS micro-kernels do it: the weights are first transposed into
-/// Wᵀ [inputs × units] (once per call into a buffer private to the calling thread, or once for good by a frozen
-/// network), then each block of 6 samples × 4 vectors of units keeps
+/// Wᵀ [inputs × units] (once per call into a buffer private to the calling thread, or, when the product is split by
+/// units, by each thread for its own units into a buffer of its own, or once for good by a frozen network), then each block of 6 samples × 4 vectors of units keeps
 /// 24 accumulators in registers while k runs over the inputs: one broadcast input value and four contiguous Wᵀ vectors
 /// feed 24 multiply-adds, and no horizontal reduction is ever needed. Used when the unit count is a multiple of four
 /// vectors and the batch is large enough (<see cref="MinBatch"/>, or one block when Wᵀ is given); other shapes use <see cref="BlockedDense{TIn, TOut, TS, TV}"/>.

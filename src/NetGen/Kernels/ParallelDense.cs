@@ -11,8 +11,8 @@ namespace NetGen.Kernels;
 /// </summary>
 /// <remarks>
 /// <para>The caller's spans are pinned for the duration of a call (which waits for every part) and reach the threads as
-/// pointers. One job object per thread, layer shape and epilogue is created on first use and reused, so a call
-/// allocates nothing.</para>
+/// pointers. One job object per thread, layer shape and epilogue is created on first use and reused, as is each thread's
+/// buffer for transposed weights, so after the first call of a shape a call allocates nothing.</para>
 /// <para>The forward product's activation and the input gradient's activation derivative are applied inside each part
 /// (see <see cref="DenseKernels"/>), so each thread finishes its own outputs and no serial pass over the whole batch
 /// follows the split.</para>
@@ -43,18 +43,21 @@ internal static unsafe class ParallelDense<TIn, TOut> where TIn : IDimension whe
 
     public static bool Pays(int batch) => (long)batch * N * Units >= MinMultiplyAdds;
 
+    /// <summary>Whether the packed forward product is split by blocks of units (at least two of them), else by samples.</summary>
+    public static bool SplitsByUnits => Units / DenseKernels.PackedUnitBlock<TIn, TOut>() >= 2;
+
     /// <summary>
     /// z = f(x·wt + bias) through the packed kernel, with wt = wᵀ [inputs × units]. When <paramref name="w"/> is not null,
-    /// wt is only a buffer and is first filled from it: by each thread for its own units, or here before a split by samples.
+    /// Wᵀ is made from it: split by units, each thread transposes its own rows of w into a buffer of its own (and
+    /// <paramref name="wt"/> is not used; it may be null); split by samples, it is transposed here into wt first.
     /// </summary>
     public static void ForwardPacked<TAct>(float* w, float* wt, float* bias, float* x, float* z, int batch, int threads, TAct activation)
         where TAct : struct, IUnaryOperator
     {
-        int blocks = Units / DenseKernels.PackedUnitBlock<TIn, TOut>();
         var job = ForwardJob<TAct>.ForThisThread(activation);
-        if (blocks >= 2)
+        if (SplitsByUnits)
         {
-            job.Run(ForwardKind.PackedByUnits, wt, bias, x, z, batch, Math.Min(threads, blocks), w);
+            job.Run(ForwardKind.PackedByUnits, wt, bias, x, z, batch, Math.Min(threads, Units / DenseKernels.PackedUnitBlock<TIn, TOut>()), w);
             return;
         }
         if (w != null) Transpose.Copy(ref *w, Units, N, ref *wt);
