@@ -380,12 +380,13 @@ public sealed partial class NetworkGenerator
                         if (fusedActivation is null)
                         {
                             w.WriteLine($"{Kernels}DenseKernels.Forward<{D(dims, layer.Inputs)}, {D(dims, layer.Units)}>({Weights(layer)}, {Biases(layer)}, {x}, {a}, {n}{PackedWeights(mode, layer)});");
-                            if (!keepLogits && ActivationCall(layer, a) is { } call) w.WriteLine(call);
+                            // Element-wise activations are fused; what is left is the identity, or softmax over each row.
+                            if (!keepLogits && layer.Activation == ActivationKind.Softmax)
+                                w.WriteLine($"{Kernels}ActivationKernels.Softmax({a}, {layer.Units});");
                         }
                         else
                         {
-                            string transposed = mode == Mode.Batch ? $"packed.IsEmpty ? default : packed.Slice({layer.WeightOffset}, {layer.WeightCount})" : "default";
-                            string threads = mode == Mode.Training ? "__trainingThreads" : "1";
+                            var (transposed, threads) = ForwardOptions(mode, layer);
                             w.WriteLine($"{Kernels}DenseKernels.Forward<{D(dims, layer.Inputs)}, {D(dims, layer.Units)}, {Kernels}{fusedActivation.Value.Type}>({Weights(layer)}, {Biases(layer)}, {x}, {a}, {n}, {transposed}, {threads}, new {Kernels}{fusedActivation.Value.Type}({fusedActivation.Value.Argument}));");
                         }
                         break;
@@ -556,18 +557,6 @@ public sealed partial class NetworkGenerator
             _ => null,
         };
 
-        private static string? ActivationCall(LayerSpec layer, string a) => layer.Activation switch
-        {
-            ActivationKind.Identity => null,
-            ActivationKind.Step => $"{Kernels}ActivationKernels.Step({a});",
-            ActivationKind.Sigmoid => $"{Kernels}ActivationKernels.Sigmoid({a});",
-            ActivationKind.Tanh => $"{Kernels}ActivationKernels.Tanh({a});",
-            ActivationKind.ReLU => $"{Kernels}ActivationKernels.Relu({a});",
-            ActivationKind.LeakyReLU => $"{Kernels}ActivationKernels.LeakyRelu({a}, {F(layer.Alpha)});",
-            ActivationKind.ELU => $"{Kernels}ActivationKernels.Elu({a}, {F(layer.Alpha)});",
-            _ => $"{Kernels}ActivationKernels.Softmax({a}, {layer.Units});",
-        };
-
         private static string? ActivationBackwardCall(LayerSpec layer, string a, string g) => layer.Activation switch
         {
             ActivationKind.Identity => null,
@@ -603,10 +592,15 @@ public sealed partial class NetworkGenerator
         /// </summary>
         private static string PackedWeights(Mode mode, LayerSpec l) => mode switch
         {
-            Mode.Batch => $", packed.IsEmpty ? default : packed.Slice({l.WeightOffset}, {l.WeightCount})",
-            Mode.Training => ", default, __trainingThreads", // split over the training threads
+            Mode.Batch => $", {ForwardOptions(mode, l).Transposed}",
+            Mode.Training => $", default, {ForwardOptions(mode, l).Threads}", // split over the training threads
             _ => "",
         };
+
+        /// <summary>A forward kernel call's transposed weights (a frozen network's, in batched mode) and thread count.</summary>
+        private static (string Transposed, string Threads) ForwardOptions(Mode mode, LayerSpec l) =>
+            (mode == Mode.Batch ? $"packed.IsEmpty ? default : packed.Slice({l.WeightOffset}, {l.WeightCount})" : "default",
+             mode == Mode.Training ? "__trainingThreads" : "1");
 
         /// <summary>Re-declares a parameter span of ParameterCount values (checked by every caller) with that constant length, so the JIT drops bounds checks.</summary>
         private static void EmitConstantLength(SourceWriter w, string span)

@@ -43,8 +43,11 @@ internal static unsafe class ParallelDense<TIn, TOut> where TIn : IDimension whe
 
     public static bool Pays(int batch) => (long)batch * N * Units >= MinMultiplyAdds;
 
+    /// <summary>How many blocks of the packed kernel the units make.</summary>
+    private static int UnitBlocks => Units / DenseKernels.PackedUnitBlock<TIn, TOut>();
+
     /// <summary>Whether the packed forward product is split by blocks of units (at least two of them), else by samples.</summary>
-    public static bool SplitsByUnits => Units / DenseKernels.PackedUnitBlock<TIn, TOut>() >= 2;
+    public static bool SplitsByUnits => UnitBlocks >= 2;
 
     /// <summary>
     /// z = f(x·wt + bias) through the packed kernel, with wt = wᵀ [inputs × units]. When <paramref name="w"/> is not null,
@@ -57,7 +60,7 @@ internal static unsafe class ParallelDense<TIn, TOut> where TIn : IDimension whe
         var job = ForwardJob<TAct>.ForThisThread(activation);
         if (SplitsByUnits)
         {
-            job.Run(ForwardKind.PackedByUnits, wt, bias, x, z, batch, Math.Min(threads, Units / DenseKernels.PackedUnitBlock<TIn, TOut>()), w);
+            job.Run(ForwardKind.PackedByUnits, wt, bias, x, z, batch, Math.Min(threads, UnitBlocks), w);
             return;
         }
         if (w != null) Transpose.Copy(ref *w, Units, N, ref *wt);
@@ -71,12 +74,12 @@ internal static unsafe class ParallelDense<TIn, TOut> where TIn : IDimension whe
 
     /// <summary>dW = dzᵀ·x and db = Σ_b dz, by rows of dW (units).</summary>
     public static void WeightGradients(float* dz, float* x, float* dw, float* db, int batch, int threads) =>
-        (WeightGradientJob.t_job ??= new WeightGradientJob()).Run(0, dz, x, dw, db, batch, Math.Min(threads, Math.Max(1, Units / 4)));
+        (WeightGradientJob.t_job ??= new WeightGradientJob()).Run(dz, x, dw, db, batch, Math.Min(threads, Math.Max(1, Units / 4)));
 
     /// <summary>dx = g(a, dz·w), by samples (g the layer below's activation derivative, or the identity).</summary>
     public static void InputGradients<TGrad>(float* dz, float* w, float* dx, float* a, int batch, int threads, TGrad derivative)
         where TGrad : struct, IGradientOperator =>
-        InputGradientJob<TGrad>.ForThisThread(derivative).Run(0, dz, w, dx, a, batch, SampleParts(batch, threads));
+        InputGradientJob<TGrad>.ForThisThread(derivative).Run(dz, w, dx, a, batch, SampleParts(batch, threads));
 
     private static int SampleParts(int batch, int threads) => Math.Max(1, Math.Min(threads, batch / MinSamplesPerPart));
 
@@ -85,17 +88,15 @@ internal static unsafe class ParallelDense<TIn, TOut> where TIn : IDimension whe
     /// <summary>One split product: the pointers and sizes of the current call, and how part k finds its range.</summary>
     private abstract class Job : IParallelWork
     {
-        protected int Kind, Batch, Parts;
-        protected float* A, B, C, D, Source;
+        protected int Batch, Parts;
+        protected float* A, B, C, D;
 
-        public void Run(int kind, float* a, float* b, float* c, float* d, int batch, int parts, float* source = null)
+        public void Run(float* a, float* b, float* c, float* d, int batch, int parts)
         {
-            Kind = kind;
             A = a;
             B = b;
             C = c;
             D = d;
-            Source = source;
             Batch = batch;
             Parts = parts;
             try
@@ -104,7 +105,7 @@ internal static unsafe class ParallelDense<TIn, TOut> where TIn : IDimension whe
             }
             finally
             {
-                A = B = C = D = Source = null; // only valid inside this call
+                A = B = C = D = null; // only valid inside this call
             }
         }
 
@@ -124,6 +125,8 @@ internal static unsafe class ParallelDense<TIn, TOut> where TIn : IDimension whe
     {
         [ThreadStatic] private static ForwardJob<TAct>? t_job;
         private TAct _activation;
+        private ForwardKind _kind;
+        private float* _source; // the live weights w when this call transposes them, else null
 
         public static ForwardJob<TAct> ForThisThread(TAct activation)
         {
@@ -132,18 +135,29 @@ internal static unsafe class ParallelDense<TIn, TOut> where TIn : IDimension whe
             return job;
         }
 
-        public void Run(ForwardKind kind, float* w, float* bias, float* x, float* z, int batch, int parts, float* source = null) =>
-            Run((int)kind, w, bias, x, z, batch, parts, source);
+        public void Run(ForwardKind kind, float* w, float* bias, float* x, float* z, int batch, int parts, float* source = null)
+        {
+            _kind = kind;
+            _source = source;
+            try
+            {
+                base.Run(w, bias, x, z, batch, parts);
+            }
+            finally
+            {
+                _source = null; // only valid inside this call
+            }
+        }
 
         public override void Execute(int part)
         {
-            switch ((ForwardKind)Kind)
+            switch (_kind)
             {
                 case ForwardKind.PackedByUnits:
                 {
                     var (start, end) = Share(part, Units, DenseKernels.PackedUnitBlock<TIn, TOut>());
                     if (end <= start) break;
-                    if (Source == null) // the whole Wᵀ is given: read this part's columns of it
+                    if (_source == null) // the whole Wᵀ is given: read this part's columns of it
                     {
                         DenseKernels.ForwardPacked<TIn, TOut, TAct>(ref A[start], Units, ref *B, ref *C, ref *D, Batch, start, end, _activation);
                         break;
@@ -152,7 +166,7 @@ internal static unsafe class ParallelDense<TIn, TOut> where TIn : IDimension whe
                     // and in this core's cache.
                     int width = end - start;
                     ref float own = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(PackedWeights.Rent(N * width));
-                    Transpose.Copy(ref Source[(nint)start * N], width, N, ref own, width);
+                    Transpose.Copy(ref _source[(nint)start * N], width, N, ref own, width);
                     DenseKernels.ForwardPacked<TIn, TOut, TAct>(ref own, width, ref *B, ref *C, ref *D, Batch, start, end, _activation);
                     break;
                 }
