@@ -89,13 +89,14 @@ public sealed partial class NetworkGenerator
                 }
             }
             w.WriteLine();
-            w.WriteLine("// The gradient of the mean loss: each accumulator's lanes added up, four consecutive gradients at a time.");
+            w.WriteLine("// The gradient of the mean loss: each accumulator's lanes added up, eight (or four) consecutive gradients at a time,");
+            w.WriteLine("// stored in the widths the optimizer reads them in.");
             var accumulators = spec.Layers.SelectMany(Accumulators).ToList(); // in parameter order: index k is grad[k]
-            int whole = accumulators.Count / 4 * 4;
+            int whole = accumulators.Count / 4 * 4, octets = accumulators.Count / 8 * 8;
             for (int k = accumulators.Count - 1; k >= whole; k--) // the last index first: one bounds check covers the rest
                 w.WriteLine($"grad[{k}] = {V128}.Sum({accumulators[k]});");
-            for (int k = 0; k < whole; k += 4)
-                w.WriteLine($"{Lanes}StoreSums(grad, {k}, {string.Join(", ", accumulators.Skip(k).Take(4))});");
+            for (int k = 0; k < whole; k += k < octets ? 8 : 4)
+                w.WriteLine($"{Lanes}StoreSums(grad, {k}, {string.Join(", ", accumulators.Skip(k).Take(k < octets ? 8 : 4))});");
             w.WriteLine($"return (float)(loss / ({perElement}));");
         }
 

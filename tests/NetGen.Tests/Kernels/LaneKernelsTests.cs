@@ -78,6 +78,35 @@ public class LaneKernelsTests
     }
 
     [Fact]
+    public void StoreSumsWritesEachAccumulatorsLaneSumInOrderAndNothingElse()
+    {
+        // Accumulator k holds lanes 100k + 1, 100k + 2, 100k + 4, 100k + 8: its lane sum is 400k + 15, exact in float.
+        var acc = Enumerable.Range(0, 8).Select(k => Vector128.Create(100f * k + 1, 100f * k + 2, 100f * k + 4, 100f * k + 8)).ToArray();
+        float[] four = Enumerable.Repeat(-1f, 7).ToArray(), eight = Enumerable.Repeat(-1f, 11).ToArray();
+        LaneKernels.StoreSums(four, 2, acc[0], acc[1], acc[2], acc[3]);
+        LaneKernels.StoreSums(eight, 2, acc[0], acc[1], acc[2], acc[3], acc[4], acc[5], acc[6], acc[7]);
+        Assert.Equal([-1f, -1f, 15f, 415f, 815f, 1215f, -1f], four);
+        Assert.Equal([-1f, -1f, 15f, 415f, 815f, 1215f, 1615f, 2015f, 2415f, 2815f, -1f], eight);
+        // The four- and eight-accumulator forms add the lanes in the same order, so they give the same bits.
+        var r = new Random(5);
+        Vector128<float> Noise() => Vector128.Create((float)r.NextDouble() - 0.5f, (float)r.NextDouble() * 1e-4f, (float)r.NextDouble() * 1e4f, -(float)r.NextDouble());
+        var noisy = Enumerable.Range(0, 8).Select(_ => Noise()).ToArray();
+        float[] twice = new float[8], once = new float[8];
+        LaneKernels.StoreSums(twice, 0, noisy[0], noisy[1], noisy[2], noisy[3]);
+        LaneKernels.StoreSums(twice, 4, noisy[4], noisy[5], noisy[6], noisy[7]);
+        LaneKernels.StoreSums(once, 0, noisy[0], noisy[1], noisy[2], noisy[3], noisy[4], noisy[5], noisy[6], noisy[7]);
+        Assert.Equal(twice, once);
+    }
+
+    [Fact]
+    public void StoreSumsRejectsADestinationTooShort()
+    {
+        var v = Vector128<float>.One;
+        Assert.Throws<ArgumentOutOfRangeException>(() => LaneKernels.StoreSums(new float[10], 3, v, v, v, v, v, v, v, v));
+        Assert.Throws<ArgumentOutOfRangeException>(() => LaneKernels.StoreSums(new float[6], 3, v, v, v, v));
+    }
+
+    [Fact]
     public void MaskKeepsTheValidLanes()
     {
         Assert.Equal(Vector128.Create(1f, 0f, 0f, 0f), LaneKernels.Mask(1));
