@@ -243,8 +243,10 @@ public class OptimizerTests
     {
         IOptimizer optimizer = Create(kind);
         optimizer.Step(new float[4], new float[4]);
-        Assert.Throws<ArgumentException>(() => optimizer.Step(new float[4], new float[3]));
-        var e = Assert.Throws<ArgumentException>(() => optimizer.Step(new float[5], new float[5]));
+        var mismatch = Assert.Throws<ArgumentException>("gradients", () => optimizer.Step(new float[4], new float[3]));
+        Assert.Contains("The gradient has 3 elements but there are 4 parameters", mismatch.Message);
+        var e = Assert.Throws<ArgumentException>("parameters", () => optimizer.Step(new float[5], new float[5]));
+        Assert.Contains("holds state for 4 parameters but was given 5", e.Message);
         Assert.Contains("Reset()", e.Message);
         optimizer.Reset();
         optimizer.Step(new float[5], new float[5]);
