@@ -4,9 +4,11 @@ using System.Runtime.Intrinsics;
 namespace NetGen.Kernels;
 
 /// <summary>
-/// The handful of vector operations the blocked matrix kernels need, for one vector width. The kernels are generic
-/// over a struct implementing this, so the JIT compiles one copy per width with every call inlined (the pattern of
-/// TensorPrimitives' operator structs), and the micro-kernels are written once instead of three times.
+/// The handful of vector operations the blocked matrix kernels and the optimizers' update loops need, for one vector
+/// width. The kernels are generic over a struct implementing this, so the JIT compiles one copy per width with every
+/// call inlined (the pattern of TensorPrimitives' operator structs), and each loop is written once instead of three
+/// times. The arithmetic is plain IEEE per lane (no fused multiply-add unless asked for), so every width gives the
+/// same bits as the scalar code written with the same operations.
 /// </summary>
 internal interface ISimdWidth<TVector> where TVector : struct
 {
@@ -21,6 +23,14 @@ internal interface ISimdWidth<TVector> where TVector : struct
     static abstract TVector Apply<TOp>(TOp op, TVector x) where TOp : struct, IUnaryOperator;
     /// <summary>An activation's backward step g·f′(a) applied to every lane (the input-gradient kernel's epilogue).</summary>
     static abstract TVector Apply<TOp>(TOp op, TVector a, TVector g) where TOp : struct, IGradientOperator;
+    static abstract TVector Add(TVector a, TVector b);
+    static abstract TVector Subtract(TVector a, TVector b);
+    static abstract TVector Multiply(TVector a, TVector b);
+    static abstract TVector Divide(TVector a, TVector b);
+    static abstract TVector Sqrt(TVector x);
+    static abstract TVector Max(TVector a, TVector b);
+    /// <summary>0 in the lanes whose magnitude is below the smallest normal float, x elsewhere (NaN stays NaN).</summary>
+    static abstract TVector FlushSubnormal(TVector x);
 }
 
 internal readonly struct Simd512 : ISimdWidth<Vector512<float>>
@@ -33,6 +43,14 @@ internal readonly struct Simd512 : ISimdWidth<Vector512<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(Vector512<float> value) => Vector512.Sum(value);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Apply<TOp>(TOp op, Vector512<float> x) where TOp : struct, IUnaryOperator => op.Invoke(x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Apply<TOp>(TOp op, Vector512<float> a, Vector512<float> g) where TOp : struct, IGradientOperator => op.Invoke(a, g);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Add(Vector512<float> a, Vector512<float> b) => a + b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Subtract(Vector512<float> a, Vector512<float> b) => a - b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Multiply(Vector512<float> a, Vector512<float> b) => a * b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Divide(Vector512<float> a, Vector512<float> b) => a / b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Sqrt(Vector512<float> x) => Vector512.Sqrt(x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Max(Vector512<float> a, Vector512<float> b) => Vector512.Max(a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> FlushSubnormal(Vector512<float> x) =>
+        Vector512.ConditionalSelect(Vector512.LessThan(Vector512.Abs(x), Vector512.Create(VectorOps.SmallestNormal)), Vector512<float>.Zero, x);
 }
 
 internal readonly struct Simd256 : ISimdWidth<Vector256<float>>
@@ -45,6 +63,14 @@ internal readonly struct Simd256 : ISimdWidth<Vector256<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(Vector256<float> value) => Vector256.Sum(value);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Apply<TOp>(TOp op, Vector256<float> x) where TOp : struct, IUnaryOperator => op.Invoke(x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Apply<TOp>(TOp op, Vector256<float> a, Vector256<float> g) where TOp : struct, IGradientOperator => op.Invoke(a, g);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Add(Vector256<float> a, Vector256<float> b) => a + b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Subtract(Vector256<float> a, Vector256<float> b) => a - b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Multiply(Vector256<float> a, Vector256<float> b) => a * b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Divide(Vector256<float> a, Vector256<float> b) => a / b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Sqrt(Vector256<float> x) => Vector256.Sqrt(x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Max(Vector256<float> a, Vector256<float> b) => Vector256.Max(a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> FlushSubnormal(Vector256<float> x) =>
+        Vector256.ConditionalSelect(Vector256.LessThan(Vector256.Abs(x), Vector256.Create(VectorOps.SmallestNormal)), Vector256<float>.Zero, x);
 }
 
 internal readonly struct Simd128 : ISimdWidth<Vector128<float>>
@@ -57,4 +83,12 @@ internal readonly struct Simd128 : ISimdWidth<Vector128<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(Vector128<float> value) => Vector128.Sum(value);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Apply<TOp>(TOp op, Vector128<float> x) where TOp : struct, IUnaryOperator => op.Invoke(x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Apply<TOp>(TOp op, Vector128<float> a, Vector128<float> g) where TOp : struct, IGradientOperator => op.Invoke(a, g);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Add(Vector128<float> a, Vector128<float> b) => a + b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Subtract(Vector128<float> a, Vector128<float> b) => a - b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Multiply(Vector128<float> a, Vector128<float> b) => a * b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Divide(Vector128<float> a, Vector128<float> b) => a / b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Sqrt(Vector128<float> x) => Vector128.Sqrt(x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Max(Vector128<float> a, Vector128<float> b) => Vector128.Max(a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> FlushSubnormal(Vector128<float> x) =>
+        Vector128.ConditionalSelect(Vector128.LessThan(Vector128.Abs(x), Vector128.Create(VectorOps.SmallestNormal)), Vector128<float>.Zero, x);
 }

@@ -1,6 +1,7 @@
-using System.Numerics;
+using NetGen.Kernels;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace NetGen.Optimizers;
 
@@ -83,18 +84,13 @@ public sealed class Adagrad : IOptimizer, IRangeUpdate, IThreadedOptimizer
         ref float p = ref MemoryMarshal.GetReference(parameters);
         ref float g = ref MemoryMarshal.GetReference(gradients);
         ref float s = ref MemoryMarshal.GetReference(_sum.AsSpan(start, parameters.Length));
-        nuint n = (nuint)parameters.Length, i = 0;
-        if (Vector.IsHardwareAccelerated)
-        {
-            for (; i + (nuint)Vector<float>.Count <= n; i += (nuint)Vector<float>.Count)
-            {
-                Vector<float> theta = Vector.LoadUnsafe(ref p, i);
-                Vector<float> grad = Vector.LoadUnsafe(ref g, i) + wd * theta;
-                Vector<float> acc = Vector.LoadUnsafe(ref s, i) + grad * grad;
-                Vector.StoreUnsafe(acc, ref s, i);
-                Vector.StoreUnsafe(theta - clr * (grad / (Vector.SquareRoot(acc) + new Vector<float>(eps))), ref p, i);
-            }
-        }
+        nuint n = (nuint)parameters.Length;
+        // The widest vectors the machine runs at full speed (a 512-bit square root or division costs the same time as
+        // a 256-bit one here, and each update needs one of each).
+        nuint i = Vector512.IsHardwareAccelerated ? UpdateVectors<Simd512, Vector512<float>>(ref p, ref g, ref s, n, clr, wd, eps)
+            : Vector256.IsHardwareAccelerated ? UpdateVectors<Simd256, Vector256<float>>(ref p, ref g, ref s, n, clr, wd, eps)
+            : Vector128.IsHardwareAccelerated ? UpdateVectors<Simd128, Vector128<float>>(ref p, ref g, ref s, n, clr, wd, eps)
+            : 0;
         for (; i < n; i++)
         {
             float theta = Unsafe.Add(ref p, i);
@@ -103,6 +99,26 @@ public sealed class Adagrad : IOptimizer, IRangeUpdate, IThreadedOptimizer
             Unsafe.Add(ref s, i) = acc;
             Unsafe.Add(ref p, i) = theta - clr * (grad / (MathF.Sqrt(acc) + eps));
         }
+    }
+
+    /// <summary>
+    /// The scalar tail's update, a vector of <typeparamref name="TWidth"/> at a time, operation for operation (so every
+    /// width gives the same bits); returns how many of the <paramref name="n"/> elements it updated.
+    /// </summary>
+    private static nuint UpdateVectors<TWidth, TVector>(ref float p, ref float g, ref float s, nuint n, float learningRate, float weightDecay, float epsilon)
+        where TWidth : ISimdWidth<TVector> where TVector : struct
+    {
+        TVector clr = TWidth.Broadcast(learningRate), wd = TWidth.Broadcast(weightDecay), eps = TWidth.Broadcast(epsilon);
+        nuint i = 0;
+        for (; i + (nuint)TWidth.Count <= n; i += (nuint)TWidth.Count)
+        {
+            TVector theta = TWidth.Load(ref p, i);
+            TVector grad = TWidth.Add(TWidth.Load(ref g, i), TWidth.Multiply(wd, theta));
+            TVector acc = TWidth.Add(TWidth.Load(ref s, i), TWidth.Multiply(grad, grad));
+            TWidth.Store(acc, ref s, i);
+            TWidth.Store(TWidth.Subtract(theta, TWidth.Multiply(clr, TWidth.Divide(grad, TWidth.Add(TWidth.Sqrt(acc), eps)))), ref p, i);
+        }
+        return i;
     }
 
     /// <inheritdoc/>
