@@ -24,7 +24,7 @@ public class Adam : IOptimizer, IRangeUpdate, IThreadedOptimizer
     private long _step;
     private int _threads = 1;
     private ParallelUpdate? _parallel;
-    private (float StepSize, float Correction2Sqrt, float Shrink, float L2) _current;
+    private Coefficients _current;
 
     /// <summary>Creates the optimizer with PyTorch's defaults.</summary>
     /// <param name="learningRate">The step size (lr).</param>
@@ -99,7 +99,7 @@ public class Adam : IOptimizer, IRangeUpdate, IThreadedOptimizer
         float stepSize = (float)(LearningRate / correction1);
         float l2 = DecoupledWeightDecay ? 0f : WeightDecay;
         float shrink = DecoupledWeightDecay ? 1f - LearningRate * WeightDecay : 1f;
-        _current = (stepSize, (float)correction2Sqrt, shrink, l2);
+        _current = new Coefficients(stepSize, (float)correction2Sqrt, shrink, l2, Beta1, Beta2, Epsilon);
         ParallelUpdate.Step(this, ref _parallel, _threads, parameters, gradients);
     }
 
@@ -108,8 +108,7 @@ public class Adam : IOptimizer, IRangeUpdate, IThreadedOptimizer
 
     private void Update(Span<float> parameters, ReadOnlySpan<float> gradients, Span<float> firstMoment, Span<float> secondMoment)
     {
-        var (stepSize, correction2Sqrt, shrink, l2) = _current;
-        var c = new Coefficients(stepSize, correction2Sqrt, shrink, l2, Beta1, Beta2, Epsilon);
+        Coefficients c = _current;
         ref float p = ref MemoryMarshal.GetReference(parameters);
         ref float g = ref MemoryMarshal.GetReference(gradients);
         ref float m = ref MemoryMarshal.GetReference(firstMoment);
@@ -135,7 +134,7 @@ public class Adam : IOptimizer, IRangeUpdate, IThreadedOptimizer
         }
     }
 
-    /// <summary>The update's constants for one step.</summary>
+    /// <summary>The update's constants for one step (set by <see cref="Step"/>, read by each range's update).</summary>
     private readonly record struct Coefficients(float StepSize, float Correction2Sqrt, float Shrink, float L2, float Beta1, float Beta2, float Epsilon)
     {
         public float Rest1 => 1 - Beta1;

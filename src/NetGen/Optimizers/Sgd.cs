@@ -19,9 +19,11 @@ namespace NetGen.Optimizers;
 /// <remarks>
 /// The optimizers, simplest to most complex: <see cref="Sgd"/>, <see cref="Adagrad"/>, <see cref="RmsProp"/>,
 /// <see cref="Adam"/> (and <see cref="AdamW"/>, the same update with decoupled weight decay).
-/// Their update loops use <see cref="Vector{T}"/>, which the JIT sizes to the machine's preferred width, so each
-/// rule is written once for vectors and once for the scalar tail. The tail is never handled by overlapping the
-/// last vector: the updates are read-modify-write, so an overlapped element would be updated twice.
+/// Each rule is written once for vectors and once for the scalar tail. Adam, RMSProp and Adagrad, which need square
+/// roots and divisions, run the widest vectors the machine executes at full speed (Vector512 with AVX-512, where a
+/// 512-bit division costs the time of a 256-bit one); SGD uses <see cref="Vector{T}"/>, the width in which tiny
+/// networks store their gradients (so its loads are forwarded from those stores). The tail is never handled by
+/// overlapping the last vector: the updates are read-modify-write, so an overlapped element would be updated twice.
 /// </remarks>
 public sealed class Sgd : IOptimizer, IRangeUpdate, IThreadedOptimizer
 {
