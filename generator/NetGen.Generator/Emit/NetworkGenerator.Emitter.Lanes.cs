@@ -95,8 +95,11 @@ public sealed partial class NetworkGenerator
             int whole = accumulators.Count / 4 * 4, octets = accumulators.Count / 8 * 8;
             for (int k = accumulators.Count - 1; k >= whole; k--) // the last index first: one bounds check covers the rest
                 w.WriteLine($"grad[{k}] = {V128}.Sum({accumulators[k]});");
-            for (int k = 0; k < whole; k += k < octets ? 8 : 4)
-                w.WriteLine($"{Lanes}StoreSums(grad, {k}, {string.Join(", ", accumulators.Skip(k).Take(k < octets ? 8 : 4))});");
+            for (int k = 0, size; k < whole; k += size)
+            {
+                size = k < octets ? 8 : 4;
+                w.WriteLine($"{Lanes}StoreSums(grad, {k}, {string.Join(", ", accumulators.Skip(k).Take(size))});");
+            }
             w.WriteLine($"return (float)(loss / ({perElement}));");
         }
 
