@@ -500,36 +500,45 @@ public sealed partial class NetworkGenerator
                         w.WriteLine(header + dz + ";");
                         w.WriteLine($"// dW{index} = dz{index}ᵀ·x, db{index} = Σ_n dz{index}" + (propagate ? $", {below} = dz{index}·W{index}." : "."));
                         if (derivative is not null) w.WriteLine(derivative);
-                        w.WriteLine($"{Kernels}DenseKernels.WeightGradients<{D(dims, layer.Inputs)}, {D(dims, layer.Units)}>({current}, {x}, {WeightGradients(layer)}, {BiasGradients(layer)}, n, __trainingThreads);");
-                        if (propagate)
+                        if (!propagate)
                         {
-                            pingPong ^= 1;
-                            w.WriteLine($"{SpanOfFloat} {below} = {WorkspaceSpan(spec, $"D{pingPong}", $"n * {layer.Inputs}")};");
-                            derivativeApplied = EmitInputGradients(w, spec, dims, index, layer.Units, current, below);
-                            current = below;
+                            w.WriteLine($"{Kernels}DenseKernels.WeightGradients<{D(dims, layer.Inputs)}, {D(dims, layer.Units)}>({current}, {x}, {WeightGradients(layer)}, {BiasGradients(layer)}, n, __trainingThreads);");
+                            break;
                         }
+                        pingPong ^= 1;
+                        w.WriteLine($"{SpanOfFloat} {below} = {WorkspaceSpan(spec, $"D{pingPong}", $"n * {layer.Inputs}")};");
+                        w.WriteLine("// Both products in one call: with several threads, products of middling size run side by side (one per thread),");
+                        w.WriteLine("// larger ones are each split over the threads.");
+                        derivativeApplied = EmitInputGradients(w, spec, dims, index, layer.Units, current, below, x);
+                        current = below;
                         break;
                 }
             }
         }
 
         /// <summary>
-        /// Emits dx = dz·W for layer <paramref name="index"/> (<paramref name="outputs"/> affine outputs). When the layer
-        /// directly below is dense with an element-wise activation, the kernel applies that activation's backward step as
-        /// it stores each block, so dx comes out as the layer below's dz; returns whether it did.
+        /// Emits dx = dz·W for layer <paramref name="index"/> (<paramref name="outputs"/> affine outputs), or, given the
+        /// layer's input <paramref name="x"/>, the weight gradient and dx in one call (<c>DenseKernels.Gradients</c>). When
+        /// the layer directly below is dense with an element-wise activation, the kernel applies that activation's backward
+        /// step as it stores each block, so dx comes out as the layer below's dz; returns whether it did.
         /// </summary>
-        private static bool EmitInputGradients(SourceWriter w, NetworkSpec spec, SortedSet<int> dims, int index, int outputs, string dz, string dx)
+        private static bool EmitInputGradients(SourceWriter w, NetworkSpec spec, SortedSet<int> dims, int index, int outputs, string dz, string dx, string? x = null)
         {
             var layer = spec.Layers[index];
             var below = spec.Layers[index - 1];
-            string kernel = $"{Kernels}DenseKernels.InputGradients<{D(dims, layer.Inputs)}, {D(dims, outputs)}";
+            string kernel = x is null
+                ? $"{Kernels}DenseKernels.InputGradients<{D(dims, layer.Inputs)}, {D(dims, outputs)}"
+                : $"{Kernels}DenseKernels.Gradients<{D(dims, layer.Inputs)}, {D(dims, outputs)}";
+            string arguments = x is null
+                ? $"{dz}, {Weights(layer)}, {dx}, n, __trainingThreads"
+                : $"{dz}, {x}, {WeightGradients(layer)}, {BiasGradients(layer)}, {Weights(layer)}, {dx}, n, __trainingThreads";
             if (below.Kind != LayerKind.Dense || GradientOperator(below) is not { } g)
             {
-                w.WriteLine($"{kernel}>({dz}, {Weights(layer)}, {dx}, n, __trainingThreads);");
+                w.WriteLine($"{kernel}>({arguments});");
                 return false;
             }
             w.WriteLine($"// The input gradient applies layer {below.Index}'s f′ as it stores each block: {dx} = ({dz}·W{index}) ⊙ f′(a{below.Index}).");
-            w.WriteLine($"{kernel}, {Kernels}{g.Type}>({dz}, {Weights(layer)}, {dx}, n, __trainingThreads, {TrainingOutput(spec, below)}, new {Kernels}{g.Type}({g.Argument}));");
+            w.WriteLine($"{kernel}, {Kernels}{g.Type}>({arguments}, {TrainingOutput(spec, below)}, new {Kernels}{g.Type}({g.Argument}));");
             return true;
         }
 

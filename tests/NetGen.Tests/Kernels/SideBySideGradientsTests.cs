@@ -1,0 +1,122 @@
+using NetGen.Kernels;
+
+namespace NetGen.Tests.Kernels;
+
+/// <summary>
+/// DenseKernels.Gradients, a hidden layer's two backward products in one call: the same bits as the weight gradient
+/// followed by the input gradient on one thread, whether the products run side by side (middling sizes), are each split
+/// (large) or stay on the calling thread (small); and buffers the two products would race on are rejected.
+/// </summary>
+public class SideBySideGradientsTests
+{
+    private readonly struct D7 : IDimension { public static int Value => 7; }
+    private readonly struct D20 : IDimension { public static int Value => 20; }
+    private readonly struct D64 : IDimension { public static int Value => 64; }
+    private readonly struct D70 : IDimension { public static int Value => 70; }
+    private readonly struct D128 : IDimension { public static int Value => 128; }
+    private readonly struct D784 : IDimension { public static int Value => 784; }
+
+    [Fact]
+    public void TheShapesBelowCoverEveryPath()
+    {
+        Assert.True(ParallelDense<D128, D64>.PaysSideBySide(64)); // W2's middle layer at batch 64: 2¹⁹ multiply-adds
+        Assert.True(ParallelDense<D64, D70>.PaysSideBySide(33)); // 147,840
+        Assert.False(ParallelDense<D20, D7>.PaysSideBySide(64)); // 8,960: one thread
+        Assert.False(ParallelDense<D784, D128>.PaysSideBySide(64)); // 6.4 million: each product split
+        Assert.True(ParallelDense<D784, D128>.Pays(64));
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void GivesTheBitsOfTheTwoProductsOnOneThread(int threads)
+    {
+        Check<D128, D64>(64, threads, fused: true);
+        Check<D128, D64>(64, threads, fused: false);
+        Check<D64, D70>(33, threads, fused: true); // a sample left over after the blocks of four
+        Check<D20, D7>(64, threads, fused: true);
+        Check<D784, D128>(64, threads, fused: true);
+    }
+
+    [Fact]
+    public void RejectsOutputsThatShareMemoryWithAnInput()
+    {
+        const int batch = 64, inputs = 128, units = 64;
+        var buffer = new float[batch * inputs * 2];
+        float[] dz = new float[batch * units], w = new float[inputs * units], dw = new float[inputs * units], db = new float[units];
+        var e = Assert.Throws<ArgumentException>(() => DenseKernels.Gradients<D128, D64>(dz, buffer.AsSpan(0, batch * inputs), dw, db, w,
+            buffer.AsSpan(batch * inputs / 2, batch * inputs), batch, 2));
+        Assert.Contains("dx shares memory with x", e.Message);
+        Assert.Equal(0f, dw.Max()); // nothing was computed
+        // One thread runs the products in order, where dx may reuse x: that stays allowed.
+        DenseKernels.Gradients<D128, D64>(dz, buffer.AsSpan(0, batch * inputs), dw, db, w, buffer.AsSpan(batch * inputs / 2, batch * inputs), batch, 1);
+    }
+
+    [Fact]
+    public void RejectsBuffersThatDoNotMatchTheLayer()
+    {
+        var e = Assert.Throws<ArgumentException>(() => DenseKernels.Gradients<D128, D64>(new float[64 * 64], new float[64 * 128],
+            new float[128 * 64], new float[63], new float[128 * 64], new float[64 * 128], 64, 2));
+        Assert.Contains("do not match the layer shape", e.Message);
+    }
+
+    [Fact]
+    public void AllocatesNothingOnceWarm()
+    {
+        const int batch = 64;
+        float[] dz = new float[batch * 64], x = new float[batch * 128], w = new float[128 * 64], dw = new float[128 * 64], db = new float[64], dx = new float[batch * 128];
+        DenseKernels.ReserveThreads(2);
+        for (int i = 0; i < 60; i++)
+            DenseKernels.Gradients<D128, D64, TanhGradient>(dz, x, dw, db, w, dx, batch, 2, x, new TanhGradient());
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 50; i++)
+            DenseKernels.Gradients<D128, D64, TanhGradient>(dz, x, dw, db, w, dx, batch, 2, x, new TanhGradient());
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    private static void Check<TIn, TOut>(int batch, int threads, bool fused) where TIn : IDimension where TOut : IDimension
+    {
+        int inputs = TIn.Value, units = TOut.Value;
+        var random = new Random(inputs * 13 + units * 3 + batch);
+        float[] w = Values(random, inputs * units, 1f / MathF.Sqrt(inputs)), dz = Values(random, batch * units, 0.1f);
+        float[] x = Values(random, batch * inputs, 2f);
+        ActivationKernels.Tanh(x); // the layer below's outputs: tanh, so its derivative has something to do
+
+        float[] expectedDw = new float[inputs * units], expectedDb = new float[units], expectedDx = new float[batch * inputs];
+        DenseKernels.WeightGradients<TIn, TOut>(dz, x, expectedDw, expectedDb, batch, 1);
+        if (fused) DenseKernels.InputGradients<TIn, TOut, TanhGradient>(dz, w, expectedDx, batch, 1, x, new TanhGradient());
+        else DenseKernels.InputGradients<TIn, TOut>(dz, w, expectedDx, batch, 1);
+
+        // Every element must be written.
+        float[] dw = Filled(inputs * units), db = Filled(units), dx = Filled(batch * inputs);
+        if (fused) DenseKernels.Gradients<TIn, TOut, TanhGradient>(dz, x, dw, db, w, dx, batch, threads, x, new TanhGradient());
+        else DenseKernels.Gradients<TIn, TOut>(dz, x, dw, db, w, dx, batch, threads);
+
+        string what = $"{inputs} → {units}, batch {batch}, {threads} thread(s), {(fused ? "tanh′ applied" : "no derivative")}";
+        AssertBitEqual(expectedDw, dw, what + ", dW");
+        AssertBitEqual(expectedDb, db, what + ", db");
+        AssertBitEqual(expectedDx, dx, what + ", dx");
+    }
+
+    private static float[] Filled(int count)
+    {
+        var values = new float[count];
+        values.AsSpan().Fill(float.NaN);
+        return values;
+    }
+
+    private static float[] Values(Random random, int count, float scale)
+    {
+        var values = new float[count];
+        for (int i = 0; i < count; i++) values[i] = (float)(random.NextDouble() * 2 - 1) * scale;
+        return values;
+    }
+
+    private static void AssertBitEqual(float[] expected, float[] actual, string what)
+    {
+        for (int i = 0; i < expected.Length; i++)
+            if (BitConverter.SingleToInt32Bits(expected[i]) != BitConverter.SingleToInt32Bits(actual[i]))
+                Assert.Fail($"{what}: element {i} is {actual[i]:G9}, expected {expected[i]:G9}");
+    }
+}
