@@ -133,14 +133,21 @@ public static class DenseKernels
                 ParallelDense<TIn, TOut>.WeightGradients(dzp, xp, dwp, dbp, batch, threads);
         else
         {
-            ref float dzr = ref MemoryMarshal.GetReference(dz);
-            WeightGradientRange<TIn, TOut>(ref dzr, ref MemoryMarshal.GetReference(x), ref MemoryMarshal.GetReference(weightGradients), batch, 0, units);
-            BiasGradientRange<TOut>(ref dzr, ref MemoryMarshal.GetReference(biasGradients), batch, 0, units);
+            WeightAndBiasGradientRange<TIn, TOut>(ref MemoryMarshal.GetReference(dz), ref MemoryMarshal.GetReference(x),
+                ref MemoryMarshal.GetReference(weightGradients), ref MemoryMarshal.GetReference(biasGradients), batch, 0, units);
         }
     }
 
+    /// <summary>Rows <paramref name="unitStart"/> ≤ j &lt; <paramref name="unitEnd"/> of dW = dzᵀ·x and the same elements of db = Σ_b dz.</summary>
+    internal static void WeightAndBiasGradientRange<TIn, TOut>(ref float dz, ref float x, ref float dw, ref float db, int batch, int unitStart, int unitEnd)
+        where TIn : IDimension where TOut : IDimension
+    {
+        WeightGradientRange<TIn, TOut>(ref dz, ref x, ref dw, batch, unitStart, unitEnd);
+        BiasGradientRange<TOut>(ref dz, ref db, batch, unitStart, unitEnd);
+    }
+
     /// <summary>db[j] = Σ_b dz[b, j] for <paramref name="unitStart"/> ≤ j &lt; <paramref name="unitEnd"/>, each summed over the batch in order.</summary>
-    internal static void BiasGradientRange<TOut>(ref float dz, ref float db, int batch, int unitStart, int unitEnd) where TOut : IDimension
+    private static void BiasGradientRange<TOut>(ref float dz, ref float db, int batch, int unitStart, int unitEnd) where TOut : IDimension
     {
         int units = TOut.Value, count = unitEnd - unitStart;
         Span<float> sums = MemoryMarshal.CreateSpan(ref Unsafe.Add(ref db, unitStart), count);
@@ -219,7 +226,8 @@ public static class DenseKernels
               && activations.Length >= (long)batch * inputs);
         // The serial order allows dx to reuse x's or dz's memory (the weight gradient has finished reading them); side by
         // side the two products would race.
-        if (dx.Overlaps(x) || dx.Overlaps(dz) || dx.Overlaps(weights) || weightGradients.Overlaps(dx) || weightGradients.Overlaps(activations))
+        if (dx.Overlaps(x) || dx.Overlaps(dz) || dx.Overlaps(weights) || dx.Overlaps(weightGradients) || dx.Overlaps(biasGradients)
+            || weightGradients.Overlaps(weights) || weightGradients.Overlaps(activations) || biasGradients.Overlaps(weights) || biasGradients.Overlaps(activations))
             ThrowOverlap();
         fixed (float* dzp = dz, xp = x, dwp = weightGradients, dbp = biasGradients, wp = weights, dxp = dx, ap = activations)
             ParallelDense<TIn, TOut>.GradientsSideBySide(dzp, xp, dwp, dbp, wp, dxp, ap, batch, derivative);
@@ -274,7 +282,7 @@ public static class DenseKernels
     }
 
     /// <summary>Rows <paramref name="unitStart"/> ≤ j &lt; <paramref name="unitEnd"/> of dW.</summary>
-    internal static void WeightGradientRange<TIn, TOut>(ref float dzr, ref float xr, ref float dw, int batch, int unitStart, int unitEnd)
+    private static void WeightGradientRange<TIn, TOut>(ref float dzr, ref float xr, ref float dw, int batch, int unitStart, int unitEnd)
         where TIn : IDimension where TOut : IDimension
     {
         int inputs = TIn.Value, units = TOut.Value;
@@ -329,5 +337,5 @@ public static class DenseKernels
     }
 
     private static void ThrowOverlap() =>
-        throw new ArgumentException("Gradients: dx shares memory with x, dz or the weights, or the weight gradients share memory with dx or the activations; the two products run at the same time, so each output needs its own buffer.");
+        throw new ArgumentException("Gradients: dx shares memory with x, dz, the weights or the weight or bias gradients, or the weight or bias gradients share memory with the weights or the activations; the two products run at the same time, so each output needs memory that the other product does not read or write.");
 }

@@ -49,6 +49,10 @@ public class SideBySideGradientsTests
             buffer.AsSpan(batch * inputs / 2, batch * inputs), batch, 2));
         Assert.Contains("dx shares memory with x", e.Message);
         Assert.Equal(0f, dw.Max()); // nothing was computed
+        // The weight gradient written over the weights the input gradient reads.
+        var x = new float[batch * inputs];
+        e = Assert.Throws<ArgumentException>(() => DenseKernels.Gradients<D128, D64>(dz, x, w, db, w, new float[batch * inputs], batch, 2));
+        Assert.Contains("the weight or bias gradients share memory with the weights", e.Message);
         // One thread runs the products in order, where dx may reuse x: that stays allowed.
         DenseKernels.Gradients<D128, D64>(dz, buffer.AsSpan(0, batch * inputs), dw, db, w, buffer.AsSpan(batch * inputs / 2, batch * inputs), batch, 1);
     }
