@@ -245,13 +245,15 @@ internal static unsafe class ParallelDense<TIn, TOut> where TIn : IDimension whe
         }
     }
 
-    /// <summary>A layer's two backward products as two parts: part 0 the weight and bias gradients, part 1 the input gradient.</summary>
-    private sealed class SideBySideJob<TGrad> : IParallelWork where TGrad : struct, IGradientOperator
+    /// <summary>
+    /// A layer's two backward products as two parts: A = dz, B = x, C = dW, D = db; part 0 the weight and bias gradients,
+    /// part 1 the input gradient into dx from the weights and the layer below's outputs.
+    /// </summary>
+    private sealed class SideBySideJob<TGrad> : Job where TGrad : struct, IGradientOperator
     {
         [ThreadStatic] private static SideBySideJob<TGrad>? t_job;
         private TGrad _derivative;
-        private int _batch;
-        private float* _dz, _x, _dw, _db, _w, _dx, _a;
+        private float* _w, _dx, _a;
 
         public static SideBySideJob<TGrad> ForThisThread(TGrad derivative)
         {
@@ -262,30 +264,25 @@ internal static unsafe class ParallelDense<TIn, TOut> where TIn : IDimension whe
 
         public void Run(float* dz, float* x, float* dw, float* db, float* w, float* dx, float* a, int batch)
         {
-            _dz = dz;
-            _x = x;
-            _dw = dw;
-            _db = db;
             _w = w;
             _dx = dx;
             _a = a;
-            _batch = batch;
             try
             {
-                WorkerTeam.Run(this, 2);
+                base.Run(dz, x, dw, db, batch, 2);
             }
             finally
             {
-                _dz = _x = _dw = _db = _w = _dx = _a = null; // only valid inside this call
+                _w = _dx = _a = null; // only valid inside this call
             }
         }
 
-        public void Execute(int part)
+        public override void Execute(int part)
         {
             if (part == 0)
-                DenseKernels.WeightAndBiasGradientRange<TIn, TOut>(ref *_dz, ref *_x, ref *_dw, ref *_db, _batch, 0, Units);
+                DenseKernels.WeightAndBiasGradientRange<TIn, TOut>(ref *A, ref *B, ref *C, ref *D, Batch, 0, Units);
             else
-                DenseKernels.InputGradientRows<TIn, TOut, TGrad>(ref *_dz, ref *_w, ref *_dx, _batch, ref *_a, _derivative);
+                DenseKernels.InputGradientRows<TIn, TOut, TGrad>(ref *A, ref *_w, ref *_dx, Batch, ref *_a, _derivative);
         }
     }
 }

@@ -12,15 +12,6 @@ namespace NetGen.Tests.Kernels;
 /// </summary>
 public class FusedDenseTests
 {
-    private readonly struct D3 : IDimension { public static int Value => 3; }
-    private readonly struct D5 : IDimension { public static int Value => 5; }
-    private readonly struct D7 : IDimension { public static int Value => 7; }
-    private readonly struct D20 : IDimension { public static int Value => 20; }
-    private readonly struct D64 : IDimension { public static int Value => 64; }
-    private readonly struct D100 : IDimension { public static int Value => 100; }
-    private readonly struct D128 : IDimension { public static int Value => 128; }
-    private readonly struct D784 : IDimension { public static int Value => 784; }
-
     public static TheoryData<string, int, int> Cases()
     {
         var data = new TheoryData<string, int, int>();

@@ -9,13 +9,6 @@ namespace NetGen.Tests.Kernels;
 /// </summary>
 public class SideBySideGradientsTests
 {
-    private readonly struct D7 : IDimension { public static int Value => 7; }
-    private readonly struct D20 : IDimension { public static int Value => 20; }
-    private readonly struct D64 : IDimension { public static int Value => 64; }
-    private readonly struct D70 : IDimension { public static int Value => 70; }
-    private readonly struct D128 : IDimension { public static int Value => 128; }
-    private readonly struct D784 : IDimension { public static int Value => 784; }
-
     [Fact]
     public void TheShapesBelowCoverEveryPath()
     {
