@@ -24,72 +24,103 @@ public sealed partial class NetworkGenerator
         /// <summary>The body of <c>__ComputeGradients</c> for a network that <see cref="TrainsInLanes"/>.</summary>
         private static void EmitLaneGradients(SourceWriter w, NetworkSpec spec)
         {
-            var last = spec.OutputLayer;
-            int outputs = spec.OutputSize;
+            string perElement = spec.Loss == LossKind.CrossEntropy ? "n" : $"n * {spec.OutputSize}";
             w.WriteLine("// Every layer is tiny, so nothing goes through memory: samples go four at a time through the lanes of Vector128");
-            w.WriteLine("// values (one per unit), each parameter is broadcast into the lanes, and each gradient has an accumulator whose");
-            w.WriteLine("// lane k sums samples k, k + 4, k + 8, …; the lanes are added up at the end.");
+            w.WriteLine("// values (one per unit), each parameter is broadcast into the lanes, and each gradient's lanes are added up at the end.");
             EmitParameterSpan(w, spec);
-            foreach (var layer in spec.Layers)
-                w.WriteLine($"{V128}<float> {string.Join(", ", Accumulators(layer).Select(n => n + " = default"))};");
-            w.WriteLine("double loss = 0;");
-            string perElement = spec.Loss == LossKind.CrossEntropy ? "n" : $"n * {outputs}";
-            using (w.Block($"for (int s = 0; s < n; s += {Lanes}Lanes)"))
+            using (w.Block($"if (n <= {Lanes}Lanes)"))
             {
-                w.WriteLine($"int valid = global::System.Math.Min({Lanes}Lanes, n - s);");
-                w.WriteLine("// The group's inputs and targets, one vector per column; lanes past the end of the batch hold zeros and are masked out.");
-                for (int i = 0; i < spec.InputSize; i++)
-                    w.WriteLine($"{V128}<float> x_{i} = {Lanes}Column(inputs, InputSize, s, valid, {i});");
-                for (int j = 0; j < outputs; j++)
-                    w.WriteLine($"{V128}<float> y_{j} = {Lanes}Column(targets, OutputSize, s, valid, {j});");
-                w.WriteLine($"{V128}<float> mask = {Lanes}Mask(valid);");
-                w.WriteLine($"{V128}<float> scale = mask * (1f / ({perElement})); // the mean's weight of each sample in the group");
-
+                w.WriteLine("// One group of at most four samples (XOR's four rows, a single sample): no loop, so no gradient accumulator");
+                w.WriteLine("// lives across iterations and the JIT keeps every value in a register. A tiny network's step is one chain of");
+                w.WriteLine("// dependent operations, which spilled values would lengthen. The loop below gives the same values (each");
+                w.WriteLine("// product here is its multiply-add into a zero accumulator).");
+                w.WriteLine("double loss = 0;");
+                EmitLaneGroup(w, spec, perElement, single: true);
                 w.WriteLine();
-                w.WriteLine("// Forward pass.");
-                string Input(LayerSpec layer, int i) => layer.Index == 0 ? $"x_{i}" : $"a{layer.Index - 1}_{i}";
-                foreach (var layer in spec.Layers)
-                {
-                    bool logits = layer == last && spec.FusedLoss;
-                    bool softmax = layer.Activation == ActivationKind.Softmax;
-                    w.WriteLine($"// Layer {layer.Index} ({ArchitectureDescriber.Title(layer)}): " + ArchitectureDescriber.Formula(layer)
-                        + (logits ? " (the logits z are kept: the loss applies the activation)." : "."));
-                    for (int j = 0; j < layer.Units; j++)
-                    {
-                        string z = LaneSum($"{V128}.Create(p[{layer.BiasOffset + j}])",
-                            Enumerable.Range(0, layer.Inputs).Select(i => (Input(layer, i), $"p[{layer.WeightOffset + j * layer.Inputs + i}]")).ToList());
-                        string target = logits || softmax ? $"z{layer.Index}_{j}" : $"a{layer.Index}_{j}";
-                        w.WriteLine($"{V128}<float> {target} = {(logits || softmax ? z : LaneActivation(layer, z))};");
-                    }
-                    if (softmax && !logits)
-                        EmitLaneSoftmax(w, layer, $"z{layer.Index}", $"a{layer.Index}", declareOutputs: true);
-                }
-
-                w.WriteLine();
-                EmitLaneLoss(w, spec);
-
-                w.WriteLine();
-                w.WriteLine("// Backward pass: dz = dL/d(pre-activation) per unit, dW += dz·x, db += dz, and dL/d(input) = Σ_j dz_j·W[j, i].");
-                for (int index = spec.Layers.Count - 1; index >= 0; index--)
-                {
-                    var layer = spec.Layers[index];
-                    w.WriteLine($"// Layer {index} ({ArchitectureDescriber.Title(layer)}).");
-                    if (!(layer == last && spec.FusedLoss))
-                        EmitLaneActivationBackward(w, layer);
-                    for (int j = 0; j < layer.Units; j++)
-                    {
-                        for (int i = 0; i < layer.Inputs; i++)
-                            w.WriteLine($"{GradW(layer, j, i)} = {Lanes}MulAdd(dz{index}_{j}, {Input(layer, i)}, {GradW(layer, j, i)});");
-                        w.WriteLine($"{GradB(layer, j)} += dz{index}_{j};");
-                    }
-                    if (index == 0) continue;
-                    for (int i = 0; i < layer.Inputs; i++)
-                        w.WriteLine($"{V128}<float> da{index - 1}_{i} = " + LaneSum(null,
-                            Enumerable.Range(0, layer.Units).Select(j => ($"dz{index}_{j}", $"p[{layer.WeightOffset + j * layer.Inputs + i}]")).ToList()) + ";");
-                }
+                EmitLaneGradientStores(w, spec, perElement);
             }
+            using (w.Block("else"))
+            {
+                w.WriteLine("// More samples: each gradient has an accumulator whose lane k sums samples k, k + 4, k + 8, ….");
+                foreach (var layer in spec.Layers)
+                    w.WriteLine($"{V128}<float> {string.Join(", ", Accumulators(layer).Select(n => n + " = default"))};");
+                w.WriteLine("double loss = 0;");
+                using (w.Block($"for (int s = 0; s < n; s += {Lanes}Lanes)"))
+                    EmitLaneGroup(w, spec, perElement, single: false);
+                w.WriteLine();
+                EmitLaneGradientStores(w, spec, perElement);
+            }
+        }
+
+        /// <summary>
+        /// One group of up to four samples: its columns, the forward pass, the loss and the backward pass. The gradients are
+        /// added to the accumulators, or, for a <paramref name="single"/> group (samples 0 … n − 1), declared as its products.
+        /// </summary>
+        private static void EmitLaneGroup(SourceWriter w, NetworkSpec spec, string perElement, bool single)
+        {
+            var last = spec.OutputLayer;
+            string sample = single ? "0" : "s";
+            w.WriteLine(single ? "int valid = n;" : $"int valid = global::System.Math.Min({Lanes}Lanes, n - s);");
+            w.WriteLine("// The group's inputs and targets, one vector per column; lanes past the end of the batch hold zeros and are masked out.");
+            for (int i = 0; i < spec.InputSize; i++)
+                w.WriteLine($"{V128}<float> x_{i} = {Lanes}Column(inputs, InputSize, {sample}, valid, {i});");
+            for (int j = 0; j < spec.OutputSize; j++)
+                w.WriteLine($"{V128}<float> y_{j} = {Lanes}Column(targets, OutputSize, {sample}, valid, {j});");
+            w.WriteLine($"{V128}<float> mask = {Lanes}Mask(valid);");
+            w.WriteLine($"{V128}<float> scale = mask * (1f / ({perElement})); // the mean's weight of each sample in the group");
+
             w.WriteLine();
-            w.WriteLine("// The gradient of the mean loss: each accumulator's lanes added up, eight (or four) consecutive gradients at a time,");
+            w.WriteLine("// Forward pass.");
+            string Input(LayerSpec layer, int i) => layer.Index == 0 ? $"x_{i}" : $"a{layer.Index - 1}_{i}";
+            foreach (var layer in spec.Layers)
+            {
+                bool logits = layer == last && spec.FusedLoss;
+                bool softmax = layer.Activation == ActivationKind.Softmax;
+                w.WriteLine($"// Layer {layer.Index} ({ArchitectureDescriber.Title(layer)}): " + ArchitectureDescriber.Formula(layer)
+                    + (logits ? " (the logits z are kept: the loss applies the activation)." : "."));
+                for (int j = 0; j < layer.Units; j++)
+                {
+                    string z = LaneSum($"{V128}.Create(p[{layer.BiasOffset + j}])",
+                        Enumerable.Range(0, layer.Inputs).Select(i => (Input(layer, i), $"p[{layer.WeightOffset + j * layer.Inputs + i}]")).ToList());
+                    string target = logits || softmax ? $"z{layer.Index}_{j}" : $"a{layer.Index}_{j}";
+                    w.WriteLine($"{V128}<float> {target} = {(logits || softmax ? z : LaneActivation(layer, z))};");
+                }
+                if (softmax && !logits)
+                    EmitLaneSoftmax(w, layer, $"z{layer.Index}", $"a{layer.Index}", declareOutputs: true);
+            }
+
+            w.WriteLine();
+            EmitLaneLoss(w, spec);
+
+            w.WriteLine();
+            w.WriteLine(single
+                ? "// Backward pass: dz = dL/d(pre-activation) per unit, dW = dz·x, db = dz, and dL/d(input) = Σ_j dz_j·W[j, i]."
+                : "// Backward pass: dz = dL/d(pre-activation) per unit, dW += dz·x, db += dz, and dL/d(input) = Σ_j dz_j·W[j, i].");
+            for (int index = spec.Layers.Count - 1; index >= 0; index--)
+            {
+                var layer = spec.Layers[index];
+                w.WriteLine($"// Layer {index} ({ArchitectureDescriber.Title(layer)}).");
+                if (!(layer == last && spec.FusedLoss))
+                    EmitLaneActivationBackward(w, layer);
+                for (int j = 0; j < layer.Units; j++)
+                {
+                    for (int i = 0; i < layer.Inputs; i++)
+                        w.WriteLine(single
+                            ? $"{V128}<float> {GradW(layer, j, i)} = dz{index}_{j} * {Input(layer, i)};"
+                            : $"{GradW(layer, j, i)} = {Lanes}MulAdd(dz{index}_{j}, {Input(layer, i)}, {GradW(layer, j, i)});");
+                    w.WriteLine(single ? $"{V128}<float> {GradB(layer, j)} = dz{index}_{j};" : $"{GradB(layer, j)} += dz{index}_{j};");
+                }
+                if (index == 0) continue;
+                for (int i = 0; i < layer.Inputs; i++)
+                    w.WriteLine($"{V128}<float> da{index - 1}_{i} = " + LaneSum(null,
+                        Enumerable.Range(0, layer.Units).Select(j => ($"dz{index}_{j}", $"p[{layer.WeightOffset + j * layer.Inputs + i}]")).ToList()) + ";");
+            }
+        }
+
+        /// <summary>Each gradient's lanes added up and stored, then the mean loss returned.</summary>
+        private static void EmitLaneGradientStores(SourceWriter w, NetworkSpec spec, string perElement)
+        {
+            w.WriteLine("// The gradient of the mean loss: each gradient's lanes added up, eight (or four) consecutive gradients at a time,");
             w.WriteLine("// stored in the widths the optimizer reads them in.");
             var accumulators = spec.Layers.SelectMany(Accumulators).ToList(); // in parameter order: index k is grad[k]
             int whole = accumulators.Count / 4 * 4, octets = accumulators.Count / 8 * 8;

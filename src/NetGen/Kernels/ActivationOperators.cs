@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using static NetGen.Kernels.VectorOps;
 
@@ -122,6 +123,7 @@ internal static class FastExp
     }
 
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> Invoke(Vector128<float> x)
     {
         x = Vector128.Min(Vector128.Max(x, Vector128.Create(Min)), Vector128.Create(Max));
@@ -190,6 +192,7 @@ internal static class ExpM1
     }
 
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> Invoke(Vector128<float> x)
     {
         Vector128<float> x2 = x * x, x4 = x2 * x2;
@@ -253,6 +256,7 @@ public readonly struct TanhOperator : IUnaryOperator
     }
 
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Vector128<float> Invoke(Vector128<float> x)
     {
         Vector128<float> c = Vector128.Min(Vector128.Max(x, Vector128.Create(-Limit)), Vector128.Create(Limit)), c2 = c * c, c4 = c2 * c2, c8 = c4 * c4;

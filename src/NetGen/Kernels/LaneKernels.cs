@@ -62,6 +62,7 @@ public static class LaneKernels
     /// ln x per lane for positive normal x: x = 2ᵉ·m with m in [√½, √2), ln m = 2·atanh(t), t = (m − 1)/(m + 1),
     /// |t| ≤ 0.1716, series to t⁹ (truncation under 10⁻⁸ relative).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> Log(Vector128<float> x)
     {
         Vector128<int> bits = x.AsInt32();
@@ -81,6 +82,7 @@ public static class LaneKernels
     /// z; <paramref name="dz"/> = σ(z) − y, its derivative with respect to z. ln(1 + u) for u = e^−|z| in (0, 1] is
     /// 2·atanh(u / (2 + u)), a series in t ≤ 1/3 to t¹⁵ (truncation under 2·10⁻⁹ relative; Estrin's scheme), exact near u = 0.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> BinaryCrossEntropyWithLogits(Vector128<float> z, Vector128<float> y, out Vector128<float> dz)
     {
         Vector128<float> u = FastExp.Invoke(-Vector128.Abs(z));
