@@ -1,5 +1,6 @@
 using System.Numerics.Tensors;
 using NetGen.Kernels;
+using static NetGen.Tests.Kernels.KernelTestData;
 
 namespace NetGen.Tests.Kernels;
 
@@ -149,19 +150,5 @@ public class FusedDenseTests
             case "Sigmoid": ActivationKernels.Sigmoid(values); break;
             default: ActivationKernels.Step(values); break;
         }
-    }
-
-    private static float[] Values(Random random, int count, float scale)
-    {
-        var values = new float[count];
-        for (int i = 0; i < count; i++) values[i] = (float)(random.NextDouble() * 2 - 1) * scale;
-        return values;
-    }
-
-    private static void AssertBitEqual(float[] expected, float[] actual, string what)
-    {
-        for (int i = 0; i < expected.Length; i++)
-            if (BitConverter.SingleToInt32Bits(expected[i]) != BitConverter.SingleToInt32Bits(actual[i]))
-                Assert.Fail($"{what}: element {i} is {actual[i]:G9}, expected {expected[i]:G9}");
     }
 }

@@ -1,4 +1,5 @@
 using NetGen.Kernels;
+using static NetGen.Tests.Kernels.KernelTestData;
 
 namespace NetGen.Tests.Kernels;
 
@@ -101,19 +102,5 @@ public class SideBySideGradientsTests
         var values = new float[count];
         values.AsSpan().Fill(float.NaN);
         return values;
-    }
-
-    private static float[] Values(Random random, int count, float scale)
-    {
-        var values = new float[count];
-        for (int i = 0; i < count; i++) values[i] = (float)(random.NextDouble() * 2 - 1) * scale;
-        return values;
-    }
-
-    private static void AssertBitEqual(float[] expected, float[] actual, string what)
-    {
-        for (int i = 0; i < expected.Length; i++)
-            if (BitConverter.SingleToInt32Bits(expected[i]) != BitConverter.SingleToInt32Bits(actual[i]))
-                Assert.Fail($"{what}: element {i} is {actual[i]:G9}, expected {expected[i]:G9}");
     }
 }
