@@ -177,6 +177,12 @@ public sealed partial class NetworkGenerator
                 w.WriteLine("// Training: the buffers ComputeGradients keeps between calls.");
                 w.WriteLine(GeneratedCode);
                 w.WriteLine("private readonly __Workspace __workspace = new __Workspace();");
+                if (RowSegmentStart(spec) >= 0)
+                {
+                    w.WriteLine("// __Rows as the delegate RowSplit calls, made on the first training step.");
+                    w.WriteLine(GeneratedCode);
+                    w.WriteLine($"private {Kernels}RowRangeWork? __rowWork;");
+                }
             }
             w.WriteLine(GeneratedCode);
             w.WriteLine("private int __trainingThreads = 1;");

@@ -41,6 +41,8 @@ public sealed partial class NetworkGenerator
             yield return new Buffer("D0", "float", widest);
             if (spec.Layers.Count > 1)
                 yield return new Buffer("D1", "float", widest);
+            foreach (var buffer in RowSegmentBuffers(spec))
+                yield return buffer;
         }
 
         /// <summary>The intermediate values Forward keeps per sample: hidden outputs and maxout pieces.</summary>
@@ -287,6 +289,8 @@ public sealed partial class NetworkGenerator
                     EmitKernelGradients(w, spec, dims);
             }
             w.WriteLine();
+            if (RowSegmentStart(spec) is var start and >= 0)
+                EmitRowsMethod(w, spec, dims, start);
         }
 
         /// <summary>The body of <c>__ComputeGradients</c> through the batched kernels, with the workspace's buffers.</summary>
@@ -308,8 +312,20 @@ public sealed partial class NetworkGenerator
                     w.WriteLine($"{SpanOfFloat} m{layer.Index} = {WorkspaceSpan(spec, $"M{layer.Index}", $"n * {layer.Units}")};");
                 w.WriteLine($"{SpanOfFloat} {TrainingOutput(spec, layer)} = {WorkspaceSpan(spec, $"A{layer.Index}", $"n * {layer.Units}")};");
             }
-            EmitForwardLayers(w, spec, dims, Mode.Training, "inputs", TrainingOutput(spec, last), "n");
+            int segment = RowSegmentStart(spec);
+            EmitForwardLayers(w, spec, dims, Mode.Training, "inputs", TrainingOutput(spec, last), "n", segment < 0 ? spec.Layers.Count : segment);
             w.WriteLine();
+            if (segment >= 0)
+            {
+                bool derivativeApplied = EmitRowSegmentCall(w, spec, dims, segment);
+                if (Propagates(spec, segment))
+                {
+                    w.WriteLine($"{SpanOfFloat} da{segment - 1} = {WorkspaceSpan(spec, "D0", $"n * {spec.Layers[segment - 1].Units}")};");
+                    EmitBackwardLayers(w, spec, dims, segment - 1, $"da{segment - 1}", derivativeApplied);
+                }
+                w.WriteLine("return loss;");
+                return;
+            }
 
             string da = $"da{last.Index}";
             w.WriteLine($"{SpanOfFloat} {da} = {WorkspaceSpan(spec, "D0", "n * OutputSize")};");
@@ -333,7 +349,7 @@ public sealed partial class NetworkGenerator
             }
             w.WriteLine();
             w.WriteLine("// Backward pass: each layer turns dL/d(its output) into its parameter gradients and dL/d(its input).");
-            EmitBackwardLayers(w, spec, dims);
+            EmitBackwardLayers(w, spec, dims, spec.Layers.Count - 1, da, derivativeApplied: false);
             w.WriteLine("return loss;");
         }
 
@@ -341,11 +357,11 @@ public sealed partial class NetworkGenerator
             layer == spec.OutputLayer && spec.FusedLoss ? $"z{layer.Index}" : $"a{layer.Index}";
 
         /// <summary>Emits the forward pass layer by layer from <paramref name="input"/> into <paramref name="output"/>.</summary>
-        private static void EmitForwardLayers(SourceWriter w, NetworkSpec spec, SortedSet<int> dims, Mode mode, string input, string output, string n)
+        private static void EmitForwardLayers(SourceWriter w, NetworkSpec spec, SortedSet<int> dims, Mode mode, string input, string output, string n, int? layerCount = null)
         {
             string x = input;
             bool xInLocals = false; // single-sample mode: the previous unrolled layer left its values in locals x_0, x_1, …
-            foreach (var layer in spec.Layers)
+            foreach (var layer in spec.Layers.Take(layerCount ?? spec.Layers.Count))
             {
                 bool isLast = layer == spec.OutputLayer;
                 string a = isLast ? output : mode == Mode.Training ? TrainingOutput(spec, layer) : $"a{layer.Index}";
@@ -457,15 +473,17 @@ public sealed partial class NetworkGenerator
             }
         }
 
-        private static void EmitBackwardLayers(SourceWriter w, NetworkSpec spec, SortedSet<int> dims)
+        /// <summary>
+        /// Emits the backward pass from layer <paramref name="top"/> down, given dL/d(its output) in
+        /// <paramref name="current"/> (workspace buffer D0), already multiplied by its f′ when <paramref name="derivativeApplied"/>.
+        /// </summary>
+        private static void EmitBackwardLayers(SourceWriter w, NetworkSpec spec, SortedSet<int> dims, int top, string current, bool derivativeApplied)
         {
-            string current = $"da{spec.OutputLayer.Index}";
             int pingPong = 0; // which of D0/D1 holds `current`
-            bool derivativeApplied = false; // the layer above's input gradient already applied this layer's f′
-            for (int index = spec.Layers.Count - 1; index >= 0; index--)
+            for (int index = top; index >= 0; index--)
             {
                 var layer = spec.Layers[index];
-                bool propagate = spec.Layers.Take(index).Any(l => l.HasParameters);
+                bool propagate = Propagates(spec, index);
                 string x = index == 0 ? "inputs" : TrainingOutput(spec, spec.Layers[index - 1]);
                 string below = $"da{index - 1}";
                 string header = $"// Layer {index} ({ArchitectureDescriber.Title(layer)}): ";

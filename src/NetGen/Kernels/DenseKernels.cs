@@ -96,6 +96,48 @@ public static class DenseKernels
     }
 
     /// <summary>
+    /// Rows [<paramref name="start"/>, <paramref name="end"/>) of <see cref="Forward{TIn, TOut}(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int)"/>'s
+    /// result for a batch of <paramref name="batch"/> samples (<paramref name="x"/> and <paramref name="z"/> hold the whole
+    /// batch), on the calling thread; see <see cref="ForwardRows{TIn, TOut, TAct}"/>.
+    /// </summary>
+    public static void ForwardRows<TIn, TOut>(ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> z,
+        int batch, int start, int end)
+        where TIn : IDimension where TOut : IDimension =>
+        ForwardRows<TIn, TOut, IdentityOperator>(weights, bias, x, z, batch, start, end, default);
+
+    /// <summary>
+    /// Rows [<paramref name="start"/>, <paramref name="end"/>) of the activated forward product for a batch of
+    /// <paramref name="batch"/> samples (<paramref name="x"/> and <paramref name="z"/> hold the whole batch), on the
+    /// calling thread, for <see cref="RowSplit"/>. The kernel is the one a call over the whole batch takes, and the range
+    /// starts at a multiple of <see cref="RowSplit.Grain"/> (and ends at one, or at the batch's end), so these rows come
+    /// out bit for bit as in that call. The packed kernel's transposed weights are made in this thread's buffer.
+    /// </summary>
+    public static void ForwardRows<TIn, TOut, TAct>(ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> z,
+        int batch, int start, int end, TAct activation)
+        where TIn : IDimension where TOut : IDimension where TAct : struct, IUnaryOperator
+    {
+        int inputs = TIn.Value, units = TOut.Value;
+        Check(weights.Length == inputs * units && bias.Length == units && x.Length >= (long)batch * inputs && z.Length >= (long)batch * units
+              && IsRowRange(batch, start, end));
+        ref float w = ref MemoryMarshal.GetReference(weights);
+        ref float br = ref MemoryMarshal.GetReference(bias);
+        ref float xr = ref Unsafe.Add(ref MemoryMarshal.GetReference(x), (nint)start * inputs);
+        ref float zr = ref Unsafe.Add(ref MemoryMarshal.GetReference(z), (nint)start * units);
+        if (PackedApplies<TIn, TOut>(batch, prepacked: false))
+        {
+            ref float wt = ref MemoryMarshal.GetReference(PackedWeights.Rent(inputs * units));
+            Transpose.Copy(ref w, units, inputs, ref wt);
+            ForwardPacked<TIn, TOut, TAct>(ref wt, units, ref br, ref xr, ref zr, end - start, 0, units, activation);
+        }
+        else
+            ForwardBlocked<TIn, TOut, TAct>(ref w, ref br, ref xr, ref zr, end - start, activation);
+    }
+
+    /// <summary>Whether [start, end) is a range <see cref="RowSplit"/> hands out for a batch of <paramref name="batch"/>.</summary>
+    private static bool IsRowRange(int batch, int start, int end) =>
+        0 <= start && start <= end && end <= batch && start % RowSplit.Grain == 0 && (end == batch || end % RowSplit.Grain == 0);
+
+    /// <summary>
     /// transposedWeights[i, j] = weights[j, i]: the layout <see cref="Forward{TIn, TOut}(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, ReadOnlySpan{float})"/>
     /// reads, prepared once when a network is frozen instead of once per call.
     /// </summary>
@@ -193,6 +235,31 @@ public static class DenseKernels
         else
             InputGradientRows<TIn, TOut, TGrad>(ref MemoryMarshal.GetReference(dz), ref MemoryMarshal.GetReference(weights),
                 ref MemoryMarshal.GetReference(dx), batch, ref MemoryMarshal.GetReference(activations), derivative);
+    }
+
+    /// <summary>
+    /// Rows [<paramref name="start"/>, <paramref name="end"/>) of <see cref="InputGradients{TIn, TOut}(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int)"/>
+    /// for a batch of <paramref name="batch"/> samples, on the calling thread; see <see cref="InputGradientsRows{TIn, TOut, TGrad}"/>.
+    /// </summary>
+    public static void InputGradientsRows<TIn, TOut>(ReadOnlySpan<float> dz, ReadOnlySpan<float> weights, Span<float> dx, int batch, int start, int end)
+        where TIn : IDimension where TOut : IDimension =>
+        InputGradientsRows<TIn, TOut, IdentityGradient>(dz, weights, dx, batch, start, end, dx, default);
+
+    /// <summary>
+    /// Rows [<paramref name="start"/>, <paramref name="end"/>) of <see cref="InputGradients{TIn, TOut, TGrad}"/> for a
+    /// batch of <paramref name="batch"/> samples (every span but the weights holds the whole batch), on the calling thread,
+    /// for <see cref="RowSplit"/>: the same values, bit for bit, as those rows of a call over the whole batch.
+    /// </summary>
+    public static void InputGradientsRows<TIn, TOut, TGrad>(ReadOnlySpan<float> dz, ReadOnlySpan<float> weights, Span<float> dx,
+        int batch, int start, int end, ReadOnlySpan<float> activations, TGrad derivative)
+        where TIn : IDimension where TOut : IDimension where TGrad : struct, IGradientOperator
+    {
+        int inputs = TIn.Value, units = TOut.Value;
+        Check(weights.Length == inputs * units && dz.Length >= (long)batch * units && dx.Length >= (long)batch * inputs
+              && activations.Length >= (long)batch * inputs && IsRowRange(batch, start, end));
+        InputGradientRows<TIn, TOut, TGrad>(ref Unsafe.Add(ref MemoryMarshal.GetReference(dz), (nint)start * units), ref MemoryMarshal.GetReference(weights),
+            ref Unsafe.Add(ref MemoryMarshal.GetReference(dx), (nint)start * inputs), end - start,
+            ref Unsafe.Add(ref MemoryMarshal.GetReference(activations), (nint)start * inputs), derivative);
     }
 
     /// <summary>

@@ -14,15 +14,33 @@ public static class LossKernels
     public static float MeanSquaredError(ReadOnlySpan<float> outputs, ReadOnlySpan<float> targets, Span<float> gradient)
     {
         int n = CheckLengths(outputs, targets, gradient);
-        double sum = 0;
-        float scale = 2f / n;
-        for (int i = 0; i < n; i++)
+        Span<double> sum = stackalloc double[1];
+        MeanSquaredErrorRows(outputs, targets, gradient, n, 1, 0, 1, sum); // the whole batch as one row
+        return (float)(sum[0] / n);
+    }
+
+    /// <summary>
+    /// Rows [<paramref name="start"/>, <paramref name="end"/>) of <see cref="MeanSquaredError"/> over a batch of
+    /// <paramref name="batch"/> rows of <paramref name="width"/> outputs (the spans hold the whole batch): writes those
+    /// rows' gradient, g = 2(a − y) / (batch·width), and each row's Σ (a − y)² to <paramref name="rowLosses"/>[row];
+    /// <see cref="MeanOfRows"/> then gives the loss.
+    /// </summary>
+    public static void MeanSquaredErrorRows(ReadOnlySpan<float> outputs, ReadOnlySpan<float> targets, Span<float> gradient,
+        int width, int batch, int start, int end, Span<double> rowLosses)
+    {
+        CheckRows(outputs, targets, gradient, width, batch, start, end, rowLosses);
+        float scale = 2f / ((long)batch * width);
+        for (int r = start, at = start * width; r < end; r++)
         {
-            float d = outputs[i] - targets[i];
-            sum += (double)d * d;
-            gradient[i] = scale * d;
+            double sum = 0;
+            for (int stop = at + width; at < stop; at++)
+            {
+                float d = outputs[at] - targets[at];
+                sum += (double)d * d;
+                gradient[at] = scale * d;
+            }
+            rowLosses[r] = sum;
         }
-        return (float)(sum / n);
     }
 
     /// <summary>
@@ -32,15 +50,32 @@ public static class LossKernels
     public static float BinaryCrossEntropyWithLogits(ReadOnlySpan<float> logits, ReadOnlySpan<float> targets, Span<float> gradient)
     {
         int n = CheckLengths(logits, targets, gradient);
-        double sum = 0;
-        float scale = 1f / n;
-        for (int i = 0; i < n; i++)
+        Span<double> sum = stackalloc double[1];
+        BinaryCrossEntropyWithLogitsRows(logits, targets, gradient, n, 1, 0, 1, sum); // the whole batch as one row
+        return (float)(sum[0] / n);
+    }
+
+    /// <summary>
+    /// Rows [<paramref name="start"/>, <paramref name="end"/>) of <see cref="BinaryCrossEntropyWithLogits"/> over a batch
+    /// of <paramref name="batch"/> rows of <paramref name="width"/> logits (the spans hold the whole batch): writes those
+    /// rows' gradient, g = (σ(z) − y) / (batch·width), and each row's summed loss terms to <paramref name="rowLosses"/>[row].
+    /// </summary>
+    public static void BinaryCrossEntropyWithLogitsRows(ReadOnlySpan<float> logits, ReadOnlySpan<float> targets, Span<float> gradient,
+        int width, int batch, int start, int end, Span<double> rowLosses)
+    {
+        CheckRows(logits, targets, gradient, width, batch, start, end, rowLosses);
+        float scale = 1f / ((long)batch * width);
+        for (int r = start, at = start * width; r < end; r++)
         {
-            float z = logits[i], y = targets[i];
-            sum += Math.Max(z, 0.0) - (double)z * y + Math.Log(1.0 + Math.Exp(-Math.Abs((double)z)));
-            gradient[i] = scale * (ActivationKernels.Sigmoid(z) - y);
+            double sum = 0;
+            for (int stop = at + width; at < stop; at++)
+            {
+                float z = logits[at], y = targets[at];
+                sum += Math.Max(z, 0.0) - (double)z * y + Math.Log(1.0 + Math.Exp(-Math.Abs((double)z)));
+                gradient[at] = scale * (ActivationKernels.Sigmoid(z) - y);
+            }
+            rowLosses[r] = sum;
         }
-        return (float)(sum / n);
     }
 
     /// <summary>
@@ -61,54 +96,106 @@ public static class LossKernels
         int n = CheckLengths(logits, targets, gradient);
         if (width <= 0 || n % width != 0)
             throw new ArgumentException($"A loss kernel was called with {n} logits, which is not a whole number of rows of {width} classes.", nameof(width));
-        if (gradient.Overlaps(logits))
-            throw new ArgumentException("The cross-entropy kernel needs a gradient buffer separate from the logits.", nameof(gradient));
+        CheckSeparate(logits, gradient);
         int rows = n / width;
-        // Rows go in chunks whose maxima fit on the stack: e = exp(z − max of the row) for the chunk (every exponent ≤ 0),
-        // then the loss and the gradient row by row.
-        const int Chunk = 256;
-        Span<float> maxima = stackalloc float[Math.Min(rows, Chunk)];
+        // Rows go in chunks whose losses fit on the stack, summed in row order.
+        Span<double> losses = stackalloc double[Math.Min(rows, Chunk)];
         double sum = 0;
-        float scale = 1f / rows;
         for (int first = 0; first < rows; first += Chunk)
         {
             int count = Math.Min(Chunk, rows - first);
-            ReadOnlySpan<float> z = logits.Slice(first * width, count * width);
-            ReadOnlySpan<float> y = targets.Slice(first * width, count * width);
-            Span<float> e = gradient.Slice(first * width, count * width);
-            for (int r = 0, at = 0; r < count; r++, at += width)
-            {
-                // A plain comparison and a NaN flag: Math.Max's NaN and signed-zero rules made a long latency chain.
-                float max = float.NegativeInfinity;
-                bool nan = false;
-                for (int k = at; k < at + width; k++)
-                {
-                    float v = z[k];
-                    nan |= float.IsNaN(v);
-                    max = v > max ? v : max;
-                }
-                if (nan) max = float.NaN;
-                maxima[r] = max;
-                for (int k = at; k < at + width; k++) e[k] = z[k] - max;
-            }
-            ActivationKernels.Exp(e);
-            for (int r = 0, at = 0; r < count; r++, at += width)
-            {
-                double expSum = 0, ySum = 0, yz = 0;
-                for (int k = at; k < at + width; k++)
-                {
-                    expSum += e[k];
-                    ySum += y[k];
-                    yz += (double)y[k] * z[k];
-                }
-                // Σ_k y_k·(logΣexp(z) − z_k); Σe is in [1, width], where the float logarithm is within an ulp (and took a
-                // quarter off the kernel against the double one)
-                sum += ySum * (maxima[r] + (double)MathF.Log((float)expSum)) - yz;
-                double weight = ySum / expSum; // softmax_k · Σy = e_k · Σy / Σe
-                for (int k = at; k < at + width; k++) e[k] = (float)((e[k] * weight - y[k]) * scale);
-            }
+            CrossEntropyChunk(logits.Slice(first * width, count * width), targets.Slice(first * width, count * width),
+                gradient.Slice(first * width, count * width), width, 1f / rows, losses.Slice(0, count));
+            foreach (double loss in losses.Slice(0, count)) sum += loss;
         }
         return (float)(sum / rows);
+    }
+
+    /// <summary>
+    /// Rows [<paramref name="start"/>, <paramref name="end"/>) of <see cref="CrossEntropyWithLogits"/> over a batch of
+    /// <paramref name="batch"/> rows (the spans hold the whole batch): writes those rows' gradient, scaled by 1 / batch,
+    /// and each row's loss to <paramref name="rowLosses"/>[row]; <see cref="MeanOfRows"/> then gives the mean loss, the
+    /// same as <see cref="CrossEntropyWithLogits"/>'s bit for bit.
+    /// </summary>
+    public static void CrossEntropyWithLogitsRows(ReadOnlySpan<float> logits, ReadOnlySpan<float> targets, Span<float> gradient,
+        int width, int batch, int start, int end, Span<double> rowLosses)
+    {
+        CheckRows(logits, targets, gradient, width, batch, start, end, rowLosses);
+        CheckSeparate(logits, gradient);
+        for (int first = start; first < end; first += Chunk)
+        {
+            int count = Math.Min(Chunk, end - first);
+            CrossEntropyChunk(logits.Slice(first * width, count * width), targets.Slice(first * width, count * width),
+                gradient.Slice(first * width, count * width), width, 1f / batch, rowLosses.Slice(first, count));
+        }
+    }
+
+    /// <summary>The mean loss from the loss of each row (or of each row's outputs, summed): Σ rowLosses / <paramref name="count"/>, summed in row order.</summary>
+    public static float MeanOfRows(ReadOnlySpan<double> rowLosses, long count)
+    {
+        double sum = 0;
+        foreach (double loss in rowLosses) sum += loss;
+        return (float)(sum / count);
+    }
+
+    /// <summary>Rows a cross-entropy call takes at a time: their maxima go on the stack.</summary>
+    private const int Chunk = 256;
+
+    /// <summary>
+    /// At most <see cref="Chunk"/> rows of the softmax cross-entropy: e = exp(z − max of the row) for all of them (every
+    /// exponent ≤ 0), then each row's loss into <paramref name="losses"/> and its gradient, scaled by <paramref name="scale"/>.
+    /// </summary>
+    private static void CrossEntropyChunk(ReadOnlySpan<float> z, ReadOnlySpan<float> y, Span<float> e, int width, float scale, Span<double> losses)
+    {
+        int count = losses.Length;
+        Span<float> maxima = stackalloc float[count];
+        for (int r = 0, at = 0; r < count; r++, at += width)
+        {
+            // A plain comparison and a NaN flag: Math.Max's NaN and signed-zero rules made a long latency chain.
+            float max = float.NegativeInfinity;
+            bool nan = false;
+            for (int k = at; k < at + width; k++)
+            {
+                float v = z[k];
+                nan |= float.IsNaN(v);
+                max = v > max ? v : max;
+            }
+            if (nan) max = float.NaN;
+            maxima[r] = max;
+            for (int k = at; k < at + width; k++) e[k] = z[k] - max;
+        }
+        ActivationKernels.Exp(e);
+        for (int r = 0, at = 0; r < count; r++, at += width)
+        {
+            double expSum = 0, ySum = 0, yz = 0;
+            for (int k = at; k < at + width; k++)
+            {
+                expSum += e[k];
+                ySum += y[k];
+                yz += (double)y[k] * z[k];
+            }
+            // Σ_k y_k·(logΣexp(z) − z_k); Σe is in [1, width], where the float logarithm is within an ulp (and took a
+            // quarter off the kernel against the double one)
+            losses[r] = ySum * (maxima[r] + (double)MathF.Log((float)expSum)) - yz;
+            double weight = ySum / expSum; // softmax_k · Σy = e_k · Σy / Σe
+            for (int k = at; k < at + width; k++) e[k] = (float)((e[k] * weight - y[k]) * scale);
+        }
+    }
+
+    /// <summary>The exponentials are written into the gradient before the logits are read for the last time.</summary>
+    private static void CheckSeparate(ReadOnlySpan<float> logits, Span<float> gradient)
+    {
+        if (gradient.Overlaps(logits))
+            throw new ArgumentException("The cross-entropy kernel needs a gradient buffer separate from the logits.", nameof(gradient));
+    }
+
+    private static void CheckRows(ReadOnlySpan<float> outputs, ReadOnlySpan<float> targets, Span<float> gradient, int width, int batch,
+        int start, int end, Span<double> rowLosses)
+    {
+        long n = (long)batch * width;
+        if (width <= 0 || batch <= 0 || outputs.Length < n || targets.Length < n || gradient.Length < n || rowLosses.Length < batch
+            || start < 0 || start > end || end > batch)
+            throw new ArgumentException($"A loss kernel was called for rows [{start}, {end}) of a batch of {batch} rows of {width} outputs with spans too short for it.");
     }
 
     private static int CheckLengths(ReadOnlySpan<float> outputs, ReadOnlySpan<float> targets, Span<float> gradient)

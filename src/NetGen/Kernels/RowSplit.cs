@@ -1,0 +1,96 @@
+using System.ComponentModel;
+
+namespace NetGen.Kernels;
+
+/// <summary>
+/// Part of a training step that depends on each sample alone, for rows [<paramref name="start"/>, <paramref name="end"/>)
+/// of the batch; <paramref name="inputs"/> and <paramref name="targets"/> are the whole batch's.
+/// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public delegate void RowRangeWork(int start, int end, ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets);
+
+/// <summary>
+/// Runs per-sample work over ranges of the batch's rows on the <see cref="WorkerTeam"/>, in one hand-off. Generated
+/// training code puts there the layers whose products are too small to split one by one (each would pay a hand-off of its
+/// own): the last layers' forward products, the loss and their input gradients. The ranges start at multiples of
+/// <see cref="Grain"/>, so every row goes through the same kind of kernel block as in a call over the whole batch, and the
+/// row kernels (<see cref="DenseKernels.ForwardRows{TIn, TOut, TAct}"/>, <see cref="DenseKernels.InputGradientsRows{TIn, TOut, TGrad}"/>,
+/// the loss kernels' Rows variants) choose their kernel by the whole batch: the results are the same for any thread count.
+/// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public static unsafe class RowSplit
+{
+    /// <summary>Ranges start at multiples of this: the dot-product kernels' block of samples (see <c>ParallelDense</c>).</summary>
+    public const int Grain = 4;
+
+    /// <summary>
+    /// Work under this many multiply-adds over the whole batch (about 2 µs on one core) stays on the calling thread: the
+    /// hand-off to a spinning worker and the wait for it cost about a microsecond.
+    /// </summary>
+    public const long MinMultiplyAdds = 1L << 19;
+
+    /// <summary>Fewer rows than this per thread are not worth a hand-off.</summary>
+    private const int MinRowsPerPart = 8;
+
+    [ThreadStatic] private static Job? t_job;
+
+    /// <summary>
+    /// Calls <paramref name="work"/> for rows [0, <paramref name="batch"/>): once on the calling thread, or, with
+    /// <paramref name="threads"/> &gt; 1 and <paramref name="multiplyAddsPerRow"/> × batch at least
+    /// <see cref="MinMultiplyAdds"/>, once per thread for consecutive ranges, returning when all are done.
+    /// </summary>
+    public static void Run(RowRangeWork work, int batch, int threads, long multiplyAddsPerRow, ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        int parts = Parts(batch, threads, multiplyAddsPerRow);
+        if (parts <= 1)
+        {
+            work(0, batch, inputs, targets);
+            return;
+        }
+        fixed (float* x = inputs, y = targets)
+            (t_job ??= new Job()).Run(work, x, inputs.Length, y, targets.Length, batch, parts);
+    }
+
+    /// <summary>How many ranges <see cref="Run"/> makes.</summary>
+    public static int Parts(int batch, int threads, long multiplyAddsPerRow) =>
+        threads <= 1 || batch * multiplyAddsPerRow < MinMultiplyAdds ? 1 : Math.Max(1, Math.Min(threads, batch / MinRowsPerPart));
+
+    /// <summary>Part k's rows: consecutive whole grains, as evenly as they divide.</summary>
+    internal static (int Start, int End) Share(int part, int parts, int batch)
+    {
+        int grains = (batch + Grain - 1) / Grain;
+        int start = (int)((long)grains * part / parts) * Grain, end = (int)((long)grains * (part + 1) / parts) * Grain;
+        return (Math.Min(start, batch), Math.Min(end, batch));
+    }
+
+    private sealed class Job : IParallelWork
+    {
+        private RowRangeWork? _work;
+        private float* _x, _y;
+        private int _xLength, _yLength, _batch, _parts;
+
+        public void Run(RowRangeWork work, float* x, int xLength, float* y, int yLength, int batch, int parts)
+        {
+            _work = work;
+            _x = x;
+            _y = y;
+            (_xLength, _yLength, _batch, _parts) = (xLength, yLength, batch, parts);
+            try
+            {
+                WorkerTeam.Run(this, parts);
+            }
+            finally
+            {
+                _work = null; // only valid inside this call
+                _x = _y = null;
+            }
+        }
+
+        public void Execute(int part)
+        {
+            var (start, end) = Share(part, _parts, _batch);
+            if (end > start) _work!(start, end, new ReadOnlySpan<float>(_x, _xLength), new ReadOnlySpan<float>(_y, _yLength));
+        }
+    }
+}
