@@ -134,12 +134,7 @@ internal static unsafe class ParallelDense<TIn, TOut> where TIn : IDimension whe
         }
 
         /// <summary>Part <paramref name="part"/>'s share [start, end) of <paramref name="count"/> items handed out in multiples of <paramref name="grain"/>.</summary>
-        protected (int Start, int End) Share(int part, int count, int grain)
-        {
-            int chunks = (count + grain - 1) / grain;
-            int start = (int)((long)chunks * part / Parts) * grain, end = (int)((long)chunks * (part + 1) / Parts) * grain;
-            return (Math.Min(start, count), Math.Min(end, count));
-        }
+        protected (int Start, int End) Share(int part, int count, int grain) => WorkerTeam.Share(part, Parts, count, grain);
 
         public abstract void Execute(int part);
     }

@@ -57,12 +57,7 @@ public static unsafe class RowSplit
         threads <= 1 || batch * multiplyAddsPerRow < MinMultiplyAdds ? 1 : Math.Max(1, Math.Min(threads, batch / MinRowsPerPart));
 
     /// <summary>Part k's rows: consecutive whole grains, as evenly as they divide.</summary>
-    internal static (int Start, int End) Share(int part, int parts, int batch)
-    {
-        int grains = (batch + Grain - 1) / Grain;
-        int start = (int)((long)grains * part / parts) * Grain, end = (int)((long)grains * (part + 1) / parts) * Grain;
-        return (Math.Min(start, batch), Math.Min(end, batch));
-    }
+    internal static (int Start, int End) Share(int part, int parts, int batch) => WorkerTeam.Share(part, parts, batch, Grain);
 
     private sealed class Job : IParallelWork
     {

@@ -98,6 +98,18 @@ internal static class WorkerTeam
     /// </summary>
     public static void Reserve(int parts) => EnsureWorkers(parts - 1);
 
+    /// <summary>
+    /// Part <paramref name="part"/>'s share [start, end) of <paramref name="count"/> items split into <paramref name="parts"/>
+    /// consecutive ranges of whole multiples of <paramref name="grain"/>, as evenly as they divide (the last may end off
+    /// the grain, at <paramref name="count"/>).
+    /// </summary>
+    public static (int Start, int End) Share(int part, int parts, int count, int grain)
+    {
+        int chunks = (count + grain - 1) / grain;
+        int start = (int)((long)chunks * part / parts) * grain, end = (int)((long)chunks * (part + 1) / parts) * grain;
+        return (Math.Min(start, count), Math.Min(end, count));
+    }
+
     /// <summary>Every part on the calling thread, with the same failure rule as the team: all parts run, the first failure is rethrown.</summary>
     private static void RunInline(IParallelWork work, int parts)
     {
