@@ -9,7 +9,7 @@ namespace NetGen.Optimizers;
 /// Adagrad (Duchi et al., 2011), exactly as PyTorch's <c>torch.optim.Adagrad</c>:
 /// <code>
 /// t  = t + 1
-/// g  = grad + weightDecay·θ
+/// g  = grad + weightDecay·θ   (the term is skipped when weightDecay = 0, as in PyTorch)
 /// η  = lr / (1 + (t − 1)·learningRateDecay)
 /// s  = s + g²                 (s starts at initialAccumulator)
 /// θ  = θ − η·g / (√s + ε)
@@ -94,7 +94,8 @@ public sealed class Adagrad : IOptimizer, IRangeUpdate, IThreadedOptimizer
         for (; i < n; i++)
         {
             float theta = Unsafe.Add(ref p, i);
-            float grad = Unsafe.Add(ref g, i) + wd * theta;
+            float grad = Unsafe.Add(ref g, i);
+            if (wd != 0f) grad += wd * theta; // skipped without decay, as PyTorch does: 0·θ would turn an infinite θ into NaN
             float acc = Unsafe.Add(ref s, i) + grad * grad;
             Unsafe.Add(ref s, i) = acc;
             Unsafe.Add(ref p, i) = theta - clr * (grad / (MathF.Sqrt(acc) + eps));
@@ -109,11 +110,13 @@ public sealed class Adagrad : IOptimizer, IRangeUpdate, IThreadedOptimizer
         where TWidth : ISimdWidth<TVector> where TVector : struct
     {
         TVector clr = TWidth.Broadcast(learningRate), wd = TWidth.Broadcast(weightDecay), eps = TWidth.Broadcast(epsilon);
+        bool decay = weightDecay != 0f;
         nuint i = 0;
         for (; i + (nuint)TWidth.Count <= n; i += (nuint)TWidth.Count)
         {
             TVector theta = TWidth.Load(ref p, i);
-            TVector grad = TWidth.Add(TWidth.Load(ref g, i), TWidth.Multiply(wd, theta));
+            TVector grad = TWidth.Load(ref g, i);
+            if (decay) grad = TWidth.Add(grad, TWidth.Multiply(wd, theta));
             TVector acc = TWidth.Add(TWidth.Load(ref s, i), TWidth.Multiply(grad, grad));
             TWidth.Store(acc, ref s, i);
             TWidth.Store(TWidth.Subtract(theta, TWidth.Multiply(clr, TWidth.Divide(grad, TWidth.Add(TWidth.Sqrt(acc), eps)))), ref p, i);

@@ -9,7 +9,7 @@ namespace NetGen.Optimizers;
 /// Adam (Kingma &amp; Ba, 2015), exactly as PyTorch's <c>torch.optim.Adam</c>:
 /// <code>
 /// t = t + 1
-/// decoupled ? θ = θ·(1 − lr·weightDecay)  :  g = grad + weightDecay·θ
+/// decoupled ? θ = θ·(1 − lr·weightDecay)  :  g = grad + weightDecay·θ   (skipped when weightDecay = 0, as in PyTorch)
 /// m = m + (1 − β₁)·(g − m)
 /// v = β₂·v + (1 − β₂)·g²
 /// θ = θ − lr/(1 − β₁ᵗ) · m / (√v / √(1 − β₂ᵗ) + ε)
@@ -123,7 +123,8 @@ public class Adam : IOptimizer, IRangeUpdate, IThreadedOptimizer
         for (; i < n; i++)
         {
             float theta = Unsafe.Add(ref p, i);
-            float grad = Unsafe.Add(ref g, i) + c.L2 * theta;
+            float grad = Unsafe.Add(ref g, i);
+            if (c.L2 != 0f) grad += c.L2 * theta; // skipped without L2 decay, as PyTorch does: 0·θ would turn an infinite θ into NaN
             float mean = Unsafe.Add(ref m, i);
             mean = VectorOps.FlushSubnormal(mean + c.Rest1 * (grad - mean));
             float square = VectorOps.FlushSubnormal(c.Beta2 * Unsafe.Add(ref v, i) + c.Rest2 * (grad * grad));
@@ -151,11 +152,13 @@ public class Adam : IOptimizer, IRangeUpdate, IThreadedOptimizer
         TVector l2 = TWidth.Broadcast(c.L2), rest1 = TWidth.Broadcast(c.Rest1), rest2 = TWidth.Broadcast(c.Rest2), beta2 = TWidth.Broadcast(c.Beta2);
         TVector correction = TWidth.Broadcast(c.Correction2Sqrt), epsilon = TWidth.Broadcast(c.Epsilon);
         TVector shrink = TWidth.Broadcast(c.Shrink), stepSize = TWidth.Broadcast(c.StepSize);
+        bool decay = c.L2 != 0f;
         nuint i = 0;
         for (; i + (nuint)TWidth.Count <= n; i += (nuint)TWidth.Count)
         {
             TVector theta = TWidth.Load(ref p, i);
-            TVector grad = TWidth.Add(TWidth.Load(ref g, i), TWidth.Multiply(l2, theta));
+            TVector grad = TWidth.Load(ref g, i);
+            if (decay) grad = TWidth.Add(grad, TWidth.Multiply(l2, theta));
             TVector mean = TWidth.Load(ref m, i);
             mean = TWidth.FlushSubnormal(TWidth.Add(mean, TWidth.Multiply(rest1, TWidth.Subtract(grad, mean))));
             TVector square = TWidth.FlushSubnormal(TWidth.Add(TWidth.Multiply(beta2, TWidth.Load(ref v, i)), TWidth.Multiply(rest2, TWidth.Multiply(grad, grad))));

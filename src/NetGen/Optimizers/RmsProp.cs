@@ -8,7 +8,7 @@ namespace NetGen.Optimizers;
 /// <summary>
 /// RMSProp (Hinton, 2012), exactly as PyTorch's <c>torch.optim.RMSprop</c>:
 /// <code>
-/// g   = grad + weightDecay·θ
+/// g   = grad + weightDecay·θ   (the term is skipped when weightDecay = 0, as in PyTorch)
 /// s   = α·s + (1 − α)·g²
 /// a   = centered ? a + (1 − α)·(g − a) : 0        (running mean of g)
 /// d   = √(s − a²) + ε
@@ -106,7 +106,8 @@ public sealed class RmsProp : IOptimizer, IRangeUpdate, IThreadedOptimizer
         for (; i < n; i++)
         {
             float theta = Unsafe.Add(ref p, i);
-            float grad = Unsafe.Add(ref g, i) + wd * theta;
+            float grad = Unsafe.Add(ref g, i);
+            if (wd != 0f) grad += wd * theta; // skipped without decay, as PyTorch does: 0·θ would turn an infinite θ into NaN
             float sq = VectorOps.FlushSubnormal(alpha * Unsafe.Add(ref s, i) + rest * (grad * grad));
             Unsafe.Add(ref s, i) = sq;
             float variance = sq;
@@ -139,11 +140,13 @@ public sealed class RmsProp : IOptimizer, IRangeUpdate, IThreadedOptimizer
     {
         TVector lr = TWidth.Broadcast(c.LearningRate), alpha = TWidth.Broadcast(c.Alpha), rest = TWidth.Broadcast(1 - c.Alpha);
         TVector epsilon = TWidth.Broadcast(c.Epsilon), wd = TWidth.Broadcast(c.WeightDecay), mu = TWidth.Broadcast(c.Momentum), zero = TWidth.Broadcast(0f);
+        bool decay = c.WeightDecay != 0f;
         nuint i = 0;
         for (; i + (nuint)TWidth.Count <= n; i += (nuint)TWidth.Count)
         {
             TVector theta = TWidth.Load(ref p, i);
-            TVector grad = TWidth.Add(TWidth.Load(ref g, i), TWidth.Multiply(wd, theta));
+            TVector grad = TWidth.Load(ref g, i);
+            if (decay) grad = TWidth.Add(grad, TWidth.Multiply(wd, theta));
             TVector sq = TWidth.FlushSubnormal(TWidth.Add(TWidth.Multiply(alpha, TWidth.Load(ref s, i)), TWidth.Multiply(rest, TWidth.Multiply(grad, grad))));
             TWidth.Store(sq, ref s, i);
             TVector variance = sq;

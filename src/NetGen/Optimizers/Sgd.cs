@@ -10,7 +10,7 @@ namespace NetGen.Optimizers;
 /// Stochastic gradient descent with optional momentum, Nesterov momentum and L2 weight decay, exactly as
 /// PyTorch's <c>torch.optim.SGD</c> (dampening 0):
 /// <code>
-/// g = grad + weightDecay·θ
+/// g = grad + weightDecay·θ   (the term is skipped when weightDecay = 0, as in PyTorch)
 /// b = momentum·b + g          (b = g on the first step)
 /// g = nesterov ? g + momentum·b : b
 /// θ = θ − lr·g
@@ -123,13 +123,16 @@ public sealed class Sgd : IOptimizer, IRangeUpdate, IThreadedOptimizer
         ref float v = ref MemoryMarshal.GetReference(velocity);
         // On the first step PyTorch sets b = g, which is μ·0 + g; only the scale of the old buffer differs.
         float keep = hasVelocity ? mu : 0f;
+        // Without weight decay the term is skipped, as PyTorch does: 0·θ would turn an infinite θ into NaN.
+        bool decay = wd != 0f;
         nuint n = (nuint)parameters.Length, i = 0;
         if (Vector.IsHardwareAccelerated)
         {
             for (; i + (nuint)Vector<float>.Count <= n; i += (nuint)Vector<float>.Count)
             {
                 Vector<float> theta = Vector.LoadUnsafe(ref p, i);
-                Vector<float> grad = Vector.LoadUnsafe(ref g, i) + wd * theta;
+                Vector<float> grad = Vector.LoadUnsafe(ref g, i);
+                if (decay) grad += wd * theta;
                 Vector<float> b = VectorOps.FlushSubnormal(keep * Vector.LoadUnsafe(ref v, i) + grad);
                 Vector.StoreUnsafe(b, ref v, i);
                 Vector<float> update = nesterov ? grad + mu * b : b;
@@ -139,7 +142,8 @@ public sealed class Sgd : IOptimizer, IRangeUpdate, IThreadedOptimizer
         for (; i < n; i++)
         {
             float theta = Unsafe.Add(ref p, i);
-            float grad = Unsafe.Add(ref g, i) + wd * theta;
+            float grad = Unsafe.Add(ref g, i);
+            if (decay) grad += wd * theta;
             float b = VectorOps.FlushSubnormal(keep * Unsafe.Add(ref v, i) + grad);
             Unsafe.Add(ref v, i) = b;
             float update = nesterov ? grad + mu * b : b;

@@ -78,7 +78,7 @@ public class OptimizerTests
             sgd.Step(p, g);
             for (int i = 0; i < n; i++)
             {
-                float grad = g[i] + 0f * expected[i]; // the documented g = grad + weightDecay·θ, with weightDecay 0
+                float grad = g[i]; // weightDecay 0: the documented rule skips the weightDecay·θ term
                 float raw = (step == 0 ? 0f : mu) * b[i] + grad;
                 b[i] = MathF.Abs(raw) < 1.17549435e-38f ? 0f : raw;
                 expected[i] -= lr * (nesterov ? grad + mu * b[i] : b[i]);
@@ -257,6 +257,30 @@ public class OptimizerTests
         // Nothing changed: both optimizers still produce identical steps.
         for (int t = 1; t < 4; t++) { optimizer.Step(p, Gradient(t)); twin.Step(q, Gradient(t)); }
         Assert.Equal(q, p);
+    }
+
+    [Theory, MemberData(nameof(Kinds))]
+    public void WithoutWeightDecayInfiniteParametersStayInfiniteAsInPyTorch(string kind)
+    {
+        // PyTorch adds weightDecay·θ only when weightDecay ≠ 0; adding 0·θ anyway would make every infinite θ NaN.
+        // 37 elements, so each vector width's loop and the scalar tail both hold infinities.
+        IOptimizer optimizer = kind switch
+        {
+            "sgd" => new Sgd(0.05f, momentum: 0.9f),
+            "adagrad" => new Adagrad(0.05f),
+            "rmsprop" => new RmsProp(0.01f, momentum: 0.5f, centered: true),
+            "adam" => new Adam(0.01f),
+            _ => new AdamW(0.01f, weightDecay: 0f),
+        };
+        float[] p = StartParameters();
+        for (int i = 0; i < Length; i += 3) p[i] = i % 2 == 0 ? float.PositiveInfinity : float.NegativeInfinity;
+        float[] start = (float[])p.Clone();
+        for (int t = 0; t < 3; t++) optimizer.Step(p, Gradient(t));
+        for (int i = 0; i < Length; i++)
+        {
+            if (float.IsInfinity(start[i])) Assert.True(p[i] == start[i], $"element {i}: {start[i]} became {p[i]}");
+            else Assert.True(float.IsFinite(p[i]), $"element {i}: {p[i]}");
+        }
     }
 
     [Theory, MemberData(nameof(Kinds))]
