@@ -26,22 +26,8 @@ public static class LossKernels
     /// <see cref="MeanOfRows"/> then gives the loss.
     /// </summary>
     public static void MeanSquaredErrorRows(ReadOnlySpan<float> outputs, ReadOnlySpan<float> targets, Span<float> gradient,
-        int width, int batch, int start, int end, Span<double> rowLosses)
-    {
-        CheckRows(outputs, targets, gradient, width, batch, start, end, rowLosses);
-        float scale = 2f / ((long)batch * width);
-        for (int r = start, at = start * width; r < end; r++)
-        {
-            double sum = 0;
-            for (int stop = at + width; at < stop; at++)
-            {
-                float d = outputs[at] - targets[at];
-                sum += (double)d * d;
-                gradient[at] = scale * d;
-            }
-            rowLosses[r] = sum;
-        }
-    }
+        int width, int batch, int start, int end, Span<double> rowLosses) =>
+        ElementwiseRows(outputs, targets, gradient, width, batch, start, end, rowLosses, new SquaredError());
 
     /// <summary>
     /// Binary cross-entropy of σ(z) against y, from the logits z: L = mean(max(z, 0) − z·y + log(1 + e^−|z|)), which
@@ -61,18 +47,60 @@ public static class LossKernels
     /// rows' gradient, g = (σ(z) − y) / (batch·width), and each row's summed loss terms to <paramref name="rowLosses"/>[row].
     /// </summary>
     public static void BinaryCrossEntropyWithLogitsRows(ReadOnlySpan<float> logits, ReadOnlySpan<float> targets, Span<float> gradient,
-        int width, int batch, int start, int end, Span<double> rowLosses)
+        int width, int batch, int start, int end, Span<double> rowLosses) =>
+        ElementwiseRows(logits, targets, gradient, width, batch, start, end, rowLosses, new BinaryCrossEntropyFromLogit());
+
+    /// <summary>One element's loss term and its gradient before the mean's scale, for <see cref="ElementwiseRows"/>.</summary>
+    private interface IElementLoss
     {
-        CheckRows(logits, targets, gradient, width, batch, start, end, rowLosses);
-        float scale = 1f / ((long)batch * width);
+        /// <summary>The gradient's constant factor, applied with the mean's 1 / (batch·width) as one scale.</summary>
+        float Factor { get; }
+
+        /// <summary>The loss term of output (or logit) <paramref name="a"/> against <paramref name="y"/>, in double; <paramref name="gradient"/> is its derivative divided by <see cref="Factor"/>.</summary>
+        double Term(float a, float y, out float gradient);
+    }
+
+    /// <summary>(a − y)², with derivative 2·(a − y).</summary>
+    private readonly struct SquaredError : IElementLoss
+    {
+        public float Factor => 2f;
+
+        public double Term(float a, float y, out float gradient)
+        {
+            float d = a - y;
+            gradient = d;
+            return (double)d * d;
+        }
+    }
+
+    /// <summary>max(z, 0) − z·y + log(1 + e^−|z|), finite for any z, with derivative σ(z) − y.</summary>
+    private readonly struct BinaryCrossEntropyFromLogit : IElementLoss
+    {
+        public float Factor => 1f;
+
+        public double Term(float z, float y, out float gradient)
+        {
+            gradient = ActivationKernels.Sigmoid(z) - y;
+            return Math.Max(z, 0.0) - (double)z * y + Math.Log(1.0 + Math.Exp(-Math.Abs((double)z)));
+        }
+    }
+
+    /// <summary>
+    /// The element-wise losses' rows [<paramref name="start"/>, <paramref name="end"/>): each element's gradient, scaled by
+    /// Factor / (batch·width), and each row's sum of loss terms (in double, in element order) into <paramref name="rowLosses"/>[row].
+    /// </summary>
+    private static void ElementwiseRows<TLoss>(ReadOnlySpan<float> outputs, ReadOnlySpan<float> targets, Span<float> gradient,
+        int width, int batch, int start, int end, Span<double> rowLosses, TLoss loss) where TLoss : struct, IElementLoss
+    {
+        CheckRows(outputs, targets, gradient, width, batch, start, end, rowLosses);
+        float scale = loss.Factor / ((long)batch * width);
         for (int r = start, at = start * width; r < end; r++)
         {
             double sum = 0;
             for (int stop = at + width; at < stop; at++)
             {
-                float z = logits[at], y = targets[at];
-                sum += Math.Max(z, 0.0) - (double)z * y + Math.Log(1.0 + Math.Exp(-Math.Abs((double)z)));
-                gradient[at] = scale * (ActivationKernels.Sigmoid(z) - y);
+                sum += loss.Term(outputs[at], targets[at], out float g);
+                gradient[at] = scale * g;
             }
             rowLosses[r] = sum;
         }
