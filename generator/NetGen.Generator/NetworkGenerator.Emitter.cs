@@ -183,6 +183,12 @@ public sealed partial class NetworkGenerator
                     w.WriteLine(GeneratedCode);
                     w.WriteLine($"private {Kernels}RowRangeWork? __rowWork;");
                 }
+                if (MergedWeightGradientLayer(spec) >= 0)
+                {
+                    w.WriteLine("// __WeightGradients as the delegate RowSplit.RunParts calls, made on the first training step.");
+                    w.WriteLine(GeneratedCode);
+                    w.WriteLine($"private {Kernels}PartWork? __weightGradientWork;");
+                }
             }
             w.WriteLine(GeneratedCode);
             w.WriteLine("private int __trainingThreads = 1;");

@@ -291,6 +291,8 @@ public sealed partial class NetworkGenerator
             w.WriteLine();
             if (RowSegmentStart(spec) is var start and >= 0)
                 EmitRowsMethod(w, spec, dims, start);
+            if (MergedWeightGradientLayer(spec) is var merged and >= 0)
+                EmitWeightGradientsMethod(w, spec, dims, merged);
         }
 
         /// <summary>The body of <c>__ComputeGradients</c> through the batched kernels, with the workspace's buffers.</summary>
@@ -520,7 +522,10 @@ public sealed partial class NetworkGenerator
                         if (derivative is not null) w.WriteLine(derivative);
                         if (!propagate)
                         {
-                            w.WriteLine($"{Kernels}DenseKernels.WeightGradients<{D(dims, layer.Inputs)}, {D(dims, layer.Units)}>({current}, {x}, {WeightGradients(layer)}, {BiasGradients(layer)}, n, __trainingThreads);");
+                            if (index == MergedWeightGradientLayer(spec))
+                                EmitMergedWeightGradientsCall(w, spec, index);
+                            else
+                                w.WriteLine($"{Kernels}DenseKernels.WeightGradients<{D(dims, layer.Inputs)}, {D(dims, layer.Units)}>({current}, {x}, {WeightGradients(layer)}, {BiasGradients(layer)}, n, __trainingThreads);");
                             break;
                         }
                         pingPong ^= 1;

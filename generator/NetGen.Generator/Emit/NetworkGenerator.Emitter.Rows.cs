@@ -34,6 +34,25 @@ public sealed partial class NetworkGenerator
             return start == spec.Layers.Count ? -1 : start;
         }
 
+        /// <summary>
+        /// The dense layer whose weight gradient runs together with the per-sample segment's (<c>__WeightGradients</c>, one
+        /// hand-off for all of them), or −1: the first layer with parameters, when only dropout lies between it and the
+        /// segment. Its backward pass is then the weight gradient alone, a product large enough to split by units; the
+        /// segment's weight gradients are too small to split on their own (each split would pay a hand-off, and W2's
+        /// 128 → 64 split in two measured 3.4-3.6 µs against 4.3 µs on one thread), so they go whole to the last part and
+        /// count as that many more units of the large layer when the units are dealt out.
+        /// </summary>
+        private static int MergedWeightGradientLayer(NetworkSpec spec)
+        {
+            int start = RowSegmentStart(spec), index = start - 1;
+            while (index >= 0 && spec.Layers[index].Kind == LayerKind.Dropout) index--;
+            return start > 0 && index >= 0 && spec.Layers[index].Kind == LayerKind.Dense && !Propagates(spec, index) ? index : -1;
+        }
+
+        /// <summary>The segment's layers, largest weight gradient first: the order of the tails of <c>__WeightGradients</c>.</summary>
+        private static List<LayerSpec> SegmentTails(NetworkSpec spec) =>
+            spec.Layers.Skip(RowSegmentStart(spec)).OrderByDescending(l => (long)l.Inputs * l.Units).ThenBy(l => l.Index).ToList();
+
         /// <summary>Whether layer <paramref name="index"/> passes a gradient to its input (some layer below it has parameters).</summary>
         private static bool Propagates(NetworkSpec spec, int index) => spec.Layers.Take(index).Any(l => l.HasParameters);
 
@@ -67,6 +86,11 @@ public sealed partial class NetworkGenerator
             w.WriteLine($"float loss = {Kernels}LossKernels.MeanOfRows(new global::System.ReadOnlySpan<double>(ws.L, 0, n), {LossDivisor(spec)});");
             w.WriteLine();
             w.WriteLine("// Backward pass: each layer turns dL/d(its output) into its parameter gradients and dL/d(its input).");
+            if (MergedWeightGradientLayer(spec) is var merged and >= 0)
+            {
+                w.WriteLine($"// {layers}: dz from __Rows; their weight gradients run with layer {merged}'s, below (__WeightGradients).");
+                return DerivativeBelowSegmentApplied(spec, start);
+            }
             for (int index = last.Index; index >= start; index--)
             {
                 var layer = spec.Layers[index];
@@ -75,7 +99,62 @@ public sealed partial class NetworkGenerator
                 w.WriteLine($"{SpanOfFloat} dz{index} = {WorkspaceSpan(spec, $"G{index}", $"n * {layer.Units}")};");
                 w.WriteLine($"{Kernels}DenseKernels.WeightGradients<{D(dims, layer.Inputs)}, {D(dims, layer.Units)}>(dz{index}, {x}, {WeightGradients(layer)}, {BiasGradients(layer)}, n, __trainingThreads);");
             }
-            return start > 0 && Propagates(spec, start) && spec.Layers[start - 1].Kind == LayerKind.Dense && GradientOperator(spec.Layers[start - 1]) is not null;
+            return DerivativeBelowSegmentApplied(spec, start);
+        }
+
+        /// <summary>Whether the input gradient of the segment's first layer applies the activation derivative of the layer below it.</summary>
+        private static bool DerivativeBelowSegmentApplied(NetworkSpec spec, int start) =>
+            start > 0 && Propagates(spec, start) && spec.Layers[start - 1].Kind == LayerKind.Dense && GradientOperator(spec.Layers[start - 1]) is not null;
+
+        /// <summary>In the backward pass, at the merged layer (see <see cref="MergedWeightGradientLayer"/>): its weight gradient and the segment's, in one call.</summary>
+        private static void EmitMergedWeightGradientsCall(SourceWriter w, NetworkSpec spec, int merged)
+        {
+            long multiplyAdds = (long)spec.Layers[merged].Inputs * spec.Layers[merged].Units
+                                + spec.Layers.Skip(RowSegmentStart(spec)).Sum(l => (long)l.Inputs * l.Units);
+            w.WriteLine("// With the segment's weight gradients, split over the training threads in one hand-off (see __WeightGradients).");
+            w.WriteLine($"{Kernels}RowSplit.RunParts(__weightGradientWork ??= __WeightGradients, n, __trainingThreads, {multiplyAdds}, inputs, targets);");
+        }
+
+        /// <summary>The method RowSplit.RunParts calls: part k of the merged layer's weight gradient and the segment's.</summary>
+        private static void EmitWeightGradientsMethod(SourceWriter w, NetworkSpec spec, SortedSet<int> dims, int merged)
+        {
+            int start = RowSegmentStart(spec);
+            var layer = spec.Layers[merged];
+            var last = spec.OutputLayer;
+            var tails = SegmentTails(spec);
+            string segment = start == last.Index ? $"layer {start}" : $"layers {start}…{last.Index}";
+            string sizes = string.Join(", ", tails.Select(l => ((double)l.Inputs * l.Units / layer.Inputs).ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)));
+            w.WriteLine($"// Part `part` of `parts` of the weight gradients of layer {merged} and of the per-sample segment ({segment}), one hand-off for");
+            w.WriteLine($"// all of them. Each of the segment's layers goes whole to one part, from the last part backward (largest first); layer");
+            w.WriteLine($"// {merged}'s {layer.Units} rows of dW are dealt out in consecutive ranges of units so that, counting the segment's layers as");
+            w.WriteLine($"// {sizes} of its units (their multiply-adds over its {layer.Inputs} per unit), each part has about the same work.");
+            w.WriteLine("// Every element is summed over the batch in the same order whichever part computes it.");
+            w.WriteLine(GeneratedCode);
+            using (w.Block($"private void __WeightGradients(int part, int parts, {ReadOnlySpanOfFloat} inputs, {ReadOnlySpanOfFloat} targets)"))
+            {
+                w.WriteLine("__Workspace ws = __workspace;");
+                w.WriteLine("int n = targets.Length / OutputSize;");
+                w.WriteLine($"{SpanOfFloat} grad = {BufferSpan(spec, "__gradients")};");
+                string X(LayerSpec l) => l.Index == 0 ? "inputs" : TrainingOutput(spec, spec.Layers[l.Index - 1]);
+                foreach (var input in new[] { layer }.Concat(tails).Where(l => l.Index > 0).Select(l => spec.Layers[l.Index - 1]).Distinct().OrderBy(l => l.Index))
+                    w.WriteLine($"{SpanOfFloat} {TrainingOutput(spec, input)} = {WorkspaceSpan(spec, $"A{input.Index}", $"n * {input.Units}")};");
+                w.WriteLine($"{SpanOfFloat} dz{merged} = {WorkspaceSpan(spec, "D0", $"n * {layer.Units}")};");
+                foreach (var l in tails.OrderBy(l => l.Index))
+                    w.WriteLine($"{SpanOfFloat} dz{l.Index} = {WorkspaceSpan(spec, $"G{l.Index}", $"n * {l.Units}")};");
+                w.WriteLine();
+                string tailSizes = string.Join(", ", tails.Select(l => $"{l.Inputs * l.Units}.0 / {layer.Inputs}"));
+                w.WriteLine($"var (first, end) = {Kernels}DenseKernels.WeightGradientShare(part, parts, {layer.Units}, stackalloc double[] {{ {tailSizes} }});");
+                w.WriteLine($"// Layer {merged} ({ArchitectureDescriber.Title(layer)}): rows first … end − 1 of dW{merged} = dz{merged}ᵀ·x and the same elements of db{merged} = Σ_n dz{merged}.");
+                w.WriteLine($"{Kernels}DenseKernels.WeightGradientsRange<{D(dims, layer.Inputs)}, {D(dims, layer.Units)}>(dz{merged}, {X(layer)}, {WeightGradients(layer)}, {BiasGradients(layer)}, n, first, end);");
+                for (int t = 0; t < tails.Count; t++)
+                {
+                    var l = tails[t];
+                    w.WriteLine($"// Layer {l.Index} ({ArchitectureDescriber.Title(l)}), tail {t}: dW{l.Index} = dz{l.Index}ᵀ·x, db{l.Index} = Σ_n dz{l.Index}.");
+                    w.WriteLine($"if (part == {Kernels}DenseKernels.WeightGradientTailPart({t}, parts))");
+                    w.WriteLine($"    {Kernels}DenseKernels.WeightGradients<{D(dims, l.Inputs)}, {D(dims, l.Units)}>(dz{l.Index}, {X(l)}, {WeightGradients(l)}, {BiasGradients(l)}, n);");
+                }
+            }
+            w.WriteLine();
         }
 
         /// <summary>The multiply-adds of one row of the segment: each layer's forward product and input gradient.</summary>

@@ -180,6 +180,79 @@ public static class DenseKernels
         }
     }
 
+    /// <summary>
+    /// Rows <paramref name="unitStart"/> ≤ j &lt; <paramref name="unitEnd"/> of dW = dzᵀ·x and the same elements of
+    /// db = Σ_b dz (the spans hold the whole layer's); the other rows are not touched. Ranges that start at multiples of
+    /// <see cref="WeightGradientGrain"/> and end at one or at the layer's last unit give every element the bits a call
+    /// over all units gives.
+    /// </summary>
+    public static void WeightGradientsRange<TIn, TOut>(ReadOnlySpan<float> dz, ReadOnlySpan<float> x,
+        Span<float> weightGradients, Span<float> biasGradients, int batch, int unitStart, int unitEnd)
+        where TIn : IDimension where TOut : IDimension
+    {
+        int inputs = TIn.Value, units = TOut.Value;
+        Check(batch >= 0 && weightGradients.Length == inputs * units && biasGradients.Length == units
+              && x.Length >= (long)batch * inputs && dz.Length >= (long)batch * units
+              && unitStart >= 0 && unitStart <= unitEnd && unitEnd <= units);
+        if (unitEnd > unitStart)
+            WeightAndBiasGradientRange<TIn, TOut>(ref MemoryMarshal.GetReference(dz), ref MemoryMarshal.GetReference(x),
+                ref MemoryMarshal.GetReference(weightGradients), ref MemoryMarshal.GetReference(biasGradients), batch, unitStart, unitEnd);
+    }
+
+    /// <summary>The block of units the weight-gradient kernel computes together; split ranges start at multiples of it.</summary>
+    public const int WeightGradientGrain = 4;
+
+    /// <summary>
+    /// The part of a weight-gradient job (see <see cref="WeightGradientShare"/>) that computes other work
+    /// <paramref name="tail"/>: the last part the first, the one before it the second, and so on round.
+    /// </summary>
+    public static int WeightGradientTailPart(int tail, int parts)
+    {
+        if (parts < 1 || tail < 0)
+            throw new ArgumentOutOfRangeException(nameof(tail), $"Tail {tail} of a weight-gradient job in {parts} parts does not exist.");
+        return parts - 1 - tail % parts;
+    }
+
+    /// <summary>
+    /// Part <paramref name="part"/> of <paramref name="parts"/> of a weight-gradient job over one layer's
+    /// <paramref name="units"/> units and other work (the smaller layers' weight gradients), whose sizes in units of this
+    /// layer's work <paramref name="tailUnits"/> lists, largest first; part <see cref="WeightGradientTailPart"/>(t)
+    /// does tail t. Returns the layer's units [Start, End) this part computes: consecutive ranges, each starting at a
+    /// multiple of <see cref="WeightGradientGrain"/>, sized so that with its tails each part has about the same work.
+    /// </summary>
+    public static (int Start, int End) WeightGradientShare(int part, int parts, int units, ReadOnlySpan<double> tailUnits)
+    {
+        if (parts < 1 || part < 0 || part >= parts || units < 0)
+            throw new ArgumentOutOfRangeException(nameof(part), $"Part {part} of {parts} of a weight-gradient job over {units} units does not exist.");
+        double total = units;
+        foreach (double tail in tailUnits)
+        {
+            if (!(tail >= 0) || double.IsInfinity(tail))
+                throw new ArgumentOutOfRangeException(nameof(tailUnits), $"A weight-gradient job's tail of {tail} units is not a size.");
+            total += tail;
+        }
+        return (ShareBoundary(part, parts, units, total, tailUnits),
+            part == parts - 1 ? units : ShareBoundary(part + 1, parts, units, total, tailUnits));
+    }
+
+    /// <summary>
+    /// Where part <paramref name="part"/>'s units start: the units every part before it takes (its share of the whole
+    /// job, <paramref name="total"/> / parts, less its tails), rounded to the grain; a part whose tails exceed its share
+    /// takes no units.
+    /// </summary>
+    private static int ShareBoundary(int part, int parts, int units, double total, ReadOnlySpan<double> tailUnits)
+    {
+        double before = 0, boundary = 0;
+        for (int i = 0; i < part; i++)
+        {
+            before += total / parts;
+            for (int t = 0; t < tailUnits.Length; t++)
+                if (WeightGradientTailPart(t, parts) == i) before -= tailUnits[t];
+            boundary = Math.Max(boundary, before);
+        }
+        return (int)Math.Min(units, Math.Round(boundary / WeightGradientGrain) * WeightGradientGrain);
+    }
+
     /// <summary>Rows <paramref name="unitStart"/> ≤ j &lt; <paramref name="unitEnd"/> of dW = dzᵀ·x and the same elements of db = Σ_b dz.</summary>
     internal static void WeightAndBiasGradientRange<TIn, TOut>(ref float dz, ref float x, ref float dw, ref float db, int batch, int unitStart, int unitEnd)
         where TIn : IDimension where TOut : IDimension

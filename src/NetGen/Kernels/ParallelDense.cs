@@ -88,7 +88,7 @@ internal static unsafe class ParallelDense<TIn, TOut> where TIn : IDimension whe
 
     /// <summary>dW = dzᵀ·x and db = Σ_b dz, by rows of dW (units).</summary>
     public static void WeightGradients(float* dz, float* x, float* dw, float* db, int batch, int threads) =>
-        (WeightGradientJob.t_job ??= new WeightGradientJob()).Run(dz, x, dw, db, batch, Math.Min(threads, Math.Max(1, Units / 4)));
+        (WeightGradientJob.t_job ??= new WeightGradientJob()).Run(dz, x, dw, db, batch, Math.Min(threads, Math.Max(1, Units / DenseKernels.WeightGradientGrain)));
 
     /// <summary>dx = g(a, dz·w), by samples (g the layer below's activation derivative, or the identity).</summary>
     public static void InputGradients<TGrad>(float* dz, float* w, float* dx, float* a, int batch, int threads, TGrad derivative)
@@ -212,7 +212,7 @@ internal static unsafe class ParallelDense<TIn, TOut> where TIn : IDimension whe
 
         public override void Execute(int part)
         {
-            var (start, end) = Share(part, Units, 4);
+            var (start, end) = Share(part, Units, DenseKernels.WeightGradientGrain);
             if (end <= start) return;
             DenseKernels.WeightAndBiasGradientRange<TIn, TOut>(ref *A, ref *B, ref *C, ref *D, Batch, start, end);
         }

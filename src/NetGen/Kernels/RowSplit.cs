@@ -10,6 +10,13 @@ namespace NetGen.Kernels;
 public delegate void RowRangeWork(int start, int end, ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets);
 
 /// <summary>
+/// Part <paramref name="part"/> of <paramref name="parts"/> of work the generated code splits itself (the weight gradients
+/// of several layers in one hand-off); <paramref name="inputs"/> and <paramref name="targets"/> are the whole batch's.
+/// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public delegate void PartWork(int part, int parts, ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets);
+
+/// <summary>
 /// Runs per-sample work over ranges of the batch's rows on the <see cref="WorkerTeam"/>, in one hand-off. Generated
 /// training code puts there the layers whose products are too small to split one by one (each would pay a hand-off of its
 /// own): the last layers' forward products, the loss and their input gradients. The ranges start at multiples of
@@ -52,6 +59,24 @@ public static unsafe class RowSplit
             (t_job ??= new Job()).Run(work, x, inputs.Length, y, targets.Length, batch, parts);
     }
 
+    /// <summary>
+    /// Calls <paramref name="work"/> for parts 0 … parts − 1, one per thread, returning when all are done: as many parts
+    /// as <paramref name="threads"/> when <paramref name="multiplyAddsPerRow"/> × batch is at least
+    /// <see cref="MinMultiplyAdds"/>, else one, on the calling thread.
+    /// </summary>
+    public static void RunParts(PartWork work, int batch, int threads, long multiplyAddsPerRow, ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        int parts = threads <= 1 || batch * multiplyAddsPerRow < MinMultiplyAdds ? 1 : threads;
+        if (parts <= 1)
+        {
+            work(0, 1, inputs, targets);
+            return;
+        }
+        fixed (float* x = inputs, y = targets)
+            (t_job ??= new Job()).Run(work, x, inputs.Length, y, targets.Length, batch, parts);
+    }
+
     /// <summary>How many ranges <see cref="Run"/> makes.</summary>
     public static int Parts(int batch, int threads, long multiplyAddsPerRow) =>
         threads <= 1 || batch * multiplyAddsPerRow < MinMultiplyAdds ? 1 : Math.Max(1, Math.Min(threads, batch / MinRowsPerPart));
@@ -61,31 +86,52 @@ public static unsafe class RowSplit
 
     private sealed class Job : IParallelWork
     {
-        private RowRangeWork? _work;
+        // One of the two is set for the current call: ranges of rows, or parts the work splits itself.
+        private RowRangeWork? _rows;
+        private PartWork? _parts;
         private float* _x, _y;
-        private int _xLength, _yLength, _batch, _parts;
+        private int _xLength, _yLength, _batch, _partCount;
 
         public void Run(RowRangeWork work, float* x, int xLength, float* y, int yLength, int batch, int parts)
         {
-            _work = work;
+            _rows = work;
+            Run(x, xLength, y, yLength, batch, parts);
+        }
+
+        public void Run(PartWork work, float* x, int xLength, float* y, int yLength, int batch, int parts)
+        {
+            _parts = work;
+            Run(x, xLength, y, yLength, batch, parts);
+        }
+
+        private void Run(float* x, int xLength, float* y, int yLength, int batch, int parts)
+        {
             _x = x;
             _y = y;
-            (_xLength, _yLength, _batch, _parts) = (xLength, yLength, batch, parts);
+            (_xLength, _yLength, _batch, _partCount) = (xLength, yLength, batch, parts);
             try
             {
                 WorkerTeam.Run(this, parts);
             }
             finally
             {
-                _work = null; // only valid inside this call
+                _rows = null; // only valid inside this call
+                _parts = null;
                 _x = _y = null;
             }
         }
 
         public void Execute(int part)
         {
-            var (start, end) = Share(part, _parts, _batch);
-            if (end > start) _work!(start, end, new ReadOnlySpan<float>(_x, _xLength), new ReadOnlySpan<float>(_y, _yLength));
+            var inputs = new ReadOnlySpan<float>(_x, _xLength);
+            var targets = new ReadOnlySpan<float>(_y, _yLength);
+            if (_parts is { } work)
+            {
+                work(part, _partCount, inputs, targets);
+                return;
+            }
+            var (start, end) = Share(part, _partCount, _batch);
+            if (end > start) _rows!(start, end, inputs, targets);
         }
     }
 }

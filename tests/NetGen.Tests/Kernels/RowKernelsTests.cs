@@ -111,6 +111,77 @@ public class RowKernelsTests
         }
     }
 
+    [Theory]
+    [InlineData(1, 11)]
+    [InlineData(2, 11)]
+    [InlineData(3, 0)]
+    [InlineData(5, 300)] // a tail worth more than the layer: the last parts get no units
+    public void WeightGradientSharesCoverTheUnitsOnceAndGiveTheWholeLayersValues(int parts, int tail)
+    {
+        // Layer 0 of W2 (784 → 128) and a layer whose units end off the grain (128 → 70), each part's rows computed
+        // last part first into one buffer that starts full of garbage: every element is written exactly once.
+        SharesMatch<D784, D128>(parts, tail, batch: 21);
+        SharesMatch<D128, D70>(parts, tail, batch: 64);
+    }
+
+    private static void SharesMatch<TIn, TOut>(int parts, int tail, int batch) where TIn : IDimension where TOut : IDimension
+    {
+        int inputs = TIn.Value, units = TOut.Value;
+        var random = new Random(parts * 7 + tail);
+        float[] dz = Values(random, batch * units, 1f), x = Values(random, batch * inputs, 1f);
+        float[] dw = new float[inputs * units], db = new float[units];
+        DenseKernels.WeightGradients<TIn, TOut>(dz, x, dw, db, batch);
+        float[] dwSplit = [.. Enumerable.Repeat(float.NaN, inputs * units)], dbSplit = [.. Enumerable.Repeat(float.NaN, units)];
+        int next = units;
+        for (int part = parts - 1; part >= 0; part--)
+        {
+            var (start, end) = DenseKernels.WeightGradientShare(part, parts, units, [tail, tail / 3.0]);
+            Assert.Equal(next, end); // consecutive, last to first
+            Assert.True(start == end || start % DenseKernels.WeightGradientGrain == 0, $"part {part} starts at {start}");
+            DenseKernels.WeightGradientsRange<TIn, TOut>(dz, x, dwSplit, dbSplit, batch, start, end);
+            next = start;
+        }
+        Assert.Equal(0, next);
+        AssertBitEqual(dw, dwSplit, $"dW of {inputs} → {units} in {parts} parts");
+        AssertBitEqual(db, dbSplit, $"db of {inputs} → {units} in {parts} parts");
+    }
+
+    [Fact]
+    public void TailsGoFromTheLastPartBackwardAndTheUnitsBalanceThem()
+    {
+        // W2: layer 0's 128 units (784 multiply-adds each per row) and the segment's layers, 8,192 and 640 multiply-adds
+        // per row. Two parts: the 128 → 64 layer to part 1, the output layer to part 0, and 68 + 60 units, so each part
+        // has about 69.6 units' worth.
+        double[] w2 = [8192.0 / 784, 640.0 / 784];
+        Assert.Equal((1, 0), (DenseKernels.WeightGradientTailPart(0, 2), DenseKernels.WeightGradientTailPart(1, 2)));
+        Assert.Equal((0, 68), DenseKernels.WeightGradientShare(0, 2, 128, w2));
+        Assert.Equal((68, 128), DenseKernels.WeightGradientShare(1, 2, 128, w2));
+        Assert.Equal((0, 128), DenseKernels.WeightGradientShare(0, 1, 128, w2));
+        // Three parts: 46.4 units' worth each; parts 2 and 1 carry the tails.
+        Assert.Equal((0, 48), DenseKernels.WeightGradientShare(0, 3, 128, w2));
+        Assert.Equal((48, 92), DenseKernels.WeightGradientShare(1, 3, 128, w2));
+        Assert.Equal((92, 128), DenseKernels.WeightGradientShare(2, 3, 128, w2));
+        // No tails: an even split in grains.
+        Assert.Equal((0, 64), DenseKernels.WeightGradientShare(0, 2, 128, []));
+    }
+
+    [Fact]
+    public void WeightGradientRangesAndSharesOutsideTheLayerAreRefused()
+    {
+        float[] dz = new float[4 * 64], x = new float[4 * 128], dw = new float[128 * 64], db = new float[64];
+        var e = Assert.Throws<ArgumentException>(() => DenseKernels.WeightGradientsRange<D128, D64>(dz, x, dw, db, 4, 8, 65));
+        Assert.Contains("do not match the layer shape", e.Message);
+        Assert.Throws<ArgumentException>(() => DenseKernels.WeightGradientsRange<D128, D64>(dz, x, dw, db, 4, 8, 4));
+        Assert.Throws<ArgumentException>(() => DenseKernels.WeightGradientsRange<D128, D64>(dz, x, dw, db, 5, 0, 64));
+        var share = Assert.Throws<ArgumentOutOfRangeException>(() => DenseKernels.WeightGradientShare(2, 2, 128, [11.0]));
+        Assert.Contains("Part 2 of 2", share.Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => DenseKernels.WeightGradientShare(0, 0, 128, [11.0]));
+        var tail = Assert.Throws<ArgumentOutOfRangeException>("tailUnits", () => DenseKernels.WeightGradientShare(0, 2, 128, [-1.0]));
+        Assert.Contains("tail of -1 units", tail.Message);
+        Assert.Throws<ArgumentOutOfRangeException>("tailUnits", () => DenseKernels.WeightGradientShare(0, 2, 128, [double.NaN]));
+        Assert.Throws<ArgumentOutOfRangeException>("tail", () => DenseKernels.WeightGradientTailPart(-1, 2));
+    }
+
     [Fact]
     public void RowRangesOffTheGrainOrOutsideTheBatchAreRefused()
     {
@@ -164,6 +235,25 @@ public class RowSplitTests
         int calls = 0, thread = Environment.CurrentManagedThreadId;
         RowSplit.Run((_, _, _, _) => { calls++; Assert.Equal(thread, Environment.CurrentManagedThreadId); }, 64, 2, (RowSplit.MinMultiplyAdds - 1) / 64, [], []);
         Assert.Equal(1, calls);
+    }
+
+    [Theory]
+    [InlineData(1, RowSplit.MinMultiplyAdds, 1)]
+    [InlineData(2, RowSplit.MinMultiplyAdds, 2)]
+    [InlineData(3, RowSplit.MinMultiplyAdds, 3)]
+    [InlineData(2, RowSplit.MinMultiplyAdds / 64 - 1, 1)] // too little work for a hand-off
+    public void PartsRunOnceEachWithTheWholeBatch(int threads, long multiplyAddsPerRow, int expectedParts)
+    {
+        float[] inputs = Enumerable.Range(0, 64 * 3).Select(i => (float)i).ToArray(), targets = new float[64 * 2];
+        var seen = new List<(int Part, int Parts)>();
+        RowSplit.RunParts((part, parts, x, y) =>
+        {
+            Assert.Equal(inputs.Length, x.Length);
+            Assert.Equal(x.Length - 1, x[^1]);
+            Assert.Equal(targets.Length, y.Length);
+            lock (seen) seen.Add((part, parts));
+        }, 64, threads, multiplyAddsPerRow, inputs, targets);
+        Assert.Equal(Enumerable.Range(0, expectedParts).Select(k => (k, expectedParts)), seen.OrderBy(s => s.Part));
     }
 
     [Fact]
