@@ -11,13 +11,8 @@ namespace NetGen.Kernels;
 public static class LossKernels
 {
     /// <summary>L = Σ (a − y)² / N over all N elements; g = 2(a − y) / N.</summary>
-    public static float MeanSquaredError(ReadOnlySpan<float> outputs, ReadOnlySpan<float> targets, Span<float> gradient)
-    {
-        int n = CheckLengths(outputs, targets, gradient);
-        Span<double> sum = stackalloc double[1];
-        MeanSquaredErrorRows(outputs, targets, gradient, n, 1, 0, 1, sum); // the whole batch as one row
-        return (float)(sum[0] / n);
-    }
+    public static float MeanSquaredError(ReadOnlySpan<float> outputs, ReadOnlySpan<float> targets, Span<float> gradient) =>
+        Elementwise(outputs, targets, gradient, new SquaredError());
 
     /// <summary>
     /// Rows [<paramref name="start"/>, <paramref name="end"/>) of <see cref="MeanSquaredError"/> over a batch of
@@ -33,13 +28,8 @@ public static class LossKernels
     /// Binary cross-entropy of σ(z) against y, from the logits z: L = mean(max(z, 0) − z·y + log(1 + e^−|z|)), which
     /// is finite for any z; g = (σ(z) − y) / N.
     /// </summary>
-    public static float BinaryCrossEntropyWithLogits(ReadOnlySpan<float> logits, ReadOnlySpan<float> targets, Span<float> gradient)
-    {
-        int n = CheckLengths(logits, targets, gradient);
-        Span<double> sum = stackalloc double[1];
-        BinaryCrossEntropyWithLogitsRows(logits, targets, gradient, n, 1, 0, 1, sum); // the whole batch as one row
-        return (float)(sum[0] / n);
-    }
+    public static float BinaryCrossEntropyWithLogits(ReadOnlySpan<float> logits, ReadOnlySpan<float> targets, Span<float> gradient) =>
+        Elementwise(logits, targets, gradient, new BinaryCrossEntropyFromLogit());
 
     /// <summary>
     /// Rows [<paramref name="start"/>, <paramref name="end"/>) of <see cref="BinaryCrossEntropyWithLogits"/> over a batch
@@ -83,6 +73,16 @@ public static class LossKernels
             gradient = ActivationKernels.Sigmoid(z) - y;
             return Math.Max(z, 0.0) - (double)z * y + Math.Log(1.0 + Math.Exp(-Math.Abs((double)z)));
         }
+    }
+
+    /// <summary>An element-wise loss over all N elements, the whole batch as one row: the mean of the loss terms, and each gradient scaled by Factor / N.</summary>
+    private static float Elementwise<TLoss>(ReadOnlySpan<float> outputs, ReadOnlySpan<float> targets, Span<float> gradient, TLoss loss)
+        where TLoss : struct, IElementLoss
+    {
+        int n = CheckLengths(outputs, targets, gradient);
+        Span<double> sum = stackalloc double[1];
+        ElementwiseRows(outputs, targets, gradient, n, 1, 0, 1, sum, loss);
+        return (float)(sum[0] / n);
     }
 
     /// <summary>
