@@ -39,8 +39,8 @@ public sealed partial class NetworkGenerator
         /// hand-off for all of them), or −1: the first layer with parameters, when only dropout lies between it and the
         /// segment. Its backward pass is then the weight gradient alone, a product large enough to split by units; the
         /// segment's weight gradients are too small to split on their own (each split would pay a hand-off, and W2's
-        /// 128 → 64 split in two measured 3.4-3.6 µs against 4.3 µs on one thread), so they go whole to the last part and
-        /// count as that many more units of the large layer when the units are dealt out.
+        /// 128 → 64 split in two measured 3.4-3.6 µs against 4.3 µs on one thread), so each goes whole to one part and
+        /// the large layer's units are dealt out around them.
         /// </summary>
         private static int MergedWeightGradientLayer(NetworkSpec spec)
         {
@@ -109,8 +109,7 @@ public sealed partial class NetworkGenerator
         /// <summary>In the backward pass, at the merged layer (see <see cref="MergedWeightGradientLayer"/>): its weight gradient and the segment's, in one call.</summary>
         private static void EmitMergedWeightGradientsCall(SourceWriter w, NetworkSpec spec, int merged)
         {
-            long multiplyAdds = (long)spec.Layers[merged].Inputs * spec.Layers[merged].Units
-                                + spec.Layers.Skip(RowSegmentStart(spec)).Sum(l => (long)l.Inputs * l.Units);
+            long multiplyAdds = (long)spec.Layers[merged].Inputs * spec.Layers[merged].Units + SegmentTails(spec).Sum(l => (long)l.Inputs * l.Units);
             w.WriteLine("// With the segment's weight gradients, split over the training threads in one hand-off (see __WeightGradients).");
             w.WriteLine($"{Kernels}RowSplit.RunParts(__weightGradientWork ??= __WeightGradients, n, __trainingThreads, {multiplyAdds}, inputs, targets);");
         }

@@ -166,9 +166,8 @@ public static class DenseKernels
         Span<float> weightGradients, Span<float> biasGradients, int batch, int threads)
         where TIn : IDimension where TOut : IDimension
     {
-        int inputs = TIn.Value, units = TOut.Value;
-        Check(batch >= 0 && weightGradients.Length == inputs * units && biasGradients.Length == units
-              && x.Length >= (long)batch * inputs && dz.Length >= (long)batch * units);
+        int units = TOut.Value;
+        Check(FitWeightGradients<TIn, TOut>(dz, x, weightGradients, biasGradients, batch));
 
         if (threads > 1 && ParallelDense<TIn, TOut>.Pays(batch))
             fixed (float* dzp = dz, xp = x, dwp = weightGradients, dbp = biasGradients)
@@ -190,14 +189,19 @@ public static class DenseKernels
         Span<float> weightGradients, Span<float> biasGradients, int batch, int unitStart, int unitEnd)
         where TIn : IDimension where TOut : IDimension
     {
-        int inputs = TIn.Value, units = TOut.Value;
-        Check(batch >= 0 && weightGradients.Length == inputs * units && biasGradients.Length == units
-              && x.Length >= (long)batch * inputs && dz.Length >= (long)batch * units
-              && unitStart >= 0 && unitStart <= unitEnd && unitEnd <= units);
+        Check(FitWeightGradients<TIn, TOut>(dz, x, weightGradients, biasGradients, batch)
+              && unitStart >= 0 && unitStart <= unitEnd && unitEnd <= TOut.Value);
         if (unitEnd > unitStart)
             WeightAndBiasGradientRange<TIn, TOut>(ref MemoryMarshal.GetReference(dz), ref MemoryMarshal.GetReference(x),
                 ref MemoryMarshal.GetReference(weightGradients), ref MemoryMarshal.GetReference(biasGradients), batch, unitStart, unitEnd);
     }
+
+    /// <summary>Whether the buffers of a weight-gradient call fit the layer shape and the batch.</summary>
+    private static bool FitWeightGradients<TIn, TOut>(ReadOnlySpan<float> dz, ReadOnlySpan<float> x,
+        Span<float> weightGradients, Span<float> biasGradients, int batch)
+        where TIn : IDimension where TOut : IDimension =>
+        batch >= 0 && weightGradients.Length == TIn.Value * TOut.Value && biasGradients.Length == TOut.Value
+        && x.Length >= (long)batch * TIn.Value && dz.Length >= (long)batch * TOut.Value;
 
     /// <summary>The block of units the weight-gradient kernel computes together; split ranges start at multiples of it.</summary>
     public const int WeightGradientGrain = 4;
@@ -361,9 +365,8 @@ public static class DenseKernels
             return;
         }
         int inputs = TIn.Value, units = TOut.Value;
-        Check(batch >= 0 && weightGradients.Length == inputs * units && biasGradients.Length == units && x.Length >= (long)batch * inputs
-              && dz.Length >= (long)batch * units && weights.Length == inputs * units && dx.Length >= (long)batch * inputs
-              && activations.Length >= (long)batch * inputs);
+        Check(FitWeightGradients<TIn, TOut>(dz, x, weightGradients, biasGradients, batch)
+              && weights.Length == inputs * units && dx.Length >= (long)batch * inputs && activations.Length >= (long)batch * inputs);
         // The serial order allows dx to reuse x's or dz's memory (the weight gradient has finished reading them); side by
         // side the two products would race.
         if (dx.Overlaps(x) || dx.Overlaps(dz) || dx.Overlaps(weights) || dx.Overlaps(weightGradients) || dx.Overlaps(biasGradients)

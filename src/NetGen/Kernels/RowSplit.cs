@@ -67,7 +67,7 @@ public static unsafe class RowSplit
     public static void RunParts(PartWork work, int batch, int threads, long multiplyAddsPerRow, ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets)
     {
         ArgumentNullException.ThrowIfNull(work);
-        int parts = threads <= 1 || batch * multiplyAddsPerRow < MinMultiplyAdds ? 1 : threads;
+        int parts = Pays(batch, threads, multiplyAddsPerRow) ? threads : 1;
         if (parts <= 1)
         {
             work(0, 1, inputs, targets);
@@ -79,7 +79,10 @@ public static unsafe class RowSplit
 
     /// <summary>How many ranges <see cref="Run"/> makes.</summary>
     public static int Parts(int batch, int threads, long multiplyAddsPerRow) =>
-        threads <= 1 || batch * multiplyAddsPerRow < MinMultiplyAdds ? 1 : Math.Max(1, Math.Min(threads, batch / MinRowsPerPart));
+        Pays(batch, threads, multiplyAddsPerRow) ? Math.Max(1, Math.Min(threads, batch / MinRowsPerPart)) : 1;
+
+    /// <summary>Whether work of <paramref name="multiplyAddsPerRow"/> × batch on <paramref name="threads"/> threads is worth a hand-off.</summary>
+    private static bool Pays(int batch, int threads, long multiplyAddsPerRow) => threads > 1 && batch * multiplyAddsPerRow >= MinMultiplyAdds;
 
     /// <summary>Part k's rows: consecutive whole grains, as evenly as they divide.</summary>
     internal static (int Start, int End) Share(int part, int parts, int batch) => WorkerTeam.Share(part, parts, batch, Grain);
