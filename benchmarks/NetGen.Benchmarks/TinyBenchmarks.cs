@@ -19,8 +19,9 @@ public class TinyBenchmarks
     private const int ChainSteps = 32;
     private readonly float[] _xorInitial = new XorNet(1).Parameters.ToArray();
     private readonly float[] _chainParameters = new float[XorNet.ParameterCount];
-    private readonly XorNet[] _independent = [new(1), new(2), new(3), new(4)];
-    private readonly Sgd[] _independentSgd = [new(0.5f, momentum: 0.9f), new(0.5f, momentum: 0.9f), new(0.5f, momentum: 0.9f), new(0.5f, momentum: 0.9f)];
+    private const int IndependentNetworks = 4;
+    private readonly XorNet[] _independent = Enumerable.Range(1, IndependentNetworks).Select(seed => new XorNet(seed)).ToArray();
+    private readonly Sgd[] _independentSgd = Enumerable.Range(0, IndependentNetworks).Select(_ => new Sgd(0.5f, momentum: 0.9f)).ToArray();
 
     [GlobalSetup]
     public void Setup()
@@ -87,7 +88,7 @@ public class TinyBenchmarks
     /// the core can run one network's step while another's waits on its chain. Per step, this row is what the step's
     /// work costs with its latency overlapped, the most a faster dependency chain could bring <see cref="SgdStep"/> down to.
     /// </summary>
-    [Benchmark(Description = "W1 XOR SGD step: four independent networks in turn (per step, chain overlapped)", OperationsPerInvoke = 4)]
+    [Benchmark(Description = "W1 XOR SGD step: four independent networks in turn (per step, chain overlapped)", OperationsPerInvoke = IndependentNetworks)]
     public float SgdStepFourNetworks()
     {
         float loss = 0f;
