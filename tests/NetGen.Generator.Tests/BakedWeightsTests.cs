@@ -65,19 +65,7 @@ public sealed class BakedWeightsTests : IDisposable
         return (network, path);
     }
 
-    private static GeneratorDriver CreateDriver(params AdditionalText[] files) =>
-        CSharpGeneratorDriver.Create(
-            new[] { new NetworkGenerator().AsSourceGenerator() },
-            additionalTexts: files,
-            driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
-
-    private static GeneratorHarness.Result Run(string source, params AdditionalText[] files)
-    {
-        var input = GeneratorHarness.CreateCompilation(source);
-        var driver = CreateDriver(files).RunGeneratorsAndUpdateCompilation(input, out var output, out var diagnostics);
-        var sources = driver.GetRunResult().Results.SelectMany(r => r.GeneratedSources).Select(s => (s.HintName, s.SourceText.ToString())).ToImmutableArray();
-        return new GeneratorHarness.Result(input, output, diagnostics, sources, driver);
-    }
+    private static GeneratorHarness.Result Run(string source, params AdditionalText[] files) => GeneratorHarness.RunWithFiles(source, files);
 
     private static float[] RandomInput(int size, int seed)
     {
@@ -235,7 +223,7 @@ public sealed class BakedWeightsTests : IDisposable
         var (_, path) = SaveNetwork(Xor, seed: 1);
         var file = new FileText(path);
         var compilation = GeneratorHarness.CreateCompilation(Declaration(Xor, "net.ngw") + "// a comment\n");
-        return (CreateDriver(file).RunGenerators(compilation), compilation, file);
+        return (GeneratorHarness.CreateDriver(file).RunGenerators(compilation), compilation, file);
     }
 
     [Fact]
@@ -285,7 +273,7 @@ public sealed class BakedWeightsTests : IDisposable
     {
         var compilation = GeneratorHarness.CreateCompilation(Declaration(Xor, null));
         var (_, path) = SaveNetwork(Xor, seed: 1);
-        var driver = CreateDriver(new FileText(path)).RunGenerators(compilation);
+        var driver = GeneratorHarness.CreateDriver(new FileText(path)).RunGenerators(compilation);
         Assert.Empty(Reasons(driver, TrackingNames.BakedWeights));
         Assert.DoesNotContain(driver.GetRunResult().GeneratedTrees, t => t.FilePath.EndsWith(".Weights.g.cs"));
     }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
+using Microsoft.CodeAnalysis;
 
 namespace NetGen.Generator.Tests;
 
@@ -71,6 +72,45 @@ public class BaselineTests
         public partial class Wide;
         """);
 
+    // Rosenblatt's perceptron: its own emitter, threshold units and the perceptron rule.
+    [Fact]
+    public void Perceptron() => Verify("""
+        using NetGen;
+        namespace Gates;
+        [Perceptron(Inputs = 2)]
+        public partial class OrGate;
+        """);
+
+    // [Network(Weights = ...)]: the parameters of a model file compiled in as constant data, with the static
+    // Infer/Classify entry points. The file is the XOR network initialized from seed 3, saved by the runtime.
+    [Fact]
+    public void BakedWeights()
+    {
+        const string layers = "[Network(Loss = LossFunction.BinaryCrossEntropy)] [Input(2)] [Dense(4, Activation.Tanh)] [Dense(1, Activation.Sigmoid)]";
+        var trained = GeneratorHarness.CompileAndLoad(GeneratorHarness.Run($"using NetGen;\nnamespace App;\n{layers}\npublic partial class Net;"));
+        var network = (INetwork)Activator.CreateInstance(trained.GetType("App.Net")!, 3)!;
+        string folder = Directory.CreateTempSubdirectory("netgen-baseline-").FullName;
+        try
+        {
+            string path = Path.Combine(folder, "xor.ngw");
+            NetGen.Serialization.ModelFile.Save(network, path);
+            Verify($"using NetGen;\nnamespace App;\n{layers.Replace("[Network(", "[Network(Weights = \"xor.ngw\", ")}\npublic partial class Net;", files: [new FileText(path)]);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    // [Network(Onnx = ...)]: layers and parameters imported from a PyTorch export (OnnxFixtures/gemm_relu_softmax.onnx).
+    [Fact]
+    public void OnnxImported() => Verify("""
+        using NetGen;
+        namespace App;
+        [Network(Onnx = "gemm_relu_softmax.onnx", Loss = LossFunction.CrossEntropy)]
+        public partial class Net;
+        """, files: [new FileText(Path.Combine(OnnxFixtures(), "gemm_relu_softmax.onnx"))]);
+
     [Fact]
     public void OutputDoesNotDependOnTheCulture()
     {
@@ -97,10 +137,12 @@ public class BaselineTests
     private static string Generate(string source) =>
         Assert.Single(GeneratorHarness.Run(source).Sources).Text;
 
-    private static void Verify(string source, [CallerMemberName] string test = "", [CallerFilePath] string thisFile = "")
+    private static string OnnxFixtures([CallerFilePath] string thisFile = "") => Path.Combine(Path.GetDirectoryName(thisFile)!, "OnnxFixtures");
+
+    private static void Verify(string source, AdditionalText[]? files = null, [CallerMemberName] string test = "", [CallerFilePath] string thisFile = "")
     {
-        var result = GeneratorHarness.Run(source);
-        Assert.DoesNotContain(result.GeneratorDiagnostics, d => d.Severity >= Microsoft.CodeAnalysis.DiagnosticSeverity.Warning); // NETGEN901 (info) may list looped layers
+        var result = GeneratorHarness.RunWithFiles(source, files ?? []);
+        Assert.DoesNotContain(result.GeneratorDiagnostics, d => d.Severity >= DiagnosticSeverity.Warning); // NETGEN901 (info) may list looped layers
         GeneratorHarness.CompileAndLoad(result); // a golden file of code that does not compile is worthless
 
         string folder = Path.Combine(Path.GetDirectoryName(thisFile)!, "Baselines", test);

@@ -33,15 +33,23 @@ internal static class GeneratorHarness
             References.Value,
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, optimizationLevel: OptimizationLevel.Release, nullableContextOptions: NullableContextOptions.Enable));
 
-    public static GeneratorDriver CreateDriver() =>
+    /// <summary>A driver for the NetGen generator that tracks its steps and sees <paramref name="files"/> as AdditionalFiles.</summary>
+    public static GeneratorDriver CreateDriver(params AdditionalText[] files) =>
         CSharpGeneratorDriver.Create(
             new[] { new NetworkGenerator().AsSourceGenerator() },
+            additionalTexts: files,
             driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
 
-    public static Result Run(string source, LanguageVersion languageVersion = LanguageVersion.Latest, params string[] moreSources)
+    public static Result Run(string source, LanguageVersion languageVersion = LanguageVersion.Latest, params string[] moreSources) =>
+        Run(CreateCompilation(source, languageVersion, moreSources), CreateDriver());
+
+    /// <summary>Runs the generator on <paramref name="source"/> with <paramref name="files"/> as AdditionalFiles (model and ONNX files).</summary>
+    public static Result RunWithFiles(string source, params AdditionalText[] files) =>
+        Run(CreateCompilation(source), CreateDriver(files));
+
+    private static Result Run(CSharpCompilation input, GeneratorDriver driver)
     {
-        var input = CreateCompilation(source, languageVersion, moreSources);
-        var driver = CreateDriver().RunGeneratorsAndUpdateCompilation(input, out var output, out var diagnostics);
+        driver = driver.RunGeneratorsAndUpdateCompilation(input, out var output, out var diagnostics);
         var run = driver.GetRunResult();
         var sources = run.Results.SelectMany(r => r.GeneratedSources).Select(s => (s.HintName, s.SourceText.ToString())).ToImmutableArray();
         foreach (var result in run.Results)

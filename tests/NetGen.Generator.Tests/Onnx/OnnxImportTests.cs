@@ -39,21 +39,7 @@ public sealed class OnnxImportTests : IDisposable
     private static string Declaration(string file, string arguments = "", string attributes = "") =>
         $"using NetGen;\nnamespace App;\n[Network(Onnx = \"{file}\"{arguments})]{attributes}\npublic partial class Net {{ }}\n";
 
-    private static GeneratorDriver CreateDriver(params AdditionalText[] files) =>
-        CSharpGeneratorDriver.Create(
-            new[] { new NetworkGenerator().AsSourceGenerator() },
-            additionalTexts: files,
-            driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
-
-    private static GeneratorHarness.Result Run(string source, params AdditionalText[] files)
-    {
-        var input = GeneratorHarness.CreateCompilation(source);
-        var driver = CreateDriver(files).RunGeneratorsAndUpdateCompilation(input, out var output, out var diagnostics);
-        foreach (var result in driver.GetRunResult().Results)
-            if (result.Exception is not null) throw new InvalidOperationException("The generator threw.", result.Exception);
-        var sources = driver.GetRunResult().Results.SelectMany(r => r.GeneratedSources).Select(s => (s.HintName, s.SourceText.ToString())).ToImmutableArray();
-        return new GeneratorHarness.Result(input, output, diagnostics, sources, driver);
-    }
+    private static GeneratorHarness.Result Run(string source, params AdditionalText[] files) => GeneratorHarness.RunWithFiles(source, files);
 
     private string Write(string name, byte[] bytes)
     {
@@ -366,7 +352,7 @@ public sealed class OnnxImportTests : IDisposable
         var file = new FileText(Path.Combine(Fixtures(), "matmul_add.onnx"));
         var compilation = GeneratorHarness.CreateCompilation(Declaration("model.onnx") + "// a comment\n");
         var copy = new FileText(Write("model.onnx", File.ReadAllBytes(file.Path)));
-        return (CreateDriver(copy).RunGenerators(compilation), compilation, copy);
+        return (GeneratorHarness.CreateDriver(copy).RunGenerators(compilation), compilation, copy);
     }
 
     [Fact]
@@ -418,7 +404,7 @@ public sealed class OnnxImportTests : IDisposable
     public void NetworksWithoutOnnxNeverImport()
     {
         var compilation = GeneratorHarness.CreateCompilation("using NetGen;\n[Network] [Input(2)] [Dense(1)] public partial class N;");
-        var driver = CreateDriver(new FileText(Path.Combine(Fixtures(), "matmul_add.onnx"))).RunGenerators(compilation);
+        var driver = GeneratorHarness.CreateDriver(new FileText(Path.Combine(Fixtures(), "matmul_add.onnx"))).RunGenerators(compilation);
         Assert.Empty(Reasons(driver, TrackingNames.OnnxImport));
     }
 }

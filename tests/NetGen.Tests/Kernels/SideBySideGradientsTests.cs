@@ -37,12 +37,15 @@ public class SideBySideGradientsTests
     public void RejectsOutputsThatShareMemoryWithAnInput()
     {
         const int batch = 64, inputs = 128, units = 64;
-        var buffer = new float[batch * inputs * 2];
-        float[] dz = new float[batch * units], w = new float[inputs * units], dw = new float[inputs * units], db = new float[units];
+        var random = new Random(5);
+        float[] buffer = Values(random, batch * inputs * 2, 1f), dz = Values(random, batch * units, 0.1f), w = Values(random, inputs * units, 0.1f);
+        float[] dw = Filled(inputs * units), db = Filled(units);
         var e = Assert.Throws<ArgumentException>(() => DenseKernels.Gradients<D128, D64>(dz, buffer.AsSpan(0, batch * inputs), dw, db, w,
             buffer.AsSpan(batch * inputs / 2, batch * inputs), batch, 2));
         Assert.Contains("dx shares memory with x", e.Message);
-        Assert.Equal(0f, dw.Max()); // nothing was computed
+        // Nothing was computed: with a non-zero dz and x, any written gradient would replace the NaN sentinels.
+        Assert.All(dw, value => Assert.True(float.IsNaN(value)));
+        Assert.All(db, value => Assert.True(float.IsNaN(value)));
         // The weight gradient written over the weights the input gradient reads.
         var x = new float[batch * inputs];
         e = Assert.Throws<ArgumentException>(() => DenseKernels.Gradients<D128, D64>(dz, x, w, db, w, new float[batch * inputs], batch, 2));
