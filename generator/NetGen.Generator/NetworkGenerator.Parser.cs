@@ -188,6 +188,7 @@ public sealed partial class NetworkGenerator
             }
 
             var loss = LossKind.MeanSquaredError;
+            bool lossDeclared = network.NamedArguments.Any(named => named.Key == "Loss");
             string? weights = null;
             foreach (var named in network.NamedArguments)
             {
@@ -245,6 +246,7 @@ public sealed partial class NetworkGenerator
             }
 
             CheckTopology(layers, layerAttributes, loss, name, diagnostics);
+            CheckSoftmaxLoss(layers[layers.Count - 1], layerAttributes, network, lossDeclared, loss, name, diagnostics);
             ReportLoopedLayers(layers, name, syntax, diagnostics);
             if (diagnostics.Skip(errorsBefore).Any(IsError))
                 return null;
@@ -338,6 +340,21 @@ public sealed partial class NetworkGenerator
             if (loss == LossKind.CrossEntropy && last.Activation != ActivationKind.Softmax)
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LossDoesNotFitOutput, AttributeLocation(attributes[last.Index]),
                     name, loss, "Softmax", lastText));
+        }
+
+        /// <summary>
+        /// Warnings for a Softmax output (over more than one unit; one unit is NETGEN103) that trains badly: with
+        /// MeanSquaredError chosen (NETGEN104) or left as the default because no Loss is declared (NETGEN105).
+        /// </summary>
+        private static void CheckSoftmaxLoss(LayerSpec last, List<AttributeData> attributes, AttributeData network, bool lossDeclared,
+            LossKind loss, string name, List<DiagnosticInfo> diagnostics)
+        {
+            if (last.Activation != ActivationKind.Softmax || last.Units < 2 || loss != LossKind.MeanSquaredError)
+                return;
+            if (lossDeclared)
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SoftmaxTrainedWithMeanSquaredError, ArgumentLocation(network, "Loss"), name, last.Index));
+            else
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SoftmaxWithoutLoss, AttributeLocation(attributes[last.Index]), last.Index, name));
         }
 
         /// <summary>

@@ -202,6 +202,32 @@ public class DiagnosticTests
             "Dense(1, Activation.Softmax)", DiagnosticSeverity.Warning);
 
     [Fact]
+    public void SoftmaxTrainedWithMeanSquaredError()
+    {
+        const string source = "[Network(Loss = LossFunction.MeanSquaredError)] [Input(4)] [Dense(3, Activation.Softmax)] public partial class N;";
+        var d = Single(source, "NETGEN104");
+        AssertAt(d, "Loss = LossFunction.MeanSquaredError", DiagnosticSeverity.Warning);
+        Assert.Contains("LossFunction.CrossEntropy", d.GetMessage());
+        Assert.Single(GeneratorHarness.Run("using NetGen;\n" + source).Sources); // a warning: the network is still generated
+    }
+
+    [Fact]
+    public void SoftmaxWithoutLoss()
+    {
+        const string source = "[Network] [Input(4)] [Dense(5, Activation.ReLU)] [Dense(3, Activation.Softmax)] public partial class N;";
+        var d = Single(source, "NETGEN105");
+        AssertAt(d, "Dense(3, Activation.Softmax)", DiagnosticSeverity.Warning);
+        Assert.Single(GeneratorHarness.Run("using NetGen;\n" + source).Sources);
+    }
+
+    [Theory]
+    [InlineData("[Network(Loss = LossFunction.CrossEntropy)] [Input(4)] [Dense(3, Activation.Softmax)] public partial class N;")] // the right loss
+    [InlineData("[Network] [Input(4)] [Dense(3, Activation.Sigmoid)] public partial class N;")] // no softmax: MSE is a fine default
+    [InlineData("[Network] [Input(4)] [Dense(3, Activation.Identity)] public partial class N;")]
+    public void SoftmaxLossWarningsStayQuietOtherwise(string source) =>
+        Assert.DoesNotContain(GeneratorHarness.Run("using NetGen;\n" + source).GeneratorDiagnostics, d => d.Id is "NETGEN104" or "NETGEN105");
+
+    [Fact]
     public void ArgumentThatDoesNotBindIsLeftToTheCompiler()
     {
         var result = GeneratorHarness.Run("using NetGen;\n[Network] [Input(\"two\")] [Dense(1)] public partial class N;");

@@ -166,6 +166,14 @@ internal static class DiagnosticDescriptors
         "Softmax over a single unit",
         "Layer {0} of '{1}' applies Softmax to a single unit, which always outputs 1; use Sigmoid with BinaryCrossEntropy for a binary output");
 
+    public static readonly DiagnosticDescriptor SoftmaxTrainedWithMeanSquaredError = Warning("NETGEN104",
+        "Softmax output trained with mean squared error",
+        "Network '{0}' trains its Softmax output (layer {1}) with MeanSquaredError, whose gradient through the softmax vanishes as the outputs saturate; use Loss = LossFunction.CrossEntropy");
+
+    public static readonly DiagnosticDescriptor SoftmaxWithoutLoss = Warning("NETGEN105",
+        "Softmax output without a loss",
+        "Layer {0} of '{1}' is a Softmax output but [Network] declares no Loss, so ComputeGradients would train it with MeanSquaredError; set Loss = LossFunction.CrossEntropy");
+
     public static readonly DiagnosticDescriptor LayersUseLoops = new("NETGEN901",
         "Layers generated as loops",
         "Network '{0}': {1} wider than {2} × {2}, so {3} generated as vectorized loops over runtime kernels; smaller dense layers are unrolled into straight-line code",
