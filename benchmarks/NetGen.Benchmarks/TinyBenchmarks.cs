@@ -1,6 +1,6 @@
 using System.Runtime.Intrinsics;
 using BenchmarkDotNet.Attributes;
-using NetGen.Kernels;
+using NetGen.CompilerServices;
 using NetGen.Optimizers;
 
 namespace NetGen.Benchmarks;

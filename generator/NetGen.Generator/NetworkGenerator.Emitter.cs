@@ -12,7 +12,7 @@ public sealed partial class NetworkGenerator
     /// <summary>
     /// Writes the C# for one <see cref="NetworkSpec"/>: constants, parameter buffers, initialization, the two
     /// <c>Forward</c> overloads, <c>ComputeGradients</c> and <c>Predict</c>. Sees only the model, never a symbol.
-    /// The heavy loops live in the runtime's <c>NetGen.Kernels</c>; the emitted code calls them with per-size structs
+    /// The heavy loops live in the runtime's <c>NetGen.CompilerServices</c>; the emitted code calls them with per-size structs
     /// (<c>__D784</c>) so the JIT compiles each kernel for the exact layer shape.
     /// </summary>
     internal static partial class Emitter
@@ -20,7 +20,7 @@ public sealed partial class NetworkGenerator
         public static readonly string Version = typeof(Emitter).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
 
         private const string GeneratedCode = "[global::System.CodeDom.Compiler.GeneratedCode(\"NetGen.Generator\", \"" + "%VERSION%" + "\")]";
-        private const string Kernels = "global::NetGen.Kernels.";
+        private const string Kernels = "global::NetGen.CompilerServices.";
         private const string ReadOnlySpanOfFloat = "global::System.ReadOnlySpan<float>";
         private const string SpanOfFloat = "global::System.Span<float>";
 
@@ -358,7 +358,7 @@ public sealed partial class NetworkGenerator
             else
                 w.WriteLine("// Layer sizes as types: each kernel call is compiled for its exact shape.");
             foreach (int n in dims)
-                w.WriteLine($"file readonly struct __D{n} : global::NetGen.Kernels.IDimension {{ public static int Value => {n}; }}");
+                w.WriteLine($"file readonly struct __D{n} : global::NetGen.CompilerServices.IDimension {{ public static int Value => {n}; }}");
         }
 
         private static string D(SortedSet<int> dims, int n)

@@ -1,6 +1,6 @@
 using System.ComponentModel;
 using System.Numerics.Tensors;
-using NetGen.Kernels;
+using NetGen.CompilerServices;
 
 namespace NetGen;
 

@@ -1,4 +1,4 @@
-using NetGen.Kernels;
+using NetGen.CompilerServices;
 
 namespace NetGen.KernelChecks;
 
@@ -105,7 +105,7 @@ internal static class DenseChecks
         float[] w = new float[n * units], b = new float[units], x = new float[batch * n], dz = new float[batch * units], a = new float[batch * n];
         foreach (var values in new[] { w, b, x, dz, a })
             for (int i = 0; i < values.Length; i++) values[i] = (float)(random.NextDouble() * 2 - 1);
-        ActivationKernels.Elu(a, 1f);
+        ActivationKernels.ELU(a, 1f);
 
         var expected = new float[batch * units];
         var actual = new float[batch * units];
@@ -117,8 +117,8 @@ internal static class DenseChecks
         expected = new float[batch * n];
         actual = new float[batch * n];
         DenseKernels.InputGradients<TIn, TOut>(dz, w, expected, batch);
-        ActivationKernels.EluBackward(a, expected, 1f);
-        DenseKernels.InputGradients<TIn, TOut, EluGradient>(dz, w, actual, batch, 1, a, new EluGradient(1f));
+        ActivationKernels.ELUBackward(a, expected, 1f);
+        DenseKernels.InputGradients<TIn, TOut, ELUGradient>(dz, w, actual, batch, 1, a, new ELUGradient(1f));
         Compare(expected, actual, $"Fused ELU′ input gradient {n} ← {units}, batch {batch}");
 
         static void Compare(float[] expected, float[] actual, string what)

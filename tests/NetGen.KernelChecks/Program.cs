@@ -5,7 +5,7 @@ using System.Runtime.Intrinsics;
 using NetGen;
 using NetGen.Generator.Tests;
 using NetGen.KernelChecks;
-using NetGen.Kernels;
+using NetGen.CompilerServices;
 using NetGen.Reference;
 
 Console.WriteLine($"Vector512 {Vector512.IsHardwareAccelerated}, Vector256 {Vector256.IsHardwareAccelerated}, Vector128 {Vector128.IsHardwareAccelerated}");
@@ -105,18 +105,18 @@ try
     for (int n = 0; n <= 3 * 16 + 1; n++)
     {
         var values = Enumerable.Range(0, n).Select(i => (float)Math.Sin(i * 1.7) * 3).ToArray();
-        CheckMap(values, s => ActivationKernels.Relu(s), v => Math.Max(0, v), "ReLU", n);
-        CheckMap(values, s => ActivationKernels.LeakyRelu(s, 0.2f), v => v > 0 ? v : 0.2 * v, "LeakyReLU", n);
-        CheckMap(values, s => ActivationKernels.Elu(s, 0.5f), v => v >= 0 ? v : 0.5 * (Math.Exp(v) - 1), "ELU", n);
+        CheckMap(values, s => ActivationKernels.ReLU(s), v => Math.Max(0, v), "ReLU", n);
+        CheckMap(values, s => ActivationKernels.LeakyReLU(s, 0.2f), v => v > 0 ? v : 0.2 * v, "LeakyReLU", n);
+        CheckMap(values, s => ActivationKernels.ELU(s, 0.5f), v => v >= 0 ? v : 0.5 * (Math.Exp(v) - 1), "ELU", n);
         CheckMap(values, s => ActivationKernels.Step(s), v => v >= 0 ? 1 : 0, "Step", n);
         CheckMap(values, s => ActivationKernels.Sigmoid(s), v => 1 / (1 + Math.Exp(-v)), "Sigmoid", n);
         CheckMap(values, s => ActivationKernels.Tanh(s), Math.Tanh, "Tanh", n);
         var a = values.Select(v => (float)Math.Tanh(v)).ToArray();
         CheckGate(a, values, (s, g) => ActivationKernels.TanhBackward(s, g), (av, g) => g * (1 - av * av), "TanhBackward", n);
         CheckGate(a, values, (s, g) => ActivationKernels.SigmoidBackward(s, g), (av, g) => g * av * (1 - av), "SigmoidBackward", n);
-        CheckGate(a, values, (s, g) => ActivationKernels.ReluBackward(s, g), (av, g) => av > 0 ? g : 0, "ReluBackward", n);
-        CheckGate(a, values, (s, g) => ActivationKernels.LeakyReluBackward(s, g, 0.2f), (av, g) => av > 0 ? g : 0.2 * g, "LeakyReluBackward", n);
-        CheckGate(a, values, (s, g) => ActivationKernels.EluBackward(s, g, 0.5f), (av, g) => av > 0 ? g : g * (av + 0.5), "EluBackward", n);
+        CheckGate(a, values, (s, g) => ActivationKernels.ReLUBackward(s, g), (av, g) => av > 0 ? g : 0, "ReLUBackward", n);
+        CheckGate(a, values, (s, g) => ActivationKernels.LeakyReLUBackward(s, g, 0.2f), (av, g) => av > 0 ? g : 0.2 * g, "LeakyReLUBackward", n);
+        CheckGate(a, values, (s, g) => ActivationKernels.ELUBackward(s, g, 0.5f), (av, g) => av > 0 ? g : g * (av + 0.5), "ELUBackward", n);
         checks += 11;
     }
 }

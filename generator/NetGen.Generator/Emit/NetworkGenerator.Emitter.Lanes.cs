@@ -221,9 +221,9 @@ public sealed partial class NetworkGenerator
                     ActivationKind.Step => $"{V128}<float>.Zero",
                     ActivationKind.Sigmoid => $"{Act}SigmoidBackward({a}, {g})",
                     ActivationKind.Tanh => $"{Act}TanhBackward({a}, {g})",
-                    ActivationKind.ReLU => $"{Act}ReluBackward({a}, {g})",
-                    ActivationKind.LeakyReLU => $"{Act}LeakyReluBackward({a}, {g}, {F(layer.Alpha)})",
-                    _ => $"{Act}EluBackward({a}, {g}, {F(layer.Alpha)})",
+                    ActivationKind.ReLU => $"{Act}ReLUBackward({a}, {g})",
+                    ActivationKind.LeakyReLU => $"{Act}LeakyReLUBackward({a}, {g}, {F(layer.Alpha)})",
+                    _ => $"{Act}ELUBackward({a}, {g}, {F(layer.Alpha)})",
                 };
                 w.WriteLine($"{V128}<float> dz{l}_{j} = {dz};");
             }
@@ -252,9 +252,9 @@ public sealed partial class NetworkGenerator
             ActivationKind.Step => $"{Act}Step({z})",
             ActivationKind.Sigmoid => $"{Act}Sigmoid({z})",
             ActivationKind.Tanh => $"{Act}Tanh({z})",
-            ActivationKind.ReLU => $"{Act}Relu({z})",
-            ActivationKind.LeakyReLU => $"{Act}LeakyRelu({z}, {F(layer.Alpha)})",
-            _ => $"{Act}Elu({z}, {F(layer.Alpha)})",
+            ActivationKind.ReLU => $"{Act}ReLU({z})",
+            ActivationKind.LeakyReLU => $"{Act}LeakyReLU({z}, {F(layer.Alpha)})",
+            _ => $"{Act}ELU({z}, {F(layer.Alpha)})",
         };
     }
 }

@@ -463,7 +463,7 @@ public sealed partial class NetworkGenerator
             for (int j = 0; j < layer.Units; j++)
                 w.WriteLine($"float {z}_{j} = {PreActivation(j)};");
             string alpha = layer.Activation == ActivationKind.ELU ? ", " + F(layer.Alpha) : "";
-            string function = layer.Activation switch { ActivationKind.Tanh => "Tanh", ActivationKind.Sigmoid => "Sigmoid", _ => "Elu" };
+            string function = layer.Activation switch { ActivationKind.Tanh => "Tanh", ActivationKind.Sigmoid => "Sigmoid", _ => "ELU" };
             for (int first = 0; first < layer.Units; first += 4)
             {
                 int count = System.Math.Min(4, layer.Units - first);
@@ -571,9 +571,9 @@ public sealed partial class NetworkGenerator
             ActivationKind.Step => ("StepOperator", ""),
             ActivationKind.Sigmoid => ("SigmoidOperator", ""),
             ActivationKind.Tanh => ("TanhOperator", ""),
-            ActivationKind.ReLU => ("ReluOperator", ""),
-            ActivationKind.LeakyReLU => ("LeakyReluOperator", F(layer.Alpha)),
-            ActivationKind.ELU => ("EluOperator", F(layer.Alpha)),
+            ActivationKind.ReLU => ("ReLUOperator", ""),
+            ActivationKind.LeakyReLU => ("LeakyReLUOperator", F(layer.Alpha)),
+            ActivationKind.ELU => ("ELUOperator", F(layer.Alpha)),
             _ => null,
         };
 
@@ -583,9 +583,9 @@ public sealed partial class NetworkGenerator
             ActivationKind.Step => ("StepGradient", ""),
             ActivationKind.Sigmoid => ("SigmoidGradient", ""),
             ActivationKind.Tanh => ("TanhGradient", ""),
-            ActivationKind.ReLU => ("LeakyReluGradient", "0f"),
-            ActivationKind.LeakyReLU => ("LeakyReluGradient", F(layer.Alpha)),
-            ActivationKind.ELU => ("EluGradient", F(layer.Alpha)),
+            ActivationKind.ReLU => ("LeakyReLUGradient", "0f"),
+            ActivationKind.LeakyReLU => ("LeakyReLUGradient", F(layer.Alpha)),
+            ActivationKind.ELU => ("ELUGradient", F(layer.Alpha)),
             _ => null,
         };
 
@@ -595,9 +595,9 @@ public sealed partial class NetworkGenerator
             ActivationKind.Step => $"{Kernels}ActivationKernels.StepBackward({g});",
             ActivationKind.Sigmoid => $"{Kernels}ActivationKernels.SigmoidBackward({a}, {g});",
             ActivationKind.Tanh => $"{Kernels}ActivationKernels.TanhBackward({a}, {g});",
-            ActivationKind.ReLU => $"{Kernels}ActivationKernels.ReluBackward({a}, {g});",
-            ActivationKind.LeakyReLU => $"{Kernels}ActivationKernels.LeakyReluBackward({a}, {g}, {F(layer.Alpha)});",
-            ActivationKind.ELU => $"{Kernels}ActivationKernels.EluBackward({a}, {g}, {F(layer.Alpha)});",
+            ActivationKind.ReLU => $"{Kernels}ActivationKernels.ReLUBackward({a}, {g});",
+            ActivationKind.LeakyReLU => $"{Kernels}ActivationKernels.LeakyReLUBackward({a}, {g}, {F(layer.Alpha)});",
+            ActivationKind.ELU => $"{Kernels}ActivationKernels.ELUBackward({a}, {g}, {F(layer.Alpha)});",
             _ => $"{Kernels}ActivationKernels.SoftmaxBackward({a}, {g}, {layer.Units});",
         };
 
@@ -609,8 +609,8 @@ public sealed partial class NetworkGenerator
             ActivationKind.Sigmoid => $"{Kernels}ActivationKernels.Sigmoid({z})",
             ActivationKind.Tanh => $"{Kernels}ActivationKernels.Tanh({z})",
             ActivationKind.ReLU => $"global::System.MathF.Max({z}, 0f)",
-            ActivationKind.LeakyReLU => $"{Kernels}ActivationKernels.LeakyRelu({z}, {F(layer.Alpha)})",
-            _ => $"{Kernels}ActivationKernels.Elu({z}, {F(layer.Alpha)})",
+            ActivationKind.LeakyReLU => $"{Kernels}ActivationKernels.LeakyReLU({z}, {F(layer.Alpha)})",
+            _ => $"{Kernels}ActivationKernels.ELU({z}, {F(layer.Alpha)})",
         };
 
         private static string Weights(LayerSpec l) => $"p.Slice({l.WeightOffset}, {l.WeightCount})";

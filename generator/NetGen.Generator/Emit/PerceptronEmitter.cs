@@ -9,15 +9,15 @@ namespace NetGen.Generator.Emit;
 /// <summary>
 /// Writes the C# for one <see cref="PerceptronSpec"/>: constants, the zero-initialized parameter buffer, <c>Forward</c>,
 /// <c>Predict</c> and <c>Train</c> (the perceptron rule). Sees only the model, never a symbol. Small perceptrons
-/// become straight-line code with constant offsets; wide rows call <c>NetGen.Kernels.PerceptronKernels</c> with a
+/// become straight-line code with constant offsets; wide rows call <c>NetGen.CompilerServices.PerceptronKernels</c> with a
 /// per-size struct (<c>__D784</c>) so the vector loop is compiled for the exact width. The per-epoch bookkeeping
 /// (errors, cycle detection, the report) is the runtime's <c>PerceptronHistory</c>; nothing here allocates per sample.
 /// </summary>
 internal static class PerceptronEmitter
 {
     private const string GeneratedCode = "[global::System.CodeDom.Compiler.GeneratedCode(\"NetGen.Generator\", \"%VERSION%\")]";
-    private const string Kernels = "global::NetGen.Kernels.PerceptronKernels";
-    private const string ThrowHelper = "global::NetGen.Kernels.ThrowHelper";
+    private const string Kernels = "global::NetGen.CompilerServices.PerceptronKernels";
+    private const string ThrowHelper = "global::NetGen.CompilerServices.ThrowHelper";
     private const string ReadOnlySpanOfFloat = "global::System.ReadOnlySpan<float>";
     private const string SpanOfFloat = "global::System.Span<float>";
     private const string Report = "global::NetGen.PerceptronReport";
@@ -55,7 +55,7 @@ internal static class PerceptronEmitter
         {
             w.WriteLine();
             w.WriteLine($"// The input width of {spec.Type.FullName} as a type: the kernels are compiled for exactly {spec.Inputs} inputs.");
-            w.WriteLine($"file readonly struct {Dimension(spec)} : global::NetGen.Kernels.IDimension {{ public static int Value => {spec.Inputs}; }}");
+            w.WriteLine($"file readonly struct {Dimension(spec)} : global::NetGen.CompilerServices.IDimension {{ public static int Value => {spec.Inputs}; }}");
         }
         return w.ToString().Replace("%VERSION%", NetworkGenerator.Emitter.Version);
     }
@@ -181,7 +181,7 @@ internal static class PerceptronEmitter
             w.WriteLine($"{Kernels}.CheckTrainingArguments(\"{name}\", InputSize, OutputSize, inputs, targets, samples, maxEpochs, learningRate);");
             w.WriteLine($"{SpanOfFloat} p = __parameters;");
             w.WriteLine("// Per-run bookkeeping, touched once per epoch: errors per epoch and each epoch's final weights, for cycle detection.");
-            w.WriteLine($"var history = new global::NetGen.Kernels.PerceptronHistory(\"{name}\", InputSize, OutputSize, maxEpochs, p);");
+            w.WriteLine($"var history = new global::NetGen.CompilerServices.PerceptronHistory(\"{name}\", InputSize, OutputSize, maxEpochs, p);");
             using (w.Block("while (true)"))
             {
                 w.WriteLine("int errors = 0;");

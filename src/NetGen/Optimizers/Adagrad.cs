@@ -1,4 +1,4 @@
-using NetGen.Kernels;
+using NetGen.CompilerServices;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;

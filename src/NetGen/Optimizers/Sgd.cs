@@ -1,4 +1,4 @@
-using NetGen.Kernels;
+using NetGen.CompilerServices;
 using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;

@@ -2,7 +2,7 @@ using System.ComponentModel;
 using System.IO.Hashing;
 using System.Runtime.InteropServices;
 
-namespace NetGen.Kernels;
+namespace NetGen.CompilerServices;
 
 /// <summary>
 /// The per-run bookkeeping of a generated perceptron's <c>Train</c>: errors per epoch, and the weight state after

@@ -1,5 +1,5 @@
 using System.Numerics.Tensors;
-using NetGen.Kernels;
+using NetGen.CompilerServices;
 using static NetGen.Tests.Kernels.KernelTestData;
 
 namespace NetGen.Tests.Kernels;
@@ -47,14 +47,14 @@ public class FusedDenseTests
     }
 
     [Fact]
-    public void FusedReluTreatsSpecialValuesLikeTensorPrimitivesMax()
+    public void FusedReLUTreatsSpecialValuesLikeTensorPrimitivesMax()
     {
         // One unit whose bias is the special value and whose weights are zero, so the product is exactly the bias.
         float[] specials = [float.NaN, -0f, 0f, float.NegativeInfinity, float.PositiveInfinity, -1e-45f, 1e-45f, -3f, 3f];
         foreach (float bias in specials)
         {
             var z = new float[3 * 5];
-            DenseKernels.Forward<D3, D5, ReluOperator>(new float[15], [bias, bias, bias, bias, bias], new float[9], z, 3, default, 1, new ReluOperator());
+            DenseKernels.Forward<D3, D5, ReLUOperator>(new float[15], [bias, bias, bias, bias, bias], new float[9], z, 3, default, 1, new ReLUOperator());
             var reference = new float[1];
             TensorPrimitives.Max([bias], 0f, reference); // what the separate pass (ActivationKernels.Relu) computes
             foreach (float value in z)
@@ -62,7 +62,7 @@ public class FusedDenseTests
             // And the operator itself at every width.
             var row = new float[37];
             row.AsSpan().Fill(bias);
-            ActivationKernels.Map(row, new ReluOperator());
+            ActivationKernels.Map(row, new ReLUOperator());
             foreach (float value in row)
                 Assert.Equal(BitConverter.SingleToInt32Bits(reference[0]), BitConverter.SingleToInt32Bits(value));
         }
@@ -93,9 +93,9 @@ public class FusedDenseTests
             var actual = new float[batch * units];
             switch (activation)
             {
-                case "ReLU": DenseKernels.Forward<TIn, TOut, ReluOperator>(w, bias, x, actual, batch, wt, threads, new ReluOperator()); break;
-                case "LeakyReLU": DenseKernels.Forward<TIn, TOut, LeakyReluOperator>(w, bias, x, actual, batch, wt, threads, new LeakyReluOperator(0.1f)); break;
-                case "ELU": DenseKernels.Forward<TIn, TOut, EluOperator>(w, bias, x, actual, batch, wt, threads, new EluOperator(0.7f)); break;
+                case "ReLU": DenseKernels.Forward<TIn, TOut, ReLUOperator>(w, bias, x, actual, batch, wt, threads, new ReLUOperator()); break;
+                case "LeakyReLU": DenseKernels.Forward<TIn, TOut, LeakyReLUOperator>(w, bias, x, actual, batch, wt, threads, new LeakyReLUOperator(0.1f)); break;
+                case "ELU": DenseKernels.Forward<TIn, TOut, ELUOperator>(w, bias, x, actual, batch, wt, threads, new ELUOperator(0.7f)); break;
                 case "Tanh": DenseKernels.Forward<TIn, TOut, TanhOperator>(w, bias, x, actual, batch, wt, threads, new TanhOperator()); break;
                 case "Sigmoid": DenseKernels.Forward<TIn, TOut, SigmoidOperator>(w, bias, x, actual, batch, wt, threads, new SigmoidOperator()); break;
                 default: DenseKernels.Forward<TIn, TOut, StepOperator>(w, bias, x, actual, batch, wt, threads, new StepOperator()); break;
@@ -117,9 +117,9 @@ public class FusedDenseTests
         DenseKernels.InputGradients<TIn, TOut>(dz, w, expected, batch, 1);
         switch (activation)
         {
-            case "ReLU": ActivationKernels.ReluBackward(a, expected); break;
-            case "LeakyReLU": ActivationKernels.LeakyReluBackward(a, expected, 0.1f); break;
-            case "ELU": ActivationKernels.EluBackward(a, expected, 0.7f); break;
+            case "ReLU": ActivationKernels.ReLUBackward(a, expected); break;
+            case "LeakyReLU": ActivationKernels.LeakyReLUBackward(a, expected, 0.1f); break;
+            case "ELU": ActivationKernels.ELUBackward(a, expected, 0.7f); break;
             case "Tanh": ActivationKernels.TanhBackward(a, expected); break;
             case "Sigmoid": ActivationKernels.SigmoidBackward(a, expected); break;
             default: ActivationKernels.StepBackward(expected); break;
@@ -129,9 +129,9 @@ public class FusedDenseTests
         actual.AsSpan().Fill(float.NaN); // every element must be written
         switch (activation)
         {
-            case "ReLU": DenseKernels.InputGradients<TIn, TOut, LeakyReluGradient>(dz, w, actual, batch, threads, a, new LeakyReluGradient(0f)); break;
-            case "LeakyReLU": DenseKernels.InputGradients<TIn, TOut, LeakyReluGradient>(dz, w, actual, batch, threads, a, new LeakyReluGradient(0.1f)); break;
-            case "ELU": DenseKernels.InputGradients<TIn, TOut, EluGradient>(dz, w, actual, batch, threads, a, new EluGradient(0.7f)); break;
+            case "ReLU": DenseKernels.InputGradients<TIn, TOut, LeakyReLUGradient>(dz, w, actual, batch, threads, a, new LeakyReLUGradient(0f)); break;
+            case "LeakyReLU": DenseKernels.InputGradients<TIn, TOut, LeakyReLUGradient>(dz, w, actual, batch, threads, a, new LeakyReLUGradient(0.1f)); break;
+            case "ELU": DenseKernels.InputGradients<TIn, TOut, ELUGradient>(dz, w, actual, batch, threads, a, new ELUGradient(0.7f)); break;
             case "Tanh": DenseKernels.InputGradients<TIn, TOut, TanhGradient>(dz, w, actual, batch, threads, a, new TanhGradient()); break;
             case "Sigmoid": DenseKernels.InputGradients<TIn, TOut, SigmoidGradient>(dz, w, actual, batch, threads, a, new SigmoidGradient()); break;
             default: DenseKernels.InputGradients<TIn, TOut, StepGradient>(dz, w, actual, batch, threads, a, new StepGradient()); break;
@@ -143,9 +143,9 @@ public class FusedDenseTests
     {
         switch (activation)
         {
-            case "ReLU": ActivationKernels.Relu(values); break;
-            case "LeakyReLU": ActivationKernels.LeakyRelu(values, 0.1f); break;
-            case "ELU": ActivationKernels.Elu(values, 0.7f); break;
+            case "ReLU": ActivationKernels.ReLU(values); break;
+            case "LeakyReLU": ActivationKernels.LeakyReLU(values, 0.1f); break;
+            case "ELU": ActivationKernels.ELU(values, 0.7f); break;
             case "Tanh": ActivationKernels.Tanh(values); break;
             case "Sigmoid": ActivationKernels.Sigmoid(values); break;
             default: ActivationKernels.Step(values); break;

@@ -1,5 +1,5 @@
 using System.Runtime.Intrinsics;
-using NetGen.Kernels;
+using NetGen.CompilerServices;
 
 namespace NetGen.Tests.Kernels;
 

@@ -1,4 +1,4 @@
-using NetGen.Kernels;
+using NetGen.CompilerServices;
 using static NetGen.Tests.Kernels.KernelTestData;
 
 namespace NetGen.Tests.Kernels;
@@ -20,12 +20,12 @@ public class RowKernelsTests
         var random = new Random(batch * 31 + inputs);
         float[] w = Values(random, inputs * units, 0.3f), b = Values(random, units, 0.3f), x = Values(random, batch * inputs, 1f);
         var expected = new float[batch * units];
-        DenseKernels.Forward<TIn, TOut, ReluOperator>(w, b, x, expected, batch, default, 1, new ReluOperator());
+        DenseKernels.Forward<TIn, TOut, ReLUOperator>(w, b, x, expected, batch, default, 1, new ReLUOperator());
         foreach (var ranges in Splits(batch))
         {
             var actual = new float[batch * units];
             foreach (var (start, end) in ranges)
-                DenseKernels.ForwardRows<TIn, TOut, ReluOperator>(w, b, x, actual, batch, start, end, new ReluOperator());
+                DenseKernels.ForwardRows<TIn, TOut, ReLUOperator>(w, b, x, actual, batch, start, end, new ReLUOperator());
             AssertBitEqual(expected, actual, $"{inputs} → {units}, batch {batch}, {ranges.Length} ranges");
         }
     }
@@ -46,13 +46,13 @@ public class RowKernelsTests
         var random = new Random(batch * 17 + units);
         float[] dz = Values(random, batch * units, 1f), w = Values(random, inputs * units, 0.3f), a = Values(random, batch * inputs, 1f);
         var expected = new float[batch * inputs];
-        if (derivative) DenseKernels.InputGradients<TIn, TOut, LeakyReluGradient>(dz, w, expected, batch, 1, a, new LeakyReluGradient(0.1f));
+        if (derivative) DenseKernels.InputGradients<TIn, TOut, LeakyReLUGradient>(dz, w, expected, batch, 1, a, new LeakyReLUGradient(0.1f));
         else DenseKernels.InputGradients<TIn, TOut>(dz, w, expected, batch);
         foreach (var ranges in Splits(batch))
         {
             var actual = new float[batch * inputs];
             foreach (var (start, end) in ranges)
-                if (derivative) DenseKernels.InputGradientsRows<TIn, TOut, LeakyReluGradient>(dz, w, actual, batch, start, end, a, new LeakyReluGradient(0.1f));
+                if (derivative) DenseKernels.InputGradientsRows<TIn, TOut, LeakyReLUGradient>(dz, w, actual, batch, start, end, a, new LeakyReLUGradient(0.1f));
                 else DenseKernels.InputGradientsRows<TIn, TOut>(dz, w, actual, batch, start, end);
             AssertBitEqual(expected, actual, $"dx of {inputs} → {units}, batch {batch}, {ranges.Length} ranges");
         }

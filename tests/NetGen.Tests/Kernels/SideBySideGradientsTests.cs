@@ -1,4 +1,4 @@
-using NetGen.Kernels;
+using NetGen.CompilerServices;
 using static NetGen.Tests.Kernels.KernelTestData;
 
 namespace NetGen.Tests.Kernels;

@@ -1,4 +1,4 @@
-using NetGen.Kernels;
+using NetGen.CompilerServices;
 
 namespace NetGen.Tests.Kernels;
 

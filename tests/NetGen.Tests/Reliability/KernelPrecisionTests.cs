@@ -1,4 +1,4 @@
-using NetGen.Kernels;
+using NetGen.CompilerServices;
 
 namespace NetGen.Tests.Reliability;
 
@@ -12,11 +12,11 @@ public class KernelPrecisionTests
     private static float[] SmallNegatives() => Enumerable.Range(1, 64).Select(k => -k * 1.5e-4f).ToArray();
 
     [Fact]
-    public void EluIsAccurateForSmallNegativeInputs()
+    public void ELUIsAccurateForSmallNegativeInputs()
     {
         float[] x = SmallNegatives();
         float[] y = (float[])x.Clone();
-        ActivationKernels.Elu(y, 1f);
+        ActivationKernels.ELU(y, 1f);
         for (int i = 0; i < x.Length; i++)
         {
             double expected = Math.Exp(x[i]) - 1; // exact enough in double: its cancellation costs ~10⁻¹² here
@@ -25,15 +25,15 @@ public class KernelPrecisionTests
     }
 
     [Fact]
-    public void EluGivesTheSameValueAloneAndInALongSpan()
+    public void ELUGivesTheSameValueAloneAndInALongSpan()
     {
         float[] x = SmallNegatives();
         float[] together = (float[])x.Clone();
-        ActivationKernels.Elu(together, 1f);
+        ActivationKernels.ELU(together, 1f);
         for (int i = 0; i < x.Length; i++)
         {
             float[] alone = [x[i]];
-            ActivationKernels.Elu(alone, 1f);
+            ActivationKernels.ELU(alone, 1f);
             Assert.True(Math.Abs(alone[0] - together[i]) <= 1e-6 * Math.Abs(together[i]), $"ELU({x[i]:G9}): {alone[0]:G9} alone, {together[i]:G9} in a span of {x.Length}");
         }
     }

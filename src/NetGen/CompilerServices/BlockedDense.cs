@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
-namespace NetGen.Kernels;
+namespace NetGen.CompilerServices;
 
 /// <summary>
 /// Register-blocked matrix products for a dense layer with <c>TIn</c> inputs and <c>TOut</c> units, at one vector

@@ -1,9 +1,9 @@
 using System.ComponentModel;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
-using static NetGen.Kernels.VectorOps;
+using static NetGen.CompilerServices.VectorOps;
 
-namespace NetGen.Kernels;
+namespace NetGen.CompilerServices;
 
 /// <summary>
 /// An element-wise function, written once per vector width (TensorPrimitives' operator pattern). The activations are
@@ -58,7 +58,7 @@ public readonly struct IdentityOperator : IUnaryOperator
 
 /// <summary>ReLU max(x, 0), as TensorPrimitives.Max(x, 0) computes it (NaN stays NaN, −0 becomes +0).</summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public readonly struct ReluOperator : IUnaryOperator
+public readonly struct ReLUOperator : IUnaryOperator
 {
     /// <inheritdoc/>
     public float Invoke(float x) => MathF.Max(x, 0f);
@@ -86,7 +86,7 @@ public readonly struct StepOperator : IUnaryOperator
 
 /// <summary>Leaky ReLU max(αx, x) for 0 ≤ α &lt; 1 (α = 0 is ReLU).</summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public readonly struct LeakyReluOperator(float alpha) : IUnaryOperator
+public readonly struct LeakyReLUOperator(float alpha) : IUnaryOperator
 {
     /// <inheritdoc/>
     public float Invoke(float x) => x > 0f ? x : alpha * x;
@@ -219,7 +219,7 @@ internal static class ExpM1
 
 /// <summary>ELU: x for x ≥ 0, else α(eˣ − 1); NaN stays NaN.</summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public readonly struct EluOperator(float alpha) : IUnaryOperator
+public readonly struct ELUOperator(float alpha) : IUnaryOperator
 {
     /// <inheritdoc/>
     public float Invoke(float x) => x >= 0f || float.IsNaN(x) ? x : alpha * ExpM1.Invoke(x);
@@ -355,7 +355,7 @@ public readonly struct TanhGradient : IGradientOperator
 
 /// <summary>Leaky ReLU′ = 1 where a &gt; 0, else α (ReLU is α = 0).</summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public readonly struct LeakyReluGradient(float alpha) : IGradientOperator
+public readonly struct LeakyReLUGradient(float alpha) : IGradientOperator
 {
     /// <inheritdoc/>
     public float Invoke(float a, float g) => a > 0f ? g : alpha * g;
@@ -369,7 +369,7 @@ public readonly struct LeakyReluGradient(float alpha) : IGradientOperator
 
 /// <summary>ELU′ = 1 where a &gt; 0, else αeˣ = a + α.</summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public readonly struct EluGradient(float alpha) : IGradientOperator
+public readonly struct ELUGradient(float alpha) : IGradientOperator
 {
     /// <inheritdoc/>
     public float Invoke(float a, float g) => a > 0f ? g : g * (a + alpha);

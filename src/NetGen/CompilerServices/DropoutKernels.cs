@@ -1,7 +1,7 @@
 using System.ComponentModel;
 using System.Numerics.Tensors;
 
-namespace NetGen.Kernels;
+namespace NetGen.CompilerServices;
 
 /// <summary>Inverted dropout for training: outputs = inputs ⊙ mask, mask = 0 with probability p, else 1 / (1 − p).</summary>
 [EditorBrowsable(EditorBrowsableState.Never)]

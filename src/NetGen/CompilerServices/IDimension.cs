@@ -1,6 +1,6 @@
 using System.ComponentModel;
 
-namespace NetGen.Kernels;
+namespace NetGen.CompilerServices;
 
 /// <summary>
 /// A layer size known at compile time. Generated code declares one tiny struct per size it uses

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.ExceptionServices;
 
-namespace NetGen.Kernels;
+namespace NetGen.CompilerServices;
 
 /// <summary>Work split into numbered parts that can run on any thread in any order.</summary>
 internal interface IParallelWork

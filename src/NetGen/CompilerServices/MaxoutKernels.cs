@@ -1,6 +1,6 @@
 using System.ComponentModel;
 
-namespace NetGen.Kernels;
+namespace NetGen.CompilerServices;
 
 /// <summary>
 /// Maxout: the affine pieces are computed by <see cref="DenseKernels"/> as a dense layer of units × pieces outputs

@@ -1,7 +1,7 @@
 using System.ComponentModel;
 using System.Diagnostics.CodeAnalysis;
 
-namespace NetGen.Kernels;
+namespace NetGen.CompilerServices;
 
 /// <summary>Throw helpers for generated code, kept out of line so the checks in hot methods stay small.</summary>
 [EditorBrowsable(EditorBrowsableState.Never)]

@@ -4,7 +4,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
-namespace NetGen.Kernels;
+namespace NetGen.CompilerServices;
 
 /// <summary>
 /// Activations applied in place to a layer's outputs, and their backward steps (g ← g·f′(a), written in terms of
@@ -25,16 +25,16 @@ public static class ActivationKernels
     public static void Tanh(Span<float> x) => Map(x, new TanhOperator());
 
     /// <summary>x ← max(0, x).</summary>
-    public static void Relu(Span<float> x)
+    public static void ReLU(Span<float> x)
     {
         if (!x.IsEmpty) TensorPrimitives.Max(x, 0f, x); // TensorPrimitives rejects empty spans
     }
 
     /// <summary>x ← max(αx, x).</summary>
-    public static void LeakyRelu(Span<float> x, float alpha) => Map(x, new LeakyReluOperator(alpha));
+    public static void LeakyReLU(Span<float> x, float alpha) => Map(x, new LeakyReLUOperator(alpha));
 
     /// <summary>x ← x for x ≥ 0, else α(eˣ − 1).</summary>
-    public static void Elu(Span<float> x, float alpha) => Map(x, new EluOperator(alpha));
+    public static void ELU(Span<float> x, float alpha) => Map(x, new ELUOperator(alpha));
 
     /// <summary>Softmax of each row of <paramref name="width"/> values, in place (max-subtracted, so it never overflows).</summary>
     public static void Softmax(Span<float> x, int width)
@@ -56,13 +56,13 @@ public static class ActivationKernels
     public static void TanhBackward(ReadOnlySpan<float> a, Span<float> g) => Map(a, g, new TanhGradient());
 
     /// <summary>g ← a &gt; 0 ? g : 0.</summary>
-    public static void ReluBackward(ReadOnlySpan<float> a, Span<float> g) => Map(a, g, new LeakyReluGradient(0f));
+    public static void ReLUBackward(ReadOnlySpan<float> a, Span<float> g) => Map(a, g, new LeakyReLUGradient(0f));
 
     /// <summary>g ← a &gt; 0 ? g : α·g.</summary>
-    public static void LeakyReluBackward(ReadOnlySpan<float> a, Span<float> g, float alpha) => Map(a, g, new LeakyReluGradient(alpha));
+    public static void LeakyReLUBackward(ReadOnlySpan<float> a, Span<float> g, float alpha) => Map(a, g, new LeakyReLUGradient(alpha));
 
     /// <summary>g ← a &gt; 0 ? g : g·(a + α).</summary>
-    public static void EluBackward(ReadOnlySpan<float> a, Span<float> g, float alpha) => Map(a, g, new EluGradient(alpha));
+    public static void ELUBackward(ReadOnlySpan<float> a, Span<float> g, float alpha) => Map(a, g, new ELUGradient(alpha));
 
     /// <summary>Step has a zero derivative everywhere it is defined: g ← 0.</summary>
     public static void StepBackward(Span<float> g) => g.Clear();
@@ -90,7 +90,7 @@ public static class ActivationKernels
 
     /// <summary>Four ELU values at once, for unrolled code.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<float> Elu(Vector128<float> x, float alpha) => new EluOperator(alpha).Invoke(x);
+    public static Vector128<float> ELU(Vector128<float> x, float alpha) => new ELUOperator(alpha).Invoke(x);
 
     /// <summary>g·a(1 − a) per lane, for unrolled code.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -102,15 +102,15 @@ public static class ActivationKernels
 
     /// <summary>a &gt; 0 ? g : 0 per lane, for unrolled code.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<float> ReluBackward(Vector128<float> a, Vector128<float> g) => new LeakyReluGradient(0f).Invoke(a, g);
+    public static Vector128<float> ReLUBackward(Vector128<float> a, Vector128<float> g) => new LeakyReLUGradient(0f).Invoke(a, g);
 
     /// <summary>a &gt; 0 ? g : α·g per lane, for unrolled code.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<float> LeakyReluBackward(Vector128<float> a, Vector128<float> g, float alpha) => new LeakyReluGradient(alpha).Invoke(a, g);
+    public static Vector128<float> LeakyReLUBackward(Vector128<float> a, Vector128<float> g, float alpha) => new LeakyReLUGradient(alpha).Invoke(a, g);
 
     /// <summary>a &gt; 0 ? g : g·(a + α) per lane, for unrolled code.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<float> EluBackward(Vector128<float> a, Vector128<float> g, float alpha) => new EluGradient(alpha).Invoke(a, g);
+    public static Vector128<float> ELUBackward(Vector128<float> a, Vector128<float> g, float alpha) => new ELUGradient(alpha).Invoke(a, g);
 
     /// <summary>Step per lane, for unrolled code.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -118,11 +118,11 @@ public static class ActivationKernels
 
     /// <summary>max(0, x) per lane, for unrolled code.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<float> Relu(Vector128<float> x) => Vector128.Max(x, Vector128<float>.Zero);
+    public static Vector128<float> ReLU(Vector128<float> x) => Vector128.Max(x, Vector128<float>.Zero);
 
     /// <summary>max(αx, x) per lane, for unrolled code.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<float> LeakyRelu(Vector128<float> x, float alpha) => new LeakyReluOperator(alpha).Invoke(x);
+    public static Vector128<float> LeakyReLU(Vector128<float> x, float alpha) => new LeakyReLUOperator(alpha).Invoke(x);
 
     /// <summary>Scalar tanh for unrolled code.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -130,7 +130,7 @@ public static class ActivationKernels
 
     /// <summary>Scalar ELU for unrolled code.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float Elu(float x, float alpha) => new EluOperator(alpha).Invoke(x);
+    public static float ELU(float x, float alpha) => new ELUOperator(alpha).Invoke(x);
 
     /// <summary>Scalar sigmoid for unrolled code and the binary cross-entropy kernel's gradient.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -142,7 +142,7 @@ public static class ActivationKernels
 
     /// <summary>Scalar leaky ReLU for unrolled code.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float LeakyRelu(float x, float alpha) => x > 0f ? x : alpha * x;
+    public static float LeakyReLU(float x, float alpha) => x > 0f ? x : alpha * x;
 
     /// <summary>x ← f(x) element-wise, vectorized (nothing at all for the identity).</summary>
     internal static void Map<TOp>(Span<float> x, TOp op) where TOp : struct, IUnaryOperator

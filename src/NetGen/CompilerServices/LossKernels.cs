@@ -1,6 +1,6 @@
 using System.ComponentModel;
 
-namespace NetGen.Kernels;
+namespace NetGen.CompilerServices;
 
 /// <summary>
 /// Losses with PyTorch's default mean reduction, each returning the mean loss and writing the gradient of that mean

@@ -1,4 +1,4 @@
-namespace NetGen.Kernels;
+namespace NetGen.CompilerServices;
 
 /// <summary>
 /// One dense-layer product split over the <see cref="WorkerTeam"/>: the forward product by blocks of units (each thread

@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
-namespace NetGen.Kernels;
+namespace NetGen.CompilerServices;
 
 /// <summary>
 /// The batched forward product in outer-product form, as BLAS micro-kernels do it: the weights are first transposed into

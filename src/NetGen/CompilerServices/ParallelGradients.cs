@@ -1,7 +1,7 @@
 using System.ComponentModel;
 using System.Numerics.Tensors;
 
-namespace NetGen.Kernels;
+namespace NetGen.CompilerServices;
 
 /// <summary>
 /// Data-parallel gradient computation for generated networks: a batch is split into consecutive slices, each slice's

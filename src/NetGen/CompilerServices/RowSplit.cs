@@ -1,6 +1,6 @@
 using System.ComponentModel;
 
-namespace NetGen.Kernels;
+namespace NetGen.CompilerServices;
 
 /// <summary>
 /// Part of a training step that depends on each sample alone, for rows [<paramref name="start"/>, <paramref name="end"/>)

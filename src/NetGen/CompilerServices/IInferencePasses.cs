@@ -1,6 +1,6 @@
 using System.ComponentModel;
 
-namespace NetGen.Kernels;
+namespace NetGen.CompilerServices;
 
 /// <summary>
 /// The inference passes of one generated network type over parameters passed in, which is how a

@@ -1,6 +1,6 @@
 using System.ComponentModel;
 
-namespace NetGen.Kernels;
+namespace NetGen.CompilerServices;
 
 /// <summary>Weight initialization used by generated <c>Initialize(int seed)</c>; biases start at zero.</summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
