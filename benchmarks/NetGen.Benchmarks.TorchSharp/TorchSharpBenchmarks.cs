@@ -6,17 +6,17 @@ using static TorchSharp.torch.nn;
 namespace NetGen.Benchmarks.TorchSharp;
 
 /// <summary>
-/// The TorchSharp rows of benchmarks/README.md, on one intra-op thread like the NetGen rows: W1 XOR forward; W2
-/// (784-128-64-10 ReLU, softmax cross-entropy) forward for 1, 64 and 1024 samples and Adam training steps at batch 64
-/// and 128; W3 (784-512-512-10) Adam at batch 128. Per-sample figures: divide by the batch.
+/// The TorchSharp rows of benchmarks/README.md, on one intra-op thread like the NetGen rows: XOR 2-4-1 forward;
+/// 784-128-64-10 (ReLU, softmax cross-entropy) forward for 1, 64 and 1024 samples and Adam training steps at batch 64
+/// and 128; 784-512-512-10 Adam at batch 128. Per-sample figures: divide by the batch.
 /// </summary>
 [MemoryDiagnoser]
 public class TorchSharpBenchmarks
 {
-    private Module<Tensor, Tensor> _xor = null!, _w2 = null!, _w3 = null!;
+    private Module<Tensor, Tensor> _xor = null!, _mnist = null!, _wide = null!;
     private Tensor _xorInput = null!, _images1 = null!, _images64 = null!, _images128 = null!, _images1024 = null!;
     private Tensor _labels64 = null!, _labels128 = null!;
-    private optim.Optimizer _adamW2 = null!, _adamW3 = null!;
+    private optim.Optimizer _mnistAdam = null!, _wideAdam = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -24,10 +24,10 @@ public class TorchSharpBenchmarks
         torch.set_num_threads(1);
         torch.manual_seed(1);
         _xor = Sequential(("l0", Linear(2, 4)), ("t0", Tanh()), ("l1", Linear(4, 1)), ("s1", Sigmoid()));
-        _w2 = Sequential(("l0", Linear(784, 128)), ("r0", ReLU()), ("l1", Linear(128, 64)), ("r1", ReLU()), ("l2", Linear(64, 10)));
-        _w3 = Sequential(("l0", Linear(784, 512)), ("r0", ReLU()), ("l1", Linear(512, 512)), ("r1", ReLU()), ("l2", Linear(512, 10)));
-        _adamW2 = optim.Adam(_w2.parameters(), 1e-3);
-        _adamW3 = optim.Adam(_w3.parameters(), 1e-3);
+        _mnist = Sequential(("l0", Linear(784, 128)), ("r0", ReLU()), ("l1", Linear(128, 64)), ("r1", ReLU()), ("l2", Linear(64, 10)));
+        _wide = Sequential(("l0", Linear(784, 512)), ("r0", ReLU()), ("l1", Linear(512, 512)), ("r1", ReLU()), ("l2", Linear(512, 10)));
+        _mnistAdam = optim.Adam(_mnist.parameters(), 1e-3);
+        _wideAdam = optim.Adam(_wide.parameters(), 1e-3);
         _xorInput = tensor(new float[] { 1f, 0f }).reshape(1, 2);
         _images1 = rand(1, 784);
         _images64 = rand(64, 784);
@@ -37,7 +37,7 @@ public class TorchSharpBenchmarks
         _labels128 = randint(10, [128]);
     }
 
-    [Benchmark(Description = "W1 XOR forward: TorchSharp")]
+    [Benchmark(Description = "XOR 2-4-1 forward: TorchSharp")]
     public float XorForward()
     {
         using var scope = NewDisposeScope();
@@ -45,23 +45,23 @@ public class TorchSharpBenchmarks
         return _xor.forward(_xorInput).item<float>();
     }
 
-    [Benchmark(Description = "W2 forward, 1 sample: TorchSharp")]
-    public void W2Forward1() => Infer(_w2, _images1);
+    [Benchmark(Description = "784-128-64-10 forward, 1 sample: TorchSharp")]
+    public void MnistForward() => Infer(_mnist, _images1);
 
-    [Benchmark(Description = "W2 forward, batch 64: TorchSharp")]
-    public void W2Forward64() => Infer(_w2, _images64);
+    [Benchmark(Description = "784-128-64-10 forward, batch 64: TorchSharp")]
+    public void MnistForwardBatch64() => Infer(_mnist, _images64);
 
-    [Benchmark(Description = "W2 forward, batch 1024: TorchSharp")]
-    public void W2Forward1024() => Infer(_w2, _images1024);
+    [Benchmark(Description = "784-128-64-10 forward, batch 1024: TorchSharp")]
+    public void MnistForwardBatch1024() => Infer(_mnist, _images1024);
 
-    [Benchmark(Description = "W2 Adam step, batch 64: TorchSharp")]
-    public float W2Train64() => Step(_w2, _adamW2, _images64, _labels64);
+    [Benchmark(Description = "784-128-64-10 Adam step, batch 64: TorchSharp")]
+    public float MnistAdamStepBatch64() => Step(_mnist, _mnistAdam, _images64, _labels64);
 
-    [Benchmark(Description = "W2 Adam step, batch 128: TorchSharp")]
-    public float W2Train128() => Step(_w2, _adamW2, _images128, _labels128);
+    [Benchmark(Description = "784-128-64-10 Adam step, batch 128: TorchSharp")]
+    public float MnistAdamStepBatch128() => Step(_mnist, _mnistAdam, _images128, _labels128);
 
-    [Benchmark(Description = "W3 Adam step, batch 128: TorchSharp")]
-    public float W3Train128() => Step(_w3, _adamW3, _images128, _labels128);
+    [Benchmark(Description = "784-512-512-10 Adam step, batch 128: TorchSharp")]
+    public float WideAdamStepBatch128() => Step(_wide, _wideAdam, _images128, _labels128);
 
     private static void Infer(Module<Tensor, Tensor> model, Tensor x)
     {

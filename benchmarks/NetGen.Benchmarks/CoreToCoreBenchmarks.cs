@@ -9,8 +9,8 @@ namespace NetGen.Benchmarks;
 /// </summary>
 /// <remarks>
 /// On a VM the two vCPUs may be placed close together (sharing an L3 cache) or far apart, and the placement can change
-/// from minute to minute. Read the two-thread training rows next to these rows from the same run: on this project's VM
-/// the round trip measured 110-160 ns in some periods and 410-450 ns in others, and the 64 KB hand-off 6 and 25 µs.
+/// from minute to minute. Read the two-thread training rows next to these rows from the same run; benchmarks/README.md
+/// gives both placements' figures on the machine it names.
 /// </remarks>
 public class CoreToCoreBenchmarks
 {

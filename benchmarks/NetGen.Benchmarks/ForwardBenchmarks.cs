@@ -4,8 +4,8 @@ using NetGen.Reference;
 namespace NetGen.Benchmarks;
 
 /// <summary>
-/// Inference, one thread: W2 MNIST 784-128-64-10 single sample and batches of 64 and 1024;
-/// W3 784-512-512-10 batch of 1024. Batched rows report time per sample (OperationsPerInvoke = batch). "NetGen" is the live
+/// Inference, one thread: the MNIST MLP 784-128-64-10 single sample and batches of 64 and 1024;
+/// the wide MLP 784-512-512-10 batch of 1024. Batched rows report time per sample (OperationsPerInvoke = batch). "NetGen" is the live
 /// network (its batched kernels transpose the weights on every call); "NetGen frozen" is its <see cref="INetwork.Freeze"/>
 /// snapshot, weights transposed once, as ONNX Runtime packs them once when its session is created.
 /// </summary>
@@ -47,74 +47,74 @@ public class ForwardBenchmarks
         foreach (var runner in new[] { _onnx1, _onnx64, _onnx1024, _onnxWide }) runner.Dispose();
     }
 
-    [Benchmark(Description = "W2 forward, 1 sample: NetGen")]
+    [Benchmark(Description = "784-128-64-10 forward, 1 sample: NetGen")]
     public float MnistForward()
     {
         _mnist.Forward(_images.AsSpan(0, 784), _output);
         return _output[0];
     }
 
-    [Benchmark(Description = "W2 forward, 1 sample: TensorPrimitives by hand")]
+    [Benchmark(Description = "784-128-64-10 forward, 1 sample: TensorPrimitives by hand")]
     public float MnistForwardTensorPrimitives()
     {
         _tensorPrimitives.Forward(_mnist.Parameters, _images.AsSpan(0, 784), _output);
         return _output[0];
     }
 
-    [Benchmark(Description = "W2 forward, 1 sample: plain-loop reference (double)")]
+    [Benchmark(Description = "784-128-64-10 forward, 1 sample: plain-loop reference (double)")]
     public double MnistForwardReference() => _reference.Forward(_referenceParameters, _referenceInput)[0];
 
-    [Benchmark(Description = "W2 forward, 1 sample: ONNX Runtime")]
+    [Benchmark(Description = "784-128-64-10 forward, 1 sample: ONNX Runtime")]
     public void MnistForwardOnnx() => _onnx1.Run();
 
-    [Benchmark(Description = "W2 forward, batch 64, per sample: NetGen", OperationsPerInvoke = 64)]
+    [Benchmark(Description = "784-128-64-10 forward, batch 64, per sample: NetGen", OperationsPerInvoke = 64)]
     public float MnistForwardBatch64()
     {
         _mnist.Forward(_images.AsSpan(0, 64 * 784), _outputs.AsSpan(0, 64 * 10), 64);
         return _outputs[0];
     }
 
-    [Benchmark(Description = "W2 forward, batch 64, per sample: NetGen frozen", OperationsPerInvoke = 64)]
+    [Benchmark(Description = "784-128-64-10 forward, batch 64, per sample: NetGen frozen", OperationsPerInvoke = 64)]
     public float MnistForwardBatch64Frozen()
     {
         _mnistFrozen.Forward(_images.AsSpan(0, 64 * 784), _outputs.AsSpan(0, 64 * 10), 64);
         return _outputs[0];
     }
 
-    [Benchmark(Description = "W2 forward, batch 64, per sample: ONNX Runtime", OperationsPerInvoke = 64)]
+    [Benchmark(Description = "784-128-64-10 forward, batch 64, per sample: ONNX Runtime", OperationsPerInvoke = 64)]
     public void MnistForwardBatch64Onnx() => _onnx64.Run();
 
-    [Benchmark(Description = "W2 forward, batch 1024, per sample: NetGen", OperationsPerInvoke = 1024)]
+    [Benchmark(Description = "784-128-64-10 forward, batch 1024, per sample: NetGen", OperationsPerInvoke = 1024)]
     public float MnistForwardBatch1024()
     {
         _mnist.Forward(_images, _outputs, 1024);
         return _outputs[0];
     }
 
-    [Benchmark(Description = "W2 forward, batch 1024, per sample: NetGen frozen", OperationsPerInvoke = 1024)]
+    [Benchmark(Description = "784-128-64-10 forward, batch 1024, per sample: NetGen frozen", OperationsPerInvoke = 1024)]
     public float MnistForwardBatch1024Frozen()
     {
         _mnistFrozen.Forward(_images, _outputs, 1024);
         return _outputs[0];
     }
 
-    [Benchmark(Description = "W2 forward, batch 1024, per sample: ONNX Runtime", OperationsPerInvoke = 1024)]
+    [Benchmark(Description = "784-128-64-10 forward, batch 1024, per sample: ONNX Runtime", OperationsPerInvoke = 1024)]
     public void MnistForwardBatch1024Onnx() => _onnx1024.Run();
 
-    [Benchmark(Description = "W3 forward, batch 1024, per sample: NetGen", OperationsPerInvoke = 1024)]
+    [Benchmark(Description = "784-512-512-10 forward, batch 1024, per sample: NetGen", OperationsPerInvoke = 1024)]
     public float WideForwardBatch1024()
     {
         _wide.Forward(_images, _outputs, 1024);
         return _outputs[0];
     }
 
-    [Benchmark(Description = "W3 forward, batch 1024, per sample: NetGen frozen", OperationsPerInvoke = 1024)]
+    [Benchmark(Description = "784-512-512-10 forward, batch 1024, per sample: NetGen frozen", OperationsPerInvoke = 1024)]
     public float WideForwardBatch1024Frozen()
     {
         _wideFrozen.Forward(_images, _outputs, 1024);
         return _outputs[0];
     }
 
-    [Benchmark(Description = "W3 forward, batch 1024, per sample: ONNX Runtime", OperationsPerInvoke = 1024)]
+    [Benchmark(Description = "784-512-512-10 forward, batch 1024, per sample: ONNX Runtime", OperationsPerInvoke = 1024)]
     public void WideForwardBatch1024Onnx() => _onnxWide.Run();
 }

@@ -2,14 +2,14 @@ using NetGen;
 
 namespace NetGen.Benchmarks;
 
-/// <summary>W1: XOR 2-4-1.</summary>
+/// <summary>XOR 2-4-1.</summary>
 [Network(Loss = LossFunction.BinaryCrossEntropy)]
 [Input(2)]
 [Dense(4, Activation.Tanh)]
 [Dense(1, Activation.Sigmoid)]
 public partial class XorNet;
 
-/// <summary>W2: the MNIST MLP 784-128-64-10.</summary>
+/// <summary>The MNIST MLP 784-128-64-10.</summary>
 [Network(Loss = LossFunction.CrossEntropy)]
 [Input(784)]
 [Dense(128, Activation.ReLU)]
@@ -17,7 +17,7 @@ public partial class XorNet;
 [Dense(10, Activation.Softmax)]
 public partial class MnistNet;
 
-/// <summary>W3: the wide MLP 784-512-512-10.</summary>
+/// <summary>The wide MLP 784-512-512-10.</summary>
 [Network(Loss = LossFunction.CrossEntropy)]
 [Input(784)]
 [Dense(512, Activation.ReLU)]

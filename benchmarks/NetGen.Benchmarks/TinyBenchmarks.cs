@@ -5,7 +5,7 @@ using NetGen.Optimizers;
 
 namespace NetGen.Benchmarks;
 
-/// <summary>W1, XOR 2-4-1 (tanh, sigmoid): single-sample forward, one SGD step on the four rows, training to BCE &lt; 0.01.</summary>
+/// <summary>XOR 2-4-1 (tanh, sigmoid): single-sample forward, one SGD step on the four rows, training to BCE &lt; 0.01.</summary>
 [MemoryDiagnoser]
 public class TinyBenchmarks
 {
@@ -34,17 +34,17 @@ public class TinyBenchmarks
     [GlobalCleanup]
     public void Cleanup() => _onnx.Dispose();
 
-    [Benchmark(Description = "W1 XOR forward: NetGen")]
+    [Benchmark(Description = "XOR 2-4-1 forward: NetGen")]
     public float Forward()
     {
         _xor.Forward(_input, _output);
         return _output[0];
     }
 
-    [Benchmark(Description = "W1 XOR forward: ONNX Runtime")]
+    [Benchmark(Description = "XOR 2-4-1 forward: ONNX Runtime")]
     public void ForwardOnnx() => _onnx.Run();
 
-    [Benchmark(Description = "W1 XOR SGD step (4 rows): NetGen")]
+    [Benchmark(Description = "XOR 2-4-1 SGD step (4 rows): NetGen")]
     public float SgdStep()
     {
         float loss = _xor.ComputeGradients(_inputs, _targets, 4);
@@ -62,7 +62,7 @@ public class TinyBenchmarks
     /// A real step does more on this chain (four units added into the logit, the gradients and weights going through
     /// memory), so per step this row is a lower bound for the SGD-step row on the same machine.
     /// </summary>
-    [Benchmark(Description = "W1 XOR SGD step: its dependency chain alone (floor)", OperationsPerInvoke = ChainSteps)]
+    [Benchmark(Description = "XOR 2-4-1 SGD step: its dependency chain alone (floor)", OperationsPerInvoke = ChainSteps)]
     public float SgdStepChain()
     {
         float[] p = _chainParameters;
@@ -88,7 +88,7 @@ public class TinyBenchmarks
     /// the core can run one network's step while another's waits on its chain. Per step, this row is what the step's
     /// work costs with its latency overlapped, the most a faster dependency chain could bring <see cref="SgdStep"/> down to.
     /// </summary>
-    [Benchmark(Description = "W1 XOR SGD step: four independent networks in turn (per step, chain overlapped)", OperationsPerInvoke = IndependentNetworks)]
+    [Benchmark(Description = "XOR 2-4-1 SGD step: four independent networks in turn (per step, chain overlapped)", OperationsPerInvoke = IndependentNetworks)]
     public float SgdStepFourNetworks()
     {
         float loss = 0f;
@@ -101,7 +101,7 @@ public class TinyBenchmarks
         return loss;
     }
 
-    [Benchmark(Description = "W1 XOR training from seed 1 to BCE < 0.01: NetGen")]
+    [Benchmark(Description = "XOR 2-4-1 training from seed 1 to BCE < 0.01: NetGen")]
     public int TrainToConvergence()
     {
         var net = new XorNet(1);

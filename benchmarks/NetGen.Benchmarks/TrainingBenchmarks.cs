@@ -3,7 +3,7 @@ using NetGen.Optimizers;
 
 namespace NetGen.Benchmarks;
 
-/// <summary>Training steps (ComputeGradients + Adam step, both on the same number of threads): W2 MNIST and W3 wide, on 1 and 2 threads. Samples/s = BatchSize / Mean.</summary>
+/// <summary>Training steps (ComputeGradients + Adam step, both on the same number of threads): 784-128-64-10 (MNIST) and 784-512-512-10 (wide), on 1 and 2 threads. Samples/s = BatchSize / Mean.</summary>
 [MemoryDiagnoser]
 public class TrainingBenchmarks
 {
@@ -36,7 +36,7 @@ public class TrainingBenchmarks
         WideAdamStep();
     }
 
-    [Benchmark(Description = "W2 MNIST Adam step")]
+    [Benchmark(Description = "784-128-64-10 Adam step")]
     public float MnistAdamStep()
     {
         float loss = _mnist.ComputeGradients(_images.AsSpan(0, BatchSize * 784), _labels.AsSpan(0, BatchSize * 10), BatchSize);
@@ -44,7 +44,7 @@ public class TrainingBenchmarks
         return loss;
     }
 
-    [Benchmark(Description = "W3 wide Adam step")]
+    [Benchmark(Description = "784-512-512-10 Adam step")]
     public float WideAdamStep()
     {
         float loss = _wide.ComputeGradients(_images.AsSpan(0, BatchSize * 784), _labels.AsSpan(0, BatchSize * 10), BatchSize);

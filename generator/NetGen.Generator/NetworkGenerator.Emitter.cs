@@ -32,16 +32,17 @@ public sealed partial class NetworkGenerator
 
         /// <summary>
         /// The most samples the batched Forward processes per tile. The packed kernel transposes a layer's weights once
-        /// per tile, which for W3's 662k weights costs as much as the products of dozens of samples: measured on W2/W3
-        /// at batch 1024, tiles of 64 ran at 0.74×/0.65× ONNX Runtime's speed, tiles of 512 at 0.96×/0.95× (256: 0.92×/
-        /// 0.84×; 1024: no better than 512). A tile's intermediate values (2 MB for W3) still sit in L3.
+        /// per tile, which for 784-512-512-10's 662k weights costs as much as the products of dozens of samples:
+        /// measured on 784-128-64-10 / 784-512-512-10 at batch 1024, tiles of 64 run at 0.74×/0.65× ONNX Runtime's
+        /// speed, tiles of 512 at 0.96×/0.95× (256: 0.92×/0.84×; 1024: no better than 512). A tile's intermediate
+        /// values (2 MB for 784-512-512-10) still sit in L3.
         /// </summary>
         internal const int MaxTile = 512;
 
         /// <summary>
         /// The batched Forward's tile when the weights were transposed beforehand (a frozen network): nothing to amortize,
-        /// so the tile only has to keep its inputs in L2. Measured on W2 at batch 1024: tiles of 48-384 all ran at 0.81
-        /// µs per sample, 512 at 0.82, 1020 at 0.83. A multiple of the packed kernel's six-sample block.
+        /// so the tile only has to keep its inputs in L2. Measured on 784-128-64-10 at batch 1024: tiles of 48-384 all
+        /// run at 0.81 µs per sample, 512 at 0.82, 1020 at 0.83. A multiple of the packed kernel's six-sample block.
         /// </summary>
         internal const int FrozenTile = 192;
 

@@ -436,8 +436,8 @@ public sealed partial class NetworkGenerator
         /// <summary>
         /// Straight-line code for a tiny dense layer: one expression per unit with a constant for every index, reading the
         /// previous layer's locals or span. Cheap activations are applied inline; tanh, sigmoid and ELU go four units at a
-        /// time through one Vector128 call (measured on W1: 16 ns for the forward instead of 38 ns with four scalar
-        /// calls). Softmax runs once over the layer's outputs.
+        /// time through one Vector128 call (measured on XOR 2-4-1: 16 ns for the forward instead of 38 ns with four
+        /// scalar calls). Softmax runs once over the layer's outputs.
         /// </summary>
         private static void EmitUnrolledDense(SourceWriter w, LayerSpec layer, string x, bool xInLocals, string a, bool toLocals)
         {

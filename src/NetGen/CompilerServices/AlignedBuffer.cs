@@ -7,8 +7,8 @@ namespace NetGen.CompilerServices;
 /// <summary>
 /// A float buffer whose first element sits on a 64-byte boundary (one cache line, one <c>Vector512</c>) and that never
 /// moves. The kernels read weight rows and packed weights with whole-vector loads; from an ordinary array (8-byte
-/// aligned, moved by the GC) most of those loads straddle two cache lines, which measured 5-15 % slower on this
-/// project's machine and made timings depend on where the GC happened to put an array.
+/// aligned, moved by the GC) most of those loads straddle two cache lines, which measures 5-15 % slower and makes
+/// timings depend on where the GC happens to put an array.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public sealed class AlignedBuffer

@@ -118,12 +118,15 @@ internal static class VectorOps
             Unsafe.Add(ref y, i) += alpha * Unsafe.Add(ref x, i);
     }
 
-    /// <summary>a·b + c, fused where the CPU has FMA (so scalar code rounds like the vector paths below).</summary>
+    /// <summary>
+    /// a·b + c, fused where the CPU has x86 FMA (so scalar code rounds like the vector paths below); elsewhere, ARM64
+    /// included, a multiply then an add.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float MulAdd(float a, float b, float c) =>
         Fma.IsSupported ? MathF.FusedMultiplyAdd(a, b, c) : a * b + c;
 
-    /// <summary>a·b + c, fused where the CPU has FMA.</summary>
+    /// <summary>a·b + c, fused where the CPU has x86 FMA (AVX-512F for Vector512); elsewhere a multiply then an add.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> MulAdd(Vector512<float> a, Vector512<float> b, Vector512<float> c) =>
         Avx512F.IsSupported ? Avx512F.FusedMultiplyAdd(a, b, c) : a * b + c;

@@ -69,11 +69,12 @@ internal static class WorkerTeam
                 first = ExceptionDispatchInfo.Capture(e);
             }
 
-            // Wait for the other parts by pure spinning first: yielding here (SpinWait.SpinOnce calls sched_yield) made
-            // Linux park the caller and a worker on one CPU for seconds at a time, measured on W2 at batch 64 as whole
-            // runs at 190 µs a step instead of 110 (one thread: 190). Only a wait longer than a millisecond (more threads
-            // than cores, or a descheduled worker) falls back to yielding, so an oversubscribed machine still progresses.
-            // With more parts than cores a worker may be waiting for this very CPU: yield from the start.
+            // Wait for the other parts by pure spinning first: yielding here (SpinWait.SpinOnce calls sched_yield)
+            // makes Linux park the caller and a worker on one CPU for seconds at a time, measured on 784-128-64-10 as
+            // whole runs at 190 µs a step instead of 110 at batch 64 (one thread: 190). Only a wait longer than a
+            // millisecond (more threads than cores, or a descheduled worker) falls back to yielding, so an
+            // oversubscribed machine still progresses. With more parts than cores a worker may be waiting for this very
+            // CPU: yield from the start.
             long yieldAfter = parts > Environment.ProcessorCount ? 0 : Stopwatch.GetTimestamp() + YieldTicks;
             var spinner = new SpinWait();
             while (Volatile.Read(ref _pending) != 0)

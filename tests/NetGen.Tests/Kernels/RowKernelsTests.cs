@@ -118,8 +118,8 @@ public class RowKernelsTests
     [InlineData(5, 300)] // a tail worth more than the layer: the last parts get no units
     public void WeightGradientSharesCoverTheUnitsOnceAndGiveTheWholeLayersValues(int parts, int tail)
     {
-        // Layer 0 of W2 (784 → 128) and a layer whose units end off the grain (128 → 70), each part's rows computed
-        // last part first into one buffer that starts full of garbage: every element is written exactly once.
+        // Layer 0 of 784-128-64-10 (784 → 128) and a layer whose units end off the grain (128 → 70), each part's rows
+        // computed last part first into one buffer that starts full of garbage: every element is written exactly once.
         SharesMatch<D784, D128>(parts, tail, batch: 21);
         SharesMatch<D128, D70>(parts, tail, batch: 64);
     }
@@ -149,9 +149,9 @@ public class RowKernelsTests
     [Fact]
     public void TailsGoFromTheLastPartBackwardAndTheUnitsBalanceThem()
     {
-        // W2: layer 0's 128 units (784 multiply-adds each per row) and the segment's layers, 8,192 and 640 multiply-adds
-        // per row. Two parts: the 128 → 64 layer to part 1, the output layer to part 0, and 68 + 60 units, so each part
-        // has about 69.6 units' worth.
+        // 784-128-64-10: layer 0's 128 units (784 multiply-adds each per row) and the segment's layers, 8,192 and 640
+        // multiply-adds per row. Two parts: the 128 → 64 layer to part 1, the output layer to part 0, and 68 + 60
+        // units, so each part has about 69.6 units' worth.
         double[] w2 = [8192.0 / 784, 640.0 / 784];
         Assert.Equal((1, 0), (DenseKernels.WeightGradientTailPart(0, 2), DenseKernels.WeightGradientTailPart(1, 2)));
         Assert.Equal((0, 68), DenseKernels.WeightGradientShare(0, 2, 128, w2));

@@ -13,7 +13,7 @@ public class SideBySideGradientsTests
     [Fact]
     public void TheShapesBelowCoverEveryPath()
     {
-        Assert.True(ParallelDense<D128, D64>.PaysSideBySide(64)); // W2's middle layer at batch 64: 2¹⁹ multiply-adds
+        Assert.True(ParallelDense<D128, D64>.PaysSideBySide(64)); // 784-128-64-10, 128 → 64, batch 64: 2¹⁹ multiply-adds
         Assert.True(ParallelDense<D64, D70>.PaysSideBySide(33)); // 147,840
         Assert.False(ParallelDense<D20, D7>.PaysSideBySide(64)); // 8,960: one thread
         Assert.False(ParallelDense<D784, D128>.PaysSideBySide(64)); // 6.4 million: each product split
