@@ -1,6 +1,5 @@
-using System.Globalization;
-using System.Text.RegularExpressions;
 using NetGen.Reference;
+using NetGen.Shared;
 
 namespace NetGen;
 
@@ -9,7 +8,7 @@ namespace NetGen;
 /// <c>Input(784) -> Dense(128, ReLU) -> Dropout(0.2) -> Dense(10, Softmax) | CrossEntropy</c>. Exporters and the
 /// reference network use it, so any <see cref="INetwork"/> can be described without reflection.
 /// </summary>
-public sealed partial record Topology(int InputSize, IReadOnlyList<ReferenceLayer> Layers, LossFunction Loss)
+public sealed record Topology(int InputSize, IReadOnlyList<ReferenceLayer> Layers, LossFunction Loss)
 {
     /// <summary>The network's topology.</summary>
     public static Topology Of(INetwork network)
@@ -18,54 +17,33 @@ public sealed partial record Topology(int InputSize, IReadOnlyList<ReferenceLaye
         return Parse(network.Architecture);
     }
 
-    /// <summary>Parses a canonical architecture string.</summary>
+    /// <summary>Parses a canonical architecture string (its grammar: <see cref="ArchitectureText"/>).</summary>
     /// <exception cref="FormatException">The text is not a canonical architecture string; the message names the part that is not.</exception>
     public static Topology Parse(string architecture)
     {
         ArgumentNullException.ThrowIfNull(architecture);
-        string[] halves = architecture.Split(" | ");
-        if (halves.Length != 2 || !Enum.TryParse(halves[1], out LossFunction loss) || !Enum.IsDefined(loss))
+        string? problem = ArchitectureText.TryParse(architecture, out int inputSize, out var parsed, out string lossName);
+        if (problem is not null) throw new FormatException(problem);
+        if (!Enum.TryParse(lossName, out LossFunction loss) || !Enum.IsDefined(loss) || !IsName(lossName))
             throw new FormatException($"'{architecture}' does not end with ' | <loss>'.");
-        string[] parts = halves[0].Split(" -> ");
-        var input = InputPattern().Match(parts[0]);
-        if (!input.Success) throw new FormatException($"'{parts[0]}' is not 'Input(n)'.");
-        int inputSize = int.Parse(input.Groups[1].Value, CultureInfo.InvariantCulture), width = inputSize;
-        var layers = new List<ReferenceLayer>();
-        foreach (string part in parts.Skip(1))
+        var layers = new List<ReferenceLayer>(parsed.Count);
+        int width = inputSize;
+        foreach (var layer in parsed)
         {
-            ReferenceLayer layer = ParseLayer(part, width);
-            layers.Add(layer);
-            width = layer.Units;
+            ReferenceLayer reference = layer.Kind switch
+            {
+                ArchitectureLayerKind.Dense when Enum.TryParse(layer.Activation, out Activation activation) && Enum.IsDefined(activation) && IsName(layer.Activation) =>
+                    ReferenceLayer.Dense(layer.Units, activation, layer.Alpha),
+                ArchitectureLayerKind.Dense => throw new FormatException($"'{layer.Activation}' in '{architecture}' is not an activation."),
+                ArchitectureLayerKind.Maxout => ReferenceLayer.Maxout(layer.Units, layer.Pieces),
+                _ => ReferenceLayer.Dropout(width, layer.Rate),
+            };
+            layers.Add(reference);
+            width = reference.Units;
         }
-        if (layers.Count == 0) throw new FormatException($"'{architecture}' has no layers.");
         return new Topology(inputSize, layers, loss);
     }
 
-    private static ReferenceLayer ParseLayer(string part, int width)
-    {
-        if (DensePattern().Match(part) is { Success: true } dense)
-        {
-            if (!Enum.TryParse(dense.Groups[2].Value, out Activation activation) || !Enum.IsDefined(activation))
-                throw new FormatException($"'{dense.Groups[2].Value}' in '{part}' is not an activation.");
-            double? alpha = dense.Groups[3].Success ? double.Parse(dense.Groups[3].Value, CultureInfo.InvariantCulture) : null;
-            return ReferenceLayer.Dense(int.Parse(dense.Groups[1].Value, CultureInfo.InvariantCulture), activation, alpha);
-        }
-        if (MaxoutPattern().Match(part) is { Success: true } maxout)
-            return ReferenceLayer.Maxout(int.Parse(maxout.Groups[1].Value, CultureInfo.InvariantCulture), int.Parse(maxout.Groups[2].Value, CultureInfo.InvariantCulture));
-        if (DropoutPattern().Match(part) is { Success: true } dropout)
-            return ReferenceLayer.Dropout(width, double.Parse(dropout.Groups[1].Value, CultureInfo.InvariantCulture));
-        throw new FormatException($"'{part}' is not a Dense, Maxout or Dropout layer.");
-    }
-
-    [GeneratedRegex(@"^Input\((\d+)\)$")]
-    private static partial Regex InputPattern();
-
-    [GeneratedRegex(@"^Dense\((\d+), (\w+)(?:, alpha=([-+0-9.eE]+))?\)$")]
-    private static partial Regex DensePattern();
-
-    [GeneratedRegex(@"^Maxout\((\d+), (\d+)\)$")]
-    private static partial Regex MaxoutPattern();
-
-    [GeneratedRegex(@"^Dropout\(([-+0-9.eE]+)\)$")]
-    private static partial Regex DropoutPattern();
+    /// <summary>Enum.TryParse also takes numbers ("4") and case variants; the canonical string has the exact name.</summary>
+    private static bool IsName(string text) => text.Length > 0 && char.IsLetter(text[0]);
 }

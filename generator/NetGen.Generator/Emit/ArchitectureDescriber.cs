@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using NetGen.Generator.Model;
+using NetGen.Shared;
 
 namespace NetGen.Generator.Emit;
 
@@ -12,16 +13,16 @@ namespace NetGen.Generator.Emit;
 /// </summary>
 internal static class ArchitectureDescriber
 {
-    /// <summary>The canonical one-line topology, e.g. <c>Input(2) -> Dense(4, Tanh) -> Dense(1, Sigmoid) | BinaryCrossEntropy</c>.</summary>
+    /// <summary>The canonical one-line topology, e.g. <c>Input(2) -> Dense(4, Tanh) -> Dense(1, Sigmoid) | BinaryCrossEntropy</c> (grammar: <see cref="ArchitectureText"/>).</summary>
     public static string Architecture(NetworkSpec spec) =>
-        $"Input({spec.InputSize}) -> " + string.Join(" -> ", spec.Layers.Select(Signature)) + " | " + spec.Loss;
+        ArchitectureText.Format(spec.InputSize, spec.Layers.Select(Signature), spec.Loss.ToString());
 
-    private static string Signature(LayerSpec layer) => layer.Kind switch
+    private static ArchitectureLayer Signature(LayerSpec layer) => layer.Kind switch
     {
-        LayerKind.Dropout => $"Dropout({Number(layer.Rate)})",
-        LayerKind.Maxout => $"Maxout({layer.Units}, {layer.Pieces})",
-        _ when LayerSpec.ActivationTakesAlpha(layer.Activation) => $"Dense({layer.Units}, {layer.Activation}, alpha={Number(layer.Alpha)})",
-        _ => $"Dense({layer.Units}, {layer.Activation})",
+        LayerKind.Dropout => new ArchitectureLayer(ArchitectureLayerKind.Dropout, layer.Units, rate: layer.Rate),
+        LayerKind.Maxout => new ArchitectureLayer(ArchitectureLayerKind.Maxout, layer.Units, pieces: layer.Pieces),
+        _ => new ArchitectureLayer(ArchitectureLayerKind.Dense, layer.Units, layer.Activation.ToString(),
+            LayerSpec.ActivationTakesAlpha(layer.Activation) ? layer.Alpha : null),
     };
 
     /// <summary>A short title, e.g. <c>Dense 784 → 128, ReLU</c>.</summary>
