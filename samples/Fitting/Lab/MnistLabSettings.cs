@@ -16,7 +16,7 @@ internal sealed record MnistLabSettings
     /// Adam steps per learning-curve run, the same for every size (a small set gets more epochs), so that every
     /// network is trained to about 100 % training accuracy and only the amount of data differs.
     /// </summary>
-    public int Steps { get; init; } = 2000;
+    public int Steps { get; init; } = 1000;
 
     /// <summary>Samples per step in both experiments.</summary>
     public int BatchSize { get; init; } = 64;
@@ -25,7 +25,7 @@ internal sealed record MnistLabSettings
     public float LearningRate { get; init; } = 1e-3f;
 
     /// <summary>The training samples of the learning-rate runs.</summary>
-    public int RateTrainCount { get; init; } = 4000;
+    public int RateTrainCount { get; init; } = 2000;
 
     /// <summary>The epochs of each learning-rate run.</summary>
     public int RateEpochs { get; init; } = 30;
