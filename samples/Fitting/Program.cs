@@ -47,16 +47,16 @@ namespace NetGen.Samples.Fitting
             Console.WriteLine(string.Create(c, $"spirals   {problem.Turns:G} turn per arm, jitter {problem.Jitter:G}, {problem.LabelNoise:P0} of labels flipped; {spirals.TrainCount} training and {spirals.TestCount:N0} test points, seed {o.Seed}"));
             Console.WriteLine(string.Create(c, $"          Adam lr {spirals.LearningRate:G}, {spirals.Epochs} full-batch steps for every network"));
 
-            SpiralLabResult result = SpiralLab.Run(spirals, o.Seed, fit =>
-                Console.WriteLine(string.Create(c, $"  trained {fit.Network,-12} {fit.Setting,-48} {Elapsed(started),6:F1} s")));
+            void Progress(string done) => Console.WriteLine(string.Create(c, $"  {done,-70} {Elapsed(started),6:F1} s"));
+            SpiralLabResult result = SpiralLab.Run(spirals, o.Seed, fit => Progress($"{fit.Network,-12} {fit.Setting}"));
             Findings findings = Findings.Of(result);
 
             (Dataset train, Dataset test) = Mnist.Load(Mnist.DefaultFolder);
             Console.WriteLine(string.Create(c, $"digits    {DigitsNet.Architecture}, {train.Count:N0} training and {test.Count:N0} test images"));
             IReadOnlyList<CurvePoint> curve = MnistLab.LearningCurve(digits, train, test, o.Seed);
-            Console.WriteLine(string.Create(c, $"  learning curve: {curve.Count} sizes                                        {Elapsed(started),6:F1} s"));
+            Progress($"learning curve, {curve.Count} training-set sizes");
             IReadOnlyList<RateRun> rates = MnistLab.LearningRates(digits, train, test, o.Seed);
-            Console.WriteLine(string.Create(c, $"  learning rates: {rates.Count} runs                                         {Elapsed(started),6:F1} s"));
+            Progress($"learning rates, {rates.Count} runs");
 
             var table = new ResultTable();
             table.AddSpirals(result);

@@ -34,8 +34,8 @@ internal sealed class ResultTable
     {
         foreach (RateRun r in runs)
         {
-            string setting = string.Create(CultureInfo.InvariantCulture, $"Adam lr {r.Choice.LearningRate:G}: {r.Choice.Label}");
-            if (r.Choice.OnPlateau) setting += string.Create(CultureInfo.InvariantCulture, $" (ends at {r.Rates[^1]:G2})");
+            string setting = string.Create(CultureInfo.InvariantCulture, $"Adam lr {r.Choice.LearningRate:0.#####}: {r.Choice.Label}");
+            if (r.Choice.OnPlateau) setting += string.Create(CultureInfo.InvariantCulture, $" (ends at {r.Rates[^1]:0.#####})");
             _rows.Add(new TableRow("learning rate", "784-128-64-10", setting, DigitsNet.ParameterCount, trainCount,
                 r.Loss.Length, 1 - r.TrainAccuracy, 1 - r.TestAccuracy));
         }

@@ -8,7 +8,10 @@ namespace NetGen.Samples.Fitting;
 internal static class BoundaryPlot
 {
     /// <summary>The pixels per panel side.</summary>
-    private const int PanelSize = 330;
+    private const int PanelSize = 300;
+
+    /// <summary>The number of shades between the two classes' colours.</summary>
+    private const int Bands = 10;
 
     public static void Save(IReadOnlyList<SpiralFit> fits, int columns, string path, Func<SpiralFit, string> title)
     {
@@ -34,12 +37,13 @@ internal static class BoundaryPlot
         var plot = new Plot();
         plot.Title(title, size: 13);
 
-        // The heatmap's first row is drawn at the top; the map's first row is the lowest y.
+        // The heatmap's first row is drawn at the top; the map's first row is the lowest y. The output is shown in
+        // bands a tenth wide (contours of the network's confidence), which also keeps the PNG small.
         int size = map.Size;
         var intensities = new double[size, size];
         for (int row = 0; row < size; row++)
             for (int column = 0; column < size; column++)
-                intensities[size - 1 - row, column] = map.Values[row, column];
+                intensities[size - 1 - row, column] = Math.Round(map.Values[row, column] * Bands) / Bands;
         var heatmap = plot.Add.Heatmap(intensities);
         heatmap.Colormap = Palette.Map;
         heatmap.ManualRange = new ScottPlot.Range(0, 1);
