@@ -287,13 +287,13 @@ public sealed partial class NetworkGenerator
                             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnknownEnumValue, ArgumentLocation(attribute, 1),
                                 $"The activation of layer {index}", name, activationValue, "Activation"));
                     }
-                    float alpha = LayerSpec.DefaultAlpha(activation);
+                    float alpha = ActivationFacets.Of(activation).DefaultAlpha;
                     foreach (var named in attribute.NamedArguments)
                     {
                         if (named.Key != "Alpha") continue;
                         float value = Convert.ToSingle(named.Value.Value, CultureInfo.InvariantCulture);
                         CheckAlpha(attribute, index, name, activation, value, diagnostics);
-                        if (LayerSpec.ActivationTakesAlpha(activation)) alpha = value;
+                        if (ActivationFacets.Of(activation).TakesAlpha) alpha = value;
                     }
                     return new LayerSpec(index, LayerKind.Dense, inputs, units, 1, activation, alpha, 0f, offset);
                 }
@@ -304,7 +304,7 @@ public sealed partial class NetworkGenerator
         {
             var location = ArgumentLocation(attribute, "Alpha");
             string text = value.ToString("R", CultureInfo.InvariantCulture);
-            if (!LayerSpec.ActivationTakesAlpha(activation))
+            if (!ActivationFacets.Of(activation).TakesAlpha)
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.AlphaIgnored, location, index, name, activation));
             else if (activation == ActivationKind.LeakyReLU && !(value >= 0f && value < 1f))
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.AlphaOutOfRange, location, index, name, text, activation,

@@ -22,7 +22,7 @@ internal static class ArchitectureDescriber
         LayerKind.Dropout => new ArchitectureLayer(ArchitectureLayerKind.Dropout, layer.Units, rate: layer.Rate),
         LayerKind.Maxout => new ArchitectureLayer(ArchitectureLayerKind.Maxout, layer.Units, pieces: layer.Pieces),
         _ => new ArchitectureLayer(ArchitectureLayerKind.Dense, layer.Units, layer.Activation.ToString(),
-            LayerSpec.ActivationTakesAlpha(layer.Activation) ? layer.Alpha : null),
+            layer.Facets.TakesAlpha ? layer.Alpha : null),
     };
 
     /// <summary>A short title, e.g. <c>Dense 784 → 128, ReLU</c>.</summary>
@@ -30,7 +30,7 @@ internal static class ArchitectureDescriber
     {
         LayerKind.Dropout => $"Dropout p = {Number(layer.Rate)} over {layer.Units} values",
         LayerKind.Maxout => $"Maxout {layer.Inputs} → {layer.Units}, {layer.Pieces} pieces",
-        _ when LayerSpec.ActivationTakesAlpha(layer.Activation) => $"Dense {layer.Inputs} → {layer.Units}, {layer.Activation} α = {Number(layer.Alpha)}",
+        _ when layer.Facets.TakesAlpha => $"Dense {layer.Inputs} → {layer.Units}, {layer.Activation} α = {Number(layer.Alpha)}",
         _ => $"Dense {layer.Inputs} → {layer.Units}, {layer.Activation}",
     };
 
@@ -51,17 +51,8 @@ internal static class ArchitectureDescriber
         {
             LayerKind.Dropout => "x ⊙ mask, mask = 0 with probability p, else 1 / (1 − p)",
             LayerKind.Maxout => $"a{l}[u] = max_k (b{l}[u, k] + Σ_i W{l}[u, k, i]·x[i])",
-            _ => layer.Activation switch
-            {
-                ActivationKind.Identity => $"a{l}[j] = {affine}",
-                ActivationKind.Step => $"a{l}[j] = step({affine})",
-                ActivationKind.Sigmoid => $"a{l}[j] = σ({affine})",
-                ActivationKind.Tanh => $"a{l}[j] = tanh({affine})",
-                ActivationKind.ReLU => $"a{l}[j] = max(0, {affine})",
-                ActivationKind.LeakyReLU => $"a{l}[j] = max({Number(layer.Alpha)}·z, z), z = {affine}",
-                ActivationKind.ELU => $"a{l}[j] = z ≥ 0 ? z : {Number(layer.Alpha)}·(eᶻ − 1), z = {affine}",
-                _ => $"a{l} = softmax(z), z[j] = {affine}",
-            },
+            _ when layer.Activation == ActivationKind.Softmax => $"a{l} = " + string.Format(CultureInfo.InvariantCulture, layer.Facets.Formula, affine),
+            _ => $"a{l}[j] = " + string.Format(CultureInfo.InvariantCulture, layer.Facets.Formula, affine, Number(layer.Alpha)),
         };
     }
 

@@ -219,11 +219,7 @@ public sealed partial class NetworkGenerator
                 {
                     ActivationKind.Identity => g,
                     ActivationKind.Step => $"{V128}<float>.Zero",
-                    ActivationKind.Sigmoid => $"{Act}SigmoidBackward({a}, {g})",
-                    ActivationKind.Tanh => $"{Act}TanhBackward({a}, {g})",
-                    ActivationKind.ReLU => $"{Act}ReLUBackward({a}, {g})",
-                    ActivationKind.LeakyReLU => $"{Act}LeakyReLUBackward({a}, {g}, {F(layer.Alpha)})",
-                    _ => $"{Act}ELUBackward({a}, {g}, {F(layer.Alpha)})",
+                    _ => $"{Act}{layer.Facets.Kernel}Backward({a}, {g}{AlphaArgument(layer)})",
                 };
                 w.WriteLine($"{V128}<float> dz{l}_{j} = {dz};");
             }
@@ -246,15 +242,8 @@ public sealed partial class NetworkGenerator
             values.Aggregate((acc, v) => $"{V128}.{function}({acc}, {v})");
 
         /// <summary>An activation applied to a Vector128 of pre-activations (softmax is handled over the layer).</summary>
-        private static string LaneActivation(LayerSpec layer, string z) => layer.Activation switch
-        {
-            ActivationKind.Identity => z,
-            ActivationKind.Step => $"{Act}Step({z})",
-            ActivationKind.Sigmoid => $"{Act}Sigmoid({z})",
-            ActivationKind.Tanh => $"{Act}Tanh({z})",
-            ActivationKind.ReLU => $"{Act}ReLU({z})",
-            ActivationKind.LeakyReLU => $"{Act}LeakyReLU({z}, {F(layer.Alpha)})",
-            _ => $"{Act}ELU({z}, {F(layer.Alpha)})",
-        };
+        private static string LaneActivation(LayerSpec layer, string z) => layer.Activation == ActivationKind.Identity
+            ? z
+            : $"{Act}{layer.Facets.Kernel}({z}{AlphaArgument(layer)})";
     }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Collections.Generic;
 using System.Linq;
 using System.Text;
@@ -462,8 +463,7 @@ public sealed partial class NetworkGenerator
             string z = $"z{layer.Index}";
             for (int j = 0; j < layer.Units; j++)
                 w.WriteLine($"float {z}_{j} = {PreActivation(j)};");
-            string alpha = layer.Activation == ActivationKind.ELU ? ", " + F(layer.Alpha) : "";
-            string function = layer.Activation switch { ActivationKind.Tanh => "Tanh", ActivationKind.Sigmoid => "Sigmoid", _ => "ELU" };
+            string alpha = AlphaArgument(layer), function = layer.Facets.Kernel!;
             for (int first = 0; first < layer.Units; first += 4)
             {
                 int count = System.Math.Min(4, layer.Units - first);
@@ -566,52 +566,29 @@ public sealed partial class NetworkGenerator
         }
 
         /// <summary>The operator struct (and its constructor argument) a dense kernel applies for an element-wise activation; null for the identity and softmax.</summary>
-        private static (string Type, string Argument)? ActivationOperator(LayerSpec layer) => layer.Activation switch
-        {
-            ActivationKind.Step => ("StepOperator", ""),
-            ActivationKind.Sigmoid => ("SigmoidOperator", ""),
-            ActivationKind.Tanh => ("TanhOperator", ""),
-            ActivationKind.ReLU => ("ReLUOperator", ""),
-            ActivationKind.LeakyReLU => ("LeakyReLUOperator", F(layer.Alpha)),
-            ActivationKind.ELU => ("ELUOperator", F(layer.Alpha)),
-            _ => null,
-        };
+        private static (string Type, string Argument)? ActivationOperator(LayerSpec layer) =>
+            layer.Facets.Operator is string type ? (type, layer.Facets.TakesAlpha ? F(layer.Alpha) : "") : null;
 
         /// <summary>The backward step of an element-wise activation as an operator struct, matching <see cref="ActivationBackwardCall"/>; null for the identity and softmax.</summary>
-        private static (string Type, string Argument)? GradientOperator(LayerSpec layer) => layer.Activation switch
-        {
-            ActivationKind.Step => ("StepGradient", ""),
-            ActivationKind.Sigmoid => ("SigmoidGradient", ""),
-            ActivationKind.Tanh => ("TanhGradient", ""),
-            ActivationKind.ReLU => ("LeakyReLUGradient", "0f"),
-            ActivationKind.LeakyReLU => ("LeakyReLUGradient", F(layer.Alpha)),
-            ActivationKind.ELU => ("ELUGradient", F(layer.Alpha)),
-            _ => null,
-        };
+        private static (string Type, string Argument)? GradientOperator(LayerSpec layer) =>
+            layer.Facets.Gradient is string type ? (type, layer.Facets.FixedGradientArgument ?? (layer.Facets.TakesAlpha ? F(layer.Alpha) : "")) : null;
 
+        /// <summary>dz = da ⊙ f′ in place over a span (Step's gradient is zero whatever a is; softmax's needs the layer width).</summary>
         private static string? ActivationBackwardCall(LayerSpec layer, string a, string g) => layer.Activation switch
         {
             ActivationKind.Identity => null,
             ActivationKind.Step => $"{Kernels}ActivationKernels.StepBackward({g});",
-            ActivationKind.Sigmoid => $"{Kernels}ActivationKernels.SigmoidBackward({a}, {g});",
-            ActivationKind.Tanh => $"{Kernels}ActivationKernels.TanhBackward({a}, {g});",
-            ActivationKind.ReLU => $"{Kernels}ActivationKernels.ReLUBackward({a}, {g});",
-            ActivationKind.LeakyReLU => $"{Kernels}ActivationKernels.LeakyReLUBackward({a}, {g}, {F(layer.Alpha)});",
-            ActivationKind.ELU => $"{Kernels}ActivationKernels.ELUBackward({a}, {g}, {F(layer.Alpha)});",
-            _ => $"{Kernels}ActivationKernels.SoftmaxBackward({a}, {g}, {layer.Units});",
+            ActivationKind.Softmax => $"{Kernels}ActivationKernels.SoftmaxBackward({a}, {g}, {layer.Units});",
+            _ => $"{Kernels}ActivationKernels.{layer.Facets.Kernel}Backward({a}, {g}{AlphaArgument(layer)});",
         };
 
         /// <summary>An activation applied to one value in unrolled code (softmax is applied over the layer afterwards).</summary>
-        private static string ScalarActivation(LayerSpec layer, string z) => layer.Activation switch
-        {
-            ActivationKind.Identity or ActivationKind.Softmax => z,
-            ActivationKind.Step => $"{Kernels}ActivationKernels.Step({z})",
-            ActivationKind.Sigmoid => $"{Kernels}ActivationKernels.Sigmoid({z})",
-            ActivationKind.Tanh => $"{Kernels}ActivationKernels.Tanh({z})",
-            ActivationKind.ReLU => $"global::System.MathF.Max({z}, 0f)",
-            ActivationKind.LeakyReLU => $"{Kernels}ActivationKernels.LeakyReLU({z}, {F(layer.Alpha)})",
-            _ => $"{Kernels}ActivationKernels.ELU({z}, {F(layer.Alpha)})",
-        };
+        private static string ScalarActivation(LayerSpec layer, string z) => layer.Facets.ScalarForm is string form
+            ? string.Format(CultureInfo.InvariantCulture, form, z)
+            : $"{Kernels}ActivationKernels.{layer.Facets.Kernel}({z}{AlphaArgument(layer)})";
+
+        /// <summary>", α" after the other arguments of a kernel call for activations that take α, else nothing.</summary>
+        private static string AlphaArgument(LayerSpec layer) => layer.Facets.TakesAlpha ? ", " + F(layer.Alpha) : "";
 
         private static string Weights(LayerSpec l) => $"p.Slice({l.WeightOffset}, {l.WeightCount})";
         private static string Biases(LayerSpec l) => $"p.Slice({l.BiasOffset}, {l.BiasCount})";

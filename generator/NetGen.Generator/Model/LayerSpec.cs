@@ -37,18 +37,9 @@ internal sealed record LayerSpec(
 
     public bool HasParameters => Kind != LayerKind.Dropout;
 
+    /// <summary>This layer's activation and all its facets.</summary>
+    public ActivationFacets Facets => ActivationFacets.Of(Activation);
+
     /// <summary>He initialization for the ReLU family and maxout, Glorot for the rest.</summary>
-    public bool UsesHeInitialization =>
-        Kind == LayerKind.Maxout || Activation is ActivationKind.ReLU or ActivationKind.LeakyReLU or ActivationKind.ELU;
-
-    public static bool ActivationTakesAlpha(ActivationKind activation) =>
-        activation is ActivationKind.LeakyReLU or ActivationKind.ELU;
-
-    public static float DefaultAlpha(ActivationKind activation) => activation switch
-    {
-        ActivationKind.LeakyReLU => 0.01f,
-        ActivationKind.ELU => 1f,
-        _ => 0f,
-    };
-
+    public bool UsesHeInitialization => Kind == LayerKind.Maxout || Facets.HeInitialization;
 }

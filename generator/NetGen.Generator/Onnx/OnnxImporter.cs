@@ -117,12 +117,7 @@ internal static class OnnxImporter
                 case "Add":
                     AddBias(node, RequireAffine(node, layer), tensors[node.Inputs[1 - dataInput]]);
                     break;
-                case "Relu":
-                case "Sigmoid":
-                case "Tanh":
-                case "LeakyRelu":
-                case "Elu":
-                case "Softmax":
+                case var op when ActivationFacets.FromOnnx(op) is not null:
                     SetActivation(node, RequireAffine(node, layer));
                     break;
                 case "Reshape":
@@ -286,20 +281,18 @@ internal static class OnnxImporter
 
     private static void SetActivation(OnnxNode node, Pending layer)
     {
-        switch (node.OpType)
+        layer.Activation = ActivationFacets.FromOnnx(node.OpType)!.Kind; // the caller passes only activation operators
+        switch (layer.Activation)
         {
-            case "Relu": layer.Activation = ActivationKind.ReLU; break;
-            case "Sigmoid": layer.Activation = ActivationKind.Sigmoid; break;
-            case "Tanh": layer.Activation = ActivationKind.Tanh; break;
-            case "LeakyRelu":
-                layer.Activation = ActivationKind.LeakyReLU;
-                layer.Alpha = Float(node, "alpha", 0.01f);
+            case ActivationKind.ReLU or ActivationKind.Sigmoid or ActivationKind.Tanh:
+                break;
+            case ActivationKind.LeakyReLU:
+                layer.Alpha = Float(node, "alpha", ActivationFacets.Of(ActivationKind.LeakyReLU).DefaultAlpha);
                 if (!(layer.Alpha >= 0f && layer.Alpha < 1f))
                     throw Graph($"{node.Describe()} has alpha = {Number(layer.Alpha)}; NetGen's LeakyReLU is max(αx, x) and needs 0 ≤ α < 1");
                 break;
-            case "Elu":
-                layer.Activation = ActivationKind.ELU;
-                layer.Alpha = Float(node, "alpha", 1f);
+            case ActivationKind.ELU:
+                layer.Alpha = Float(node, "alpha", ActivationFacets.Of(ActivationKind.ELU).DefaultAlpha);
                 if (!(layer.Alpha > 0f && !float.IsInfinity(layer.Alpha)))
                     throw Graph($"{node.Describe()} has alpha = {Number(layer.Alpha)}; ELU needs a finite α > 0");
                 break;
