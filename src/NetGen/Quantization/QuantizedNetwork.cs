@@ -6,7 +6,7 @@ namespace NetGen.Quantization;
 
 /// <summary>
 /// An int8 snapshot of a network for inference, made by <see cref="INetwork.Quantize"/> or loaded with
-/// <c>ModelFile.LoadQuantized</c>: int8 weights with a scale per output channel, int32
+/// <see cref="Serialization.ModelFile.LoadQuantized(string)"/>: int8 weights with a scale per output channel, int32
 /// biases and accumulators, uint8 activations between layers, float only at the input and the output.
 /// </summary>
 /// <remarks>

@@ -11,7 +11,7 @@ public class QuantizationTests
 {
     public static TheoryData<string> Networks => new(Create.Keys);
 
-    private static readonly Dictionary<string, Func<INetwork>> Create = new()
+    internal static readonly Dictionary<string, Func<INetwork>> Create = new()
     {
         ["all activations"] = () => new QuantAllActivations(),
         ["step"] = () => new QuantStep(),
