@@ -142,14 +142,15 @@ internal static unsafe class Int8Kernels
         where TBlock : struct, IBlock<TAcc> where TAcc : struct
     {
         long blockBytes = (long)steps * StepBytes;
-        int s = 0;
-        for (; s + 4 <= samples; s += 4)
-        {
-            int* x0 = x + s * xStride, x1 = x0 + xStride, x2 = x1 + xStride, x3 = x2 + xStride;
-            int* out0 = sums + s * sumStride;
-            int b = 0;
-            for (; b + 2 <= blocks; b += 2)
+        int groups = samples / 4;
+        // Blocks outermost: a pair of blocks' weights stays in cache while every group of four samples uses it.
+        int b = 0;
+        for (; b + 2 <= blocks; b += 2)
+            for (int g = 0; g < groups; g++)
             {
+                int s = 4 * g;
+                int* x0 = x + s * xStride, x1 = x0 + xStride, x2 = x1 + xStride, x3 = x2 + xStride;
+                int* out0 = sums + s * sumStride;
                 byte* w = packed + b * blockBytes;
                 TAcc a0 = default, a1 = default, a2 = default, a3 = default, c0 = default, c1 = default, c2 = default, c3 = default;
                 for (int p = 0; p < steps; p++, w += StepBytes)
@@ -166,8 +167,12 @@ internal static unsafe class Int8Kernels
                 TBlock.Store(a2, o); TBlock.Store(c2, o + BlockChannels); o += sumStride;
                 TBlock.Store(a3, o); TBlock.Store(c3, o + BlockChannels);
             }
-            for (; b < blocks; b++)
+        for (; b < blocks; b++)
+            for (int g = 0; g < groups; g++)
             {
+                int s = 4 * g;
+                int* x0 = x + s * xStride, x1 = x0 + xStride, x2 = x1 + xStride, x3 = x2 + xStride;
+                int* out0 = sums + s * sumStride;
                 byte* w = packed + b * blockBytes;
                 TAcc a0 = default, a1 = default, a2 = default, a3 = default;
                 for (int p = 0; p < steps; p++, w += StepBytes)
@@ -180,12 +185,11 @@ internal static unsafe class Int8Kernels
                 int* o = out0 + b * BlockChannels;
                 TBlock.Store(a0, o); TBlock.Store(a1, o + sumStride); TBlock.Store(a2, o + 2 * sumStride); TBlock.Store(a3, o + 3 * sumStride);
             }
-        }
-        for (; s < samples; s++)
+        for (int s = 4 * groups; s < samples; s++)
         {
             int* x0 = x + s * xStride;
             int* o = sums + s * sumStride;
-            int b = 0;
+            b = 0;
             for (; b + 4 <= blocks; b += 4)
             {
                 byte* w = packed + b * blockBytes;

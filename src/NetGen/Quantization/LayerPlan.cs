@@ -64,7 +64,11 @@ internal sealed unsafe class LayerPlan
             for (int k = 0; k < pieces; k++, j++)
             {
                 int a = sums[j] + _offsets[j];
-                int code = Clamp(outputZero + (a >= 0 ? positive[j] : negative[j]).Apply(a));
+                // Selected without a branch: ReLU layers' signs are close to random.
+                bool negativeSide = a < 0;
+                int m = negativeSide ? negative[j].Multiplier : positive[j].Multiplier;
+                int shift = negativeSide ? negative[j].Shift : positive[j].Shift;
+                int code = Clamp(outputZero + (((long)a * m + (1L << (shift - 1))) >> shift));
                 if (k == 0 || code > best) best = code;
             }
             codes[u] = (byte)best;
