@@ -66,4 +66,17 @@ public interface INetwork : IInference
     /// </summary>
     /// <exception cref="NotSupportedException">The network does not support freezing.</exception>
     FrozenNetwork Freeze() => throw new NotSupportedException($"{GetType().Name} does not support Freeze.");
+
+    /// <summary>
+    /// Post-training int8 quantization: runs <paramref name="calibrationSamples"/> samples (row-major, <see cref="IInference.InputSize"/>
+    /// each) through this network to measure each layer's activation range, and returns an int8 snapshot of the current
+    /// parameters (per-channel symmetric int8 weights, int32 biases and accumulators, uint8 activations with min/max
+    /// calibrated scales). Later changes to this network do not affect it. See <see cref="Quantization.QuantizedNetwork"/>.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="calibrationSamples"/> is less than 1.</exception>
+    /// <exception cref="ArgumentException">The inputs do not hold calibrationSamples × InputSize values, or one is NaN or
+    /// infinite (the message names the sample).</exception>
+    /// <exception cref="NotSupportedException">A layer has more than 16,384 inputs.</exception>
+    Quantization.QuantizedNetwork Quantize(ReadOnlySpan<float> calibrationInputs, int calibrationSamples) =>
+        Quantization.Quantizer.Quantize(this, calibrationInputs, calibrationSamples);
 }

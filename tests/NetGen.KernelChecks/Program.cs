@@ -1,5 +1,6 @@
 // Checks the generated networks and the activation kernels on whatever instruction sets this process may use
-// (set DOTNET_EnableAVX512=0, DOTNET_EnableAVX2=0 or DOTNET_EnableHWIntrinsic=0 to turn paths off).
+// (set DOTNET_EnableAVX512=0, DOTNET_EnableAVX2=0 or DOTNET_EnableHWIntrinsic=0 to turn paths off); with the argument
+// "int8" only the quantized networks' checks, which print a hash of their outputs.
 // Prints the vector widths in use and exits 0 when every check passes, 1 otherwise.
 using System.Runtime.Intrinsics;
 using NetGen;
@@ -12,6 +13,16 @@ Console.WriteLine($"Vector512 {Vector512.IsHardwareAccelerated}, Vector256 {Vect
 int checks = 0;
 try
 {
+    // The quantized networks first; with the argument "int8" nothing else runs.
+    var (int8Checks, int8Hash) = Int8Checks.Run();
+    checks += int8Checks;
+    Console.WriteLine($"int8 path {NetGen.Quantization.QuantizedNetwork.InstructionSet}, output hash {int8Hash}");
+    if (args is ["int8"])
+    {
+        Console.WriteLine($"{checks} checks passed");
+        return 0;
+    }
+
     var cases = new (INetwork Net, ReferenceNetwork Reference)[]
     {
         (new Tiny(1), new(2, [ReferenceLayer.Dense(4, Activation.Tanh), ReferenceLayer.Dense(1, Activation.Sigmoid)], LossFunction.BinaryCrossEntropy)),

@@ -9,7 +9,7 @@ namespace NetGen.Onnx;
 /// layer (transB = 1: the weights keep NetGen's [units × inputs] layout) followed by its activation node; maxout as
 /// Gemm, Reshape to [N, units, pieces] and ReduceMax; dropout is left out (it is the identity at inference).
 /// </summary>
-public static class OnnxExporter
+public static partial class OnnxExporter
 {
     /// <summary>The opset the exported graph uses.</summary>
     public const int Opset = 13;

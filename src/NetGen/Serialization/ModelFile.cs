@@ -1,5 +1,6 @@
 using System.Text;
 using NetGen.Optimizers;
+using NetGen.Quantization;
 
 namespace NetGen.Serialization;
 
@@ -22,7 +23,12 @@ public static class ModelFile
     public static void Save(INetwork network, string path, IOptimizer? optimizer = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        byte[] file = Encode(network, optimizer);
+        WriteAtomically(Encode(network, optimizer), path);
+    }
+
+    /// <summary>Writes <paramref name="file"/> to a temporary file next to <paramref name="path"/> and renames it over the target.</summary>
+    private static void WriteAtomically(byte[] file, string path)
+    {
         string full = Path.GetFullPath(path);
         string temp = $"{full}.{Guid.NewGuid():N}.ngw.tmp";
         try
@@ -65,6 +71,48 @@ public static class ModelFile
     {
         ArgumentNullException.ThrowIfNull(network);
         Apply(network, optimizer, Read(stream, name), name);
+    }
+
+    /// <summary>
+    /// Saves an int8 <see cref="QuantizedNetwork"/> atomically to <paramref name="path"/> in the quantized model format
+    /// (magic <c>NGQ8</c>, described in docs/model-format.md): its architecture, scales, zero points, multipliers,
+    /// tables, biases and int8 weights, everything its integer pipeline uses, so a loaded network's outputs are
+    /// bit-identical to the saved one's.
+    /// </summary>
+    public static void Save(QuantizedNetwork network, string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        WriteAtomically(QuantizedModelFileFormat.Encode(network), path);
+    }
+
+    /// <summary>Writes the quantized model file to <paramref name="stream"/> (left open).</summary>
+    public static void Save(QuantizedNetwork network, Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        stream.Write(QuantizedModelFileFormat.Encode(network));
+    }
+
+    /// <summary>Loads an int8 network saved with <see cref="Save(QuantizedNetwork, string)"/>.</summary>
+    /// <exception cref="InvalidDataException">The file is not a valid quantized model file: wrong magic or version, truncated
+    /// or trailing bytes, a checksum or fingerprint mismatch, or contents inconsistent with its architecture or out of range
+    /// (the message names the file, the layer and the field).</exception>
+    public static QuantizedNetwork LoadQuantized(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        return LoadQuantized(stream, path);
+    }
+
+    /// <summary>Loads a quantized model file from <paramref name="stream"/>, read to its end; <paramref name="name"/> appears in error messages.</summary>
+    /// <inheritdoc cref="LoadQuantized(string)" path="/exception"/>
+    public static QuantizedNetwork LoadQuantized(Stream stream, string name = "model stream")
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        if (stream.CanSeek && stream.Length - stream.Position > Array.MaxLength)
+            throw FileErrors.Create(name, $"the file has {stream.Length - stream.Position} bytes, more than a model file can hold.");
+        using var buffer = new MemoryStream();
+        stream.CopyTo(buffer);
+        return QuantizedModelFileFormat.Decode(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), name);
     }
 
     /// <summary>Reads and validates a model file without loading it: its architecture, parameter count and whether it holds optimizer state.</summary>

@@ -50,6 +50,8 @@ internal static class ModelFileFormat
     {
         var reader = new SpanReader(file, name);
         ReadOnlySpan<byte> magic = reader.Bytes(Math.Min(4, file.Length), "magic");
+        if (magic.Length == 4 && magic.SequenceEqual(QuantizedModelFileFormat.Magic))
+            throw Error(name, "the file holds an int8 quantized network (\"NGQ8\"); read it with ModelFile.LoadQuantized.");
         if (!magic.SequenceEqual(Magic[..magic.Length]))
             throw Error(name, $"not a NetGen model file: it starts with {Convert.ToHexString(magic)}, expected {Convert.ToHexString(Magic)} (\"NGW1\").");
         if (file.Length < 4) throw Error(name, $"the file is truncated: it has only {file.Length} bytes.");
@@ -96,7 +98,7 @@ internal static class ModelFileFormat
     private static InvalidDataException Error(string name, string problem) => FileErrors.Create(name, problem);
 
     /// <summary>Sequential little-endian writes into a buffer sized in advance.</summary>
-    private ref struct SpanWriter(Span<byte> buffer)
+    internal ref struct SpanWriter(Span<byte> buffer)
     {
         private readonly Span<byte> _buffer = buffer;
         public int Position { get; private set; }
@@ -108,7 +110,7 @@ internal static class ModelFileFormat
     }
 
     /// <summary>Sequential little-endian reads that report a truncated file, naming the field, instead of running past the end.</summary>
-    private ref struct SpanReader(ReadOnlySpan<byte> file, string name)
+    internal ref struct SpanReader(ReadOnlySpan<byte> file, string name)
     {
         private readonly ReadOnlySpan<byte> _file = file;
         public int Position { get; private set; }

@@ -238,6 +238,41 @@ public class FileFuzzTests(ITestOutputHelper output)
         Assert.True(unchanged < MutationsPerFormat / 10, $"{unchanged} mutations changed nothing");
     }
 
+    [Fact]
+    public void MutatedQuantizedModelFilesAreAllRejected()
+    {
+        var random = new Random(40);
+        byte[] original = NetGen.Tests.Quantization.QuantizedModelFileTests.Bytes(NetGen.Tests.Quantization.QuantizedModelFileTests.Sample());
+        int unchanged = 0;
+        for (int n = 0; n < MutationsPerFormat; n++)
+        {
+            var (mutated, description) = Mutate(original, random);
+            string what = $"quantized model file mutation {n} ({description})";
+            Exception? error = null;
+            long allocated = MeasureAllocation(() =>
+            {
+                try
+                {
+                    ModelFile.LoadQuantized(new MemoryStream(mutated), "fuzz.ngq");
+                }
+                catch (Exception e)
+                {
+                    error = e;
+                }
+            });
+            Assert.True(allocated <= AllocationBound(mutated.Length), $"{what}: allocated {allocated} bytes for a {mutated.Length}-byte file");
+            if (mutated.AsSpan().SequenceEqual(original))
+            {
+                Assert.True(error is null, $"{what}: the unchanged file was refused: {error?.Message}");
+                unchanged++;
+                continue;
+            }
+            Assert.True(error is InvalidDataException, $"{what}: {(error is null ? "loaded" : $"threw {error.GetType().Name}: {error}")}");
+            Assert.StartsWith("fuzz.ngq: ", error!.Message);
+        }
+        Assert.True(unchanged < MutationsPerFormat / 10, $"{unchanged} mutations changed nothing");
+    }
+
     // ---------------------------------------------------------------- mutations
 
     /// <summary>Applies one or two random mutations; returns the result and a description for failure messages.</summary>

@@ -1,0 +1,117 @@
+using System.Runtime.InteropServices;
+using NetGen.Quantization;
+using NetGen.Reference;
+
+namespace NetGen.Onnx;
+
+public static partial class OnnxExporter
+{
+    private const int Uint8Type = 2, Int8Type = 3, Int32Type = 6;
+
+    /// <summary>Writes the int8 network to <paramref name="path"/> as a QDQ model (see <see cref="Export(QuantizedNetwork)"/>).</summary>
+    public static void Export(QuantizedNetwork network, string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        File.WriteAllBytes(path, Export(network));
+    }
+
+    /// <summary>Writes the int8 network to <paramref name="stream"/> as a QDQ model.</summary>
+    public static void Export(QuantizedNetwork network, Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        stream.Write(Export(network));
+    }
+
+    /// <summary>
+    /// An int8 network as a standard quantized ONNX model (opset 13) with the same input and output as the float export:
+    /// <c>QuantizeLinear</c> of the input to uint8; per layer <c>MatMulInteger</c> (uint8 codes with the input zero point
+    /// × the int8 weights, transposed to [inputs × channels]) plus the int32 biases, which is exactly NetGen's
+    /// accumulator; then <c>Cast</c> and <c>Mul</c> by the per-channel scales (input scale × weight scale) back to
+    /// float, the activation, and <c>QuantizeLinear</c> to the next layer's uint8 codes. Table activations (Step,
+    /// Sigmoid, Tanh, ELU) first go through <c>QuantizeLinear</c>/<c>DequantizeLinear</c> with the pre-activation scale,
+    /// as the table's index does; the last layer's activation (softmax included) runs in float.
+    /// </summary>
+    /// <remarks>
+    /// ONNX Runtime rounds the requantization in float (<c>round(z / scale)</c>, ties to even) where NetGen uses its
+    /// fixed-point multiplier (ties upward), and evaluates the activations in float rather than double, so a hidden code
+    /// can differ by one step where a value falls within rounding of a boundary between two codes.
+    /// </remarks>
+    public static byte[] Export(QuantizedNetwork network)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("ONNX export needs a little-endian CPU.");
+        var graph = new ProtoWriter();
+        graph.String(2, "netgen-int8");
+        graph.Message(11, ValueInfo("input", network.InputSize));
+        string x = Quantize(graph, "input", "q0", "input", network.InputScale, network.InputZeroPoint);
+        for (int l = 0; l < network.Layers.Count; l++)
+        {
+            QuantizedLayer layer = network.Layers[l];
+            int channels = layer.Channels, inputs = layer.Inputs;
+            var transposed = new sbyte[inputs * channels];
+            for (int j = 0; j < channels; j++)
+                for (int i = 0; i < inputs; i++) transposed[i * channels + j] = layer.Weights[j * inputs + i];
+            var scales = new float[channels];
+            for (int j = 0; j < channels; j++) scales[j] = (float)((double)layer.InputScale * layer.WeightScales[j]);
+
+            graph.Message(5, Raw($"W{l}", Int8Type, [inputs, channels], MemoryMarshal.AsBytes(transposed.AsSpan())));
+            graph.Message(5, Raw($"xzero{l}", Uint8Type, [], [(byte)layer.InputZeroPoint]));
+            graph.Message(5, Raw($"bias{l}", Int32Type, [channels], MemoryMarshal.AsBytes(layer.Biases)));
+            graph.Message(5, Tensor($"scale{l}", [channels], scales));
+            graph.Message(1, Node("MatMulInteger", [x, $"W{l}", $"xzero{l}"], $"product{l}", $"layer{l}_matmul"));
+            graph.Message(1, Node("Add", [$"product{l}", $"bias{l}"], $"acc{l}", $"layer{l}_bias"));
+            graph.Message(1, Node("Cast", [$"acc{l}"], $"accf{l}", $"layer{l}_cast", IntAttribute("to", FloatType)));
+            graph.Message(1, Node("Mul", [$"accf{l}", $"scale{l}"], $"z{l}", $"layer{l}_scale"));
+            string z = $"z{l}";
+            bool last = l == network.Layers.Count - 1;
+            if (layer.Kind == ReferenceLayerKind.Maxout)
+            {
+                z = EmitMaxout(graph, l, z, ReferenceLayer.Maxout(layer.Units, layer.Pieces));
+            }
+            else
+            {
+                if (layer.Requantization == Requantization.Table)
+                {
+                    string codes = Quantize(graph, z, $"p{l}", $"layer{l}_table", layer.TableScale, layer.TableZeroPoint);
+                    graph.Message(1, Node("DequantizeLinear", [codes, $"layer{l}_table_scale", $"layer{l}_table_zero"], $"pz{l}", $"layer{l}_table_dequantize"));
+                    z = $"pz{l}";
+                }
+                z = EmitActivation(graph, l, z, ReferenceLayer.Dense(layer.Units, layer.Activation, layer.Alpha));
+            }
+            x = last ? z : Quantize(graph, z, $"q{l + 1}", $"layer{l}_output", layer.OutputScale, layer.OutputZeroPoint);
+        }
+        graph.Message(1, Node("Identity", [x], "output", "output"));
+        graph.Message(12, ValueInfo("output", network.OutputSize));
+
+        var opset = new ProtoWriter();
+        opset.String(1, "");
+        opset.Varint(2, Opset);
+        var model = new ProtoWriter();
+        model.Varint(1, 7);
+        model.String(2, "NetGen");
+        model.String(3, typeof(OnnxExporter).Assembly.GetName().Version?.ToString(3) ?? "0");
+        model.String(6, network.Architecture);
+        model.Message(7, graph);
+        model.Message(8, opset);
+        return model.ToArray();
+    }
+
+    /// <summary>QuantizeLinear of <paramref name="input"/> to uint8 with a scalar scale and zero point named after <paramref name="name"/>.</summary>
+    private static string Quantize(ProtoWriter graph, string input, string output, string name, float scale, int zeroPoint)
+    {
+        graph.Message(5, Tensor($"{name}_scale", [], [scale]));
+        graph.Message(5, Raw($"{name}_zero", Uint8Type, [], [(byte)zeroPoint]));
+        graph.Message(1, Node("QuantizeLinear", [input, $"{name}_scale", $"{name}_zero"], output, $"{name}_quantize"));
+        return output;
+    }
+
+    private static ProtoWriter Raw(string name, int type, int[] dims, ReadOnlySpan<byte> bytes)
+    {
+        var tensor = new ProtoWriter();
+        foreach (int d in dims) tensor.Varint(1, d);
+        tensor.Varint(2, type);
+        tensor.String(8, name);
+        tensor.Bytes(9, bytes);
+        return tensor;
+    }
+}

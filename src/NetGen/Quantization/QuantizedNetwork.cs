@@ -1,0 +1,218 @@
+using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
+using NetGen.Reference;
+
+namespace NetGen.Quantization;
+
+/// <summary>
+/// An int8 snapshot of a network for inference, made by <see cref="INetwork.Quantize"/> or loaded with
+/// <see cref="Serialization.ModelFile.LoadQuantized(string)"/>: int8 weights with a scale per output channel, int32
+/// biases and accumulators, uint8 activations between layers, float only at the input and the output.
+/// </summary>
+/// <remarks>
+/// <para>Inputs are quantized with <see cref="InputScale"/> and <see cref="InputZeroPoint"/>:
+/// <c>q = clamp(round(x · (1/InputScale)) + InputZeroPoint, 0, 255)</c>, with 1/InputScale rounded to float, the
+/// product rounded half to even and NaN taken as 0. Each layer then works in integers only (see
+/// <see cref="QuantizedLayer"/> and <see cref="Requantization"/>); the last layer's outputs are computed in double
+/// precision and rounded to float.</para>
+/// <para>All integer arithmetic is exact, so every instruction-set path (<see cref="InstructionSet"/>) gives the same
+/// codes and accumulators, and the outputs are bit-identical across them; the float output layer uses the C library's
+/// <c>exp</c> and <c>tanh</c>, which may differ in the last bit between platforms.</para>
+/// <para>Both <c>Forward</c> overloads and <see cref="Predict"/> are thread-safe and allocate nothing, except per thread
+/// on its first call: a scratch buffer for a tile of 16 samples, grown if a network with wider layers comes later.</para>
+/// </remarks>
+public sealed unsafe class QuantizedNetwork : IInference
+{
+    internal const int Tile = 16;
+
+    private readonly QuantizedLayer[] _layers;
+    private readonly LayerPlan[] _plans;
+    private readonly float _inputReciprocal;
+    private readonly int _codeStride, _stepStride, _sumStride;
+
+    internal QuantizedNetwork(string architecture, LossFunction loss, int inputSize, QuantizedLayer[] layers)
+    {
+        Architecture = architecture;
+        Loss = loss;
+        InputSize = inputSize;
+        _layers = layers;
+        OutputSize = layers[^1].Units;
+        _inputReciprocal = 1f / layers[0].InputScale;
+        _plans = new LayerPlan[layers.Length];
+        for (int l = 0; l < layers.Length; l++)
+        {
+            _plans[l] = new LayerPlan(layers[l]);
+            _codeStride = Math.Max(_codeStride, PaddedInputs(layers[l].Inputs));
+            _stepStride = Math.Max(_stepStride, _plans[l].Steps);
+            _sumStride = Math.Max(_sumStride, _plans[l].Blocks * Int8Kernels.BlockChannels);
+        }
+        _codeStride = Math.Max(_codeStride, PaddedInputs(layers.Max(l => l.Units)));
+    }
+
+    /// <inheritdoc/>
+    public int InputSize { get; }
+
+    /// <inheritdoc/>
+    public int OutputSize { get; }
+
+    /// <inheritdoc/>
+    public LossFunction Loss { get; }
+
+    /// <summary>The architecture of the network that was quantized (dropout layers included; they do nothing at inference).</summary>
+    public string Architecture { get; }
+
+    /// <summary>The Dense and Maxout layers, in order (dropout layers have no quantized form).</summary>
+    public IReadOnlyList<QuantizedLayer> Layers => _layers;
+
+    /// <summary>The scale of the input codes.</summary>
+    public float InputScale => _layers[0].InputScale;
+
+    /// <summary>The input code that stands for 0.</summary>
+    public int InputZeroPoint => _layers[0].InputZeroPoint;
+
+    /// <summary>The instruction set the int8 products use in this process.</summary>
+    public static Int8InstructionSet InstructionSet => Int8Kernels.Selected;
+
+    /// <summary>The bytes the weights take: one per weight, as stored in a quantized model file.</summary>
+    public int WeightBytes => _layers.Sum(l => l.Weights.Length);
+
+    /// <inheritdoc/>
+    public void Forward(ReadOnlySpan<float> input, Span<float> output)
+    {
+        if (input.Length != InputSize) throw new ArgumentException($"The input has {input.Length} values; the network takes {InputSize}.", nameof(input));
+        if (output.Length != OutputSize) throw new ArgumentException($"The output has room for {output.Length} values; the network gives {OutputSize}.", nameof(output));
+        Run(input, output, 1);
+    }
+
+    /// <inheritdoc/>
+    public void Forward(ReadOnlySpan<float> inputs, Span<float> outputs, int batchSize)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        if (inputs.Length != (long)batchSize * InputSize)
+            throw new ArgumentException($"The inputs have {inputs.Length} values; {batchSize} samples of {InputSize} take {(long)batchSize * InputSize}.", nameof(inputs));
+        if (outputs.Length != (long)batchSize * OutputSize)
+            throw new ArgumentException($"The outputs have room for {outputs.Length} values; {batchSize} samples of {OutputSize} give {(long)batchSize * OutputSize}.", nameof(outputs));
+        for (int start = 0; start < batchSize; start += Tile)
+        {
+            int n = Math.Min(Tile, batchSize - start);
+            Run(inputs.Slice(start * InputSize, n * InputSize), outputs.Slice(start * OutputSize, n * OutputSize), n);
+        }
+    }
+
+    /// <inheritdoc/>
+    public int Predict(ReadOnlySpan<float> input)
+    {
+        const int StackLimit = 4096;
+        Span<float> output = OutputSize <= StackLimit ? stackalloc float[OutputSize] : new float[OutputSize];
+        Forward(input, output);
+        return OutputSize == 1 ? (output[0] >= 0.5f ? 1 : 0) : TensorPrimitives.IndexOfMax<float>(output);
+    }
+
+    /// <summary>The architecture, for debugging.</summary>
+    public override string ToString() => $"QuantizedNetwork (int8, {InstructionSet}): {Architecture}";
+
+    /// <summary>Runs up to <see cref="Tile"/> samples through every layer.</summary>
+    private void Run(ReadOnlySpan<float> inputs, Span<float> outputs, int samples)
+    {
+        Scratch scratch = Scratch.For(_codeStride, _stepStride, _sumStride);
+        fixed (byte* codesA = scratch.CodesA, codesB = scratch.CodesB)
+        fixed (int* steps = scratch.Steps, sums = scratch.Sums)
+        {
+            byte* input = codesA, output = codesB;
+            for (int s = 0; s < samples; s++)
+                QuantizeInput(inputs.Slice(s * InputSize, InputSize), input + s * _codeStride);
+            for (int l = 0; l < _layers.Length; l++)
+            {
+                LayerPlan plan = _plans[l];
+                if (plan.Packed is null)
+                {
+                    fixed (sbyte* w = plan.Layer.Weights)
+                        Int8Kernels.MultiplyScalar(w, plan.Layer.Channels, plan.Layer.Inputs, input, _codeStride, samples, sums, _sumStride);
+                }
+                else
+                {
+                    for (int s = 0; s < samples; s++)
+                        Int8Kernels.PrepareSteps(input + s * _codeStride, plan.Steps, steps + s * _stepStride);
+                    Int8Kernels.Multiply(plan.Packed.Pointer, plan.Blocks, plan.Steps, steps, _stepStride, samples, sums, _sumStride);
+                }
+                if (l == _layers.Length - 1)
+                {
+                    for (int s = 0; s < samples; s++)
+                        plan.Finish(sums + s * _sumStride, outputs.Slice(s * OutputSize, OutputSize));
+                }
+                else
+                {
+                    for (int s = 0; s < samples; s++)
+                        plan.Requantize(sums + s * _sumStride, output + s * _codeStride);
+                    byte* swap = input;
+                    input = output;
+                    output = swap;
+                }
+            }
+        }
+    }
+
+    /// <summary>The input codes; vectorized and scalar code give the same bits (every step is exact or correctly rounded).</summary>
+    private void QuantizeInput(ReadOnlySpan<float> x, byte* codes)
+    {
+        float reciprocal = _inputReciprocal;
+        int zero = InputZeroPoint, i = 0;
+        if (Vector128.IsHardwareAccelerated)
+        {
+            var r = Vector128.Create(reciprocal);
+            var low = Vector128.Create((float)-zero);
+            var high = Vector128.Create((float)(255 - zero));
+            var z = Vector128.Create(zero);
+            for (; i + 16 <= x.Length; i += 16)
+            {
+                var a = Code(Vector128.Create(x.Slice(i, 4)), r, low, high, z);
+                var b = Code(Vector128.Create(x.Slice(i + 4, 4)), r, low, high, z);
+                var c = Code(Vector128.Create(x.Slice(i + 8, 4)), r, low, high, z);
+                var d = Code(Vector128.Create(x.Slice(i + 12, 4)), r, low, high, z);
+                var bytes = Vector128.Narrow(
+                    Vector128.Narrow(a, b).AsUInt16(), Vector128.Narrow(c, d).AsUInt16());
+                bytes.Store(codes + i);
+            }
+        }
+        for (; i < x.Length; i++)
+        {
+            float v = MathF.Round(x[i] * reciprocal, MidpointRounding.ToEven);
+            if (float.IsNaN(v)) v = 0;
+            v = Math.Min(Math.Max(v, -zero), 255 - zero);
+            codes[i] = (byte)((int)v + zero);
+        }
+    }
+
+    private static Vector128<int> Code(Vector128<float> x, Vector128<float> reciprocal,
+        Vector128<float> low, Vector128<float> high, Vector128<int> zero)
+    {
+        var v = Vector128.Round(x * reciprocal);
+        v = Vector128.ConditionalSelect(Vector128.Equals(v, v), v, Vector128<float>.Zero);
+        v = Vector128.Min(Vector128.Max(v, low), high);
+        return Vector128.ConvertToInt32(v) + zero;
+    }
+
+    private static int PaddedInputs(int inputs) => (inputs + 3) & ~3;
+
+    /// <summary>Per-thread buffers for one tile of samples.</summary>
+    private sealed class Scratch
+    {
+        [ThreadStatic] private static Scratch? s_current;
+
+        public byte[] CodesA = [], CodesB = [];
+        public int[] Steps = [], Sums = [];
+
+        public static Scratch For(int codeStride, int stepStride, int sumStride)
+        {
+            Scratch scratch = s_current ??= new Scratch();
+            if (scratch.CodesA.Length < Tile * codeStride)
+            {
+                scratch.CodesA = new byte[Tile * codeStride];
+                scratch.CodesB = new byte[Tile * codeStride];
+            }
+            if (scratch.Steps.Length < Tile * stepStride) scratch.Steps = new int[Tile * stepStride];
+            if (scratch.Sums.Length < Tile * sumStride) scratch.Sums = new int[Tile * sumStride];
+            return scratch;
+        }
+    }
+}

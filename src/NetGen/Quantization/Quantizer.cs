@@ -1,0 +1,229 @@
+using NetGen.Reference;
+
+namespace NetGen.Quantization;
+
+/// <summary>
+/// Post-training quantization (<see cref="INetwork.Quantize"/>): runs the calibration samples through the float
+/// network in double precision, records each layer's activation range, and derives every scale, code and multiplier.
+/// </summary>
+/// <remarks>
+/// <para><b>Activations</b> (the input, and each hidden layer's output) are asymmetric uint8: the range is the
+/// calibration minimum and maximum, widened to include 0 (so 0 has an exact code), split into 255 steps:
+/// <c>scale = (max − min) / 255</c>, <c>zeroPoint = round(−min / scale)</c>. ReLU outputs get zero point 0 and all 256
+/// codes for non-negative values. A range narrower than <see cref="MinimumRange"/> (a layer whose activations are all 0)
+/// gets scale 1 and zero point 0.</para>
+/// <para><b>Weights</b> are symmetric int8 per output channel: <c>scale = max|w| / 127</c>, codes
+/// <c>round(w / scale)</c> in [−127, 127] (an all-zero row gets scale 1). <b>Biases</b> are int32 in units of
+/// input scale × weight scale, limited to ±2^30 so that no accumulator can overflow (see <see cref="MaxInputs"/>).
+/// Rounding here is to nearest, ties to even.</para>
+/// <para><b>Hidden activations</b>: Identity, ReLU and LeakyReLU requantize linearly (a multiplier per channel and
+/// sign); Step, Sigmoid, Tanh and ELU go through a 256-entry table indexed by a pre-activation code whose range is the
+/// calibration range of the layer's pre-activations; Maxout requantizes each piece and keeps the largest code.</para>
+/// </remarks>
+internal static class Quantizer
+{
+    /// <summary>Ranges narrower than this count as zero ranges.</summary>
+    public const double MinimumRange = 1e-20;
+
+    /// <summary>The most inputs a layer may have: 2 · 16,384 · 255 · 127 + 2^30 &lt; 2^31, so no int32 accumulator overflows.</summary>
+    public const int MaxInputs = 16_384;
+
+    public const int MaxBias = 1 << 30;
+
+    public static QuantizedNetwork Quantize(INetwork network, ReadOnlySpan<float> inputs, int samples)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentOutOfRangeException.ThrowIfLessThan(samples, 1, nameof(samples));
+        int n = network.InputSize;
+        if (inputs.Length != (long)samples * n)
+            throw new ArgumentException($"The calibration inputs have {inputs.Length} values; {samples} samples of {n} take {(long)samples * n}.", nameof(inputs));
+        for (int i = 0; i < inputs.Length; i++)
+            if (!float.IsFinite(inputs[i]))
+                throw new ArgumentException($"Calibration sample {i / n} has {inputs[i]} at feature {i % n}; calibration needs finite values.", nameof(inputs));
+
+        Topology topology = Topology.Of(network);
+        var layers = topology.Layers.Where(l => l.Kind != ReferenceLayerKind.Dropout).ToArray();
+        double[] parameters = new double[network.Parameters.Length];
+        for (int i = 0; i < parameters.Length; i++) parameters[i] = network.Parameters[i];
+        var ranges = Calibrate(topology.InputSize, layers, parameters, inputs, samples);
+
+        var quantized = new QuantizedLayer[layers.Length];
+        int offset = 0, width = topology.InputSize;
+        for (int l = 0; l < layers.Length; l++)
+        {
+            var layer = layers[l];
+            if (width > MaxInputs)
+                throw new NotSupportedException($"Layer {l + 1} has {width} inputs; int8 layers take at most {MaxInputs}, so that no int32 accumulator can overflow.");
+            int channels = layer.Units * layer.Pieces;
+            var (inputScale, inputZero) = Activations(ranges.Outputs[l]);
+            var weights = new sbyte[channels * width];
+            var weightScales = new float[channels];
+            var biases = new int[channels];
+            for (int j = 0; j < channels; j++)
+            {
+                ReadOnlySpan<double> row = parameters.AsSpan(offset + j * width, width);
+                double largest = 0;
+                foreach (double w in row) largest = Math.Max(largest, Math.Abs(w));
+                float scale = largest < MinimumRange ? 1f : (float)(largest / 127);
+                weightScales[j] = scale;
+                for (int i = 0; i < width; i++) weights[j * width + i] = (sbyte)Math.Clamp(Math.Round(row[i] / scale, MidpointRounding.ToEven), -127, 127);
+                double bias = Math.Round(parameters[offset + channels * width + j] / ((double)inputScale * scale), MidpointRounding.ToEven);
+                biases[j] = (int)Math.Clamp(bias, -MaxBias, MaxBias);
+            }
+            offset += channels * (width + 1);
+
+            float alpha = (float)layer.Alpha;
+            QuantizedLayer built;
+            if (l == layers.Length - 1)
+            {
+                built = new QuantizedLayer(layer.Kind, layer.Activation, alpha, layer.Units, layer.Pieces, width, inputScale, inputZero,
+                    Requantization.Float, 0, 0, 0, 0, [], weights, weightScales, biases, [], []);
+            }
+            else
+            {
+                var (outputScale, outputZero) = Activations(ranges.Outputs[l + 1]);
+                var positive = new FixedPointMultiplier[channels];
+                var negative = new FixedPointMultiplier[channels];
+                bool table = layer.Kind == ReferenceLayerKind.Dense && layer.Activation is Activation.Step or Activation.Sigmoid or Activation.Tanh or Activation.ELU;
+                if (layer.Kind == ReferenceLayerKind.Dense && layer.Activation == Activation.Softmax)
+                    throw new NotSupportedException($"Layer {l + 1} is a hidden softmax layer; softmax is only valid on the last layer.");
+                var (tableScale, tableZero) = table ? Activations(ranges.PreActivations[l]) : (0f, 0);
+                float target = table ? tableScale : outputScale;
+                for (int j = 0; j < channels; j++)
+                {
+                    double factor = (double)inputScale * weightScales[j] / target;
+                    positive[j] = FixedPointMultiplier.From(factor);
+                    negative[j] = table || layer.Kind == ReferenceLayerKind.Maxout ? positive[j] : layer.Activation switch
+                    {
+                        Activation.ReLU => FixedPointMultiplier.From(0),
+                        Activation.LeakyReLU => FixedPointMultiplier.From(layer.Alpha * factor),
+                        _ => positive[j],
+                    };
+                }
+                byte[] codes = table ? Table(layer, tableScale, tableZero, outputScale, outputZero) : [];
+                built = new QuantizedLayer(layer.Kind, layer.Activation, alpha, layer.Units, layer.Pieces, width, inputScale, inputZero,
+                    table ? Requantization.Table : Requantization.Linear, outputScale, outputZero, tableScale, tableZero, codes,
+                    weights, weightScales, biases, positive, negative);
+            }
+            quantized[l] = built;
+            width = layer.Units;
+        }
+        return new QuantizedNetwork(network.Architecture, network.Loss, topology.InputSize, quantized);
+    }
+
+    /// <summary>The scale and zero point of uint8 codes for values in [min, max] (widened to include 0).</summary>
+    public static (float Scale, int ZeroPoint) Activations((double Min, double Max) range)
+    {
+        double low = Math.Min(range.Min, 0), high = Math.Max(range.Max, 0);
+        if (high - low < MinimumRange) return (1f, 0);
+        float scale = (float)((high - low) / 255);
+        int zero = (int)Math.Clamp(Math.Round(-low / scale, MidpointRounding.ToEven), 0, 255);
+        return (scale, zero);
+    }
+
+    /// <summary>Output code per pre-activation code: f((p − zero)·scale) quantized with the output scale.</summary>
+    private static byte[] Table(ReferenceLayer layer, float scale, int zero, float outputScale, int outputZero)
+    {
+        var table = new byte[256];
+        for (int p = 0; p < 256; p++)
+        {
+            double v = (double)(p - zero) * scale;
+            double y = layer.Activation switch
+            {
+                Activation.Step => v >= 0 ? 1.0 : 0.0,
+                Activation.Sigmoid => 1 / (1 + Math.Exp(-v)),
+                Activation.Tanh => Math.Tanh(v),
+                _ => v >= 0 ? v : layer.Alpha * (Math.Exp(v) - 1), // ELU
+            };
+            table[p] = (byte)Math.Clamp(Math.Round(y / outputScale, MidpointRounding.ToEven) + outputZero, 0, 255);
+        }
+        return table;
+    }
+
+    private sealed record Ranges((double Min, double Max)[] Outputs, (double Min, double Max)[] PreActivations);
+
+    /// <summary>
+    /// Outputs[0] is the input range, Outputs[l + 1] the range of layer l's outputs, PreActivations[l] of its
+    /// pre-activations (Dense layers).
+    /// </summary>
+    private static Ranges Calibrate(int inputSize, ReferenceLayer[] layers, double[] p, ReadOnlySpan<float> inputs, int samples)
+    {
+        var outputs = new (double Min, double Max)[layers.Length + 1];
+        var pre = new (double Min, double Max)[layers.Length];
+        for (int l = 0; l <= layers.Length; l++) outputs[l] = (double.PositiveInfinity, double.NegativeInfinity);
+        for (int l = 0; l < layers.Length; l++) pre[l] = (double.PositiveInfinity, double.NegativeInfinity);
+        int widest = Math.Max(inputSize, layers.Max(l => l.Units * l.Pieces));
+        double[] x = new double[widest], z = new double[widest];
+        for (int s = 0; s < samples; s++)
+        {
+            int width = inputSize, offset = 0;
+            for (int i = 0; i < width; i++)
+            {
+                x[i] = inputs[s * inputSize + i];
+                Widen(ref outputs[0], x[i]);
+            }
+            for (int l = 0; l < layers.Length; l++)
+            {
+                var layer = layers[l];
+                int channels = layer.Units * layer.Pieces, biases = offset + channels * width;
+                for (int j = 0; j < channels; j++)
+                {
+                    double sum = p[biases + j];
+                    int row = offset + j * width;
+                    for (int i = 0; i < width; i++) sum += p[row + i] * x[i];
+                    z[j] = sum;
+                    Widen(ref pre[l], sum);
+                }
+                offset = biases + channels;
+                Activate(layer, z, x);
+                width = layer.Units;
+                for (int u = 0; u < width; u++) Widen(ref outputs[l + 1], x[u]);
+            }
+        }
+        return new Ranges(outputs, pre);
+    }
+
+    /// <summary>The layer's outputs from its pre-activations, as <see cref="ReferenceNetwork"/> computes them.</summary>
+    private static void Activate(ReferenceLayer layer, double[] z, double[] a)
+    {
+        if (layer.Kind == ReferenceLayerKind.Maxout)
+        {
+            for (int u = 0; u < layer.Units; u++)
+            {
+                double best = z[u * layer.Pieces];
+                for (int k = 1; k < layer.Pieces; k++) best = Math.Max(best, z[u * layer.Pieces + k]);
+                a[u] = best;
+            }
+            return;
+        }
+        int n = layer.Units;
+        if (layer.Activation == Activation.Softmax)
+        {
+            double max = double.NegativeInfinity, sum = 0;
+            for (int u = 0; u < n; u++) max = Math.Max(max, z[u]);
+            for (int u = 0; u < n; u++) sum += a[u] = Math.Exp(z[u] - max);
+            for (int u = 0; u < n; u++) a[u] /= sum;
+            return;
+        }
+        for (int u = 0; u < n; u++)
+        {
+            double v = z[u];
+            a[u] = layer.Activation switch
+            {
+                Activation.Identity => v,
+                Activation.Step => v >= 0 ? 1.0 : 0.0,
+                Activation.Sigmoid => 1 / (1 + Math.Exp(-v)),
+                Activation.Tanh => Math.Tanh(v),
+                Activation.ReLU => Math.Max(0, v),
+                Activation.LeakyReLU => v > 0 ? v : layer.Alpha * v,
+                _ => v >= 0 ? v : layer.Alpha * (Math.Exp(v) - 1), // ELU
+            };
+        }
+    }
+
+    private static void Widen(ref (double Min, double Max) range, double value)
+    {
+        if (!double.IsFinite(value)) throw new ArgumentException($"The float network produced {value} on the calibration data; it cannot be quantized.");
+        range = (Math.Min(range.Min, value), Math.Max(range.Max, value));
+    }
+}

@@ -1,0 +1,109 @@
+using NetGen.Quantization;
+using NetGen.Reference;
+
+namespace NetGen.Tests.Quantization;
+
+/// <summary>
+/// The quantized network's documented arithmetic written as plain loops over its public description: no packing, no
+/// folded biases, no SIMD; sums in 64-bit integers and rounding written as floor division. The runtime must match it
+/// bit for bit.
+/// </summary>
+public static class IntegerReference
+{
+    public static float[] Forward(QuantizedNetwork network, ReadOnlySpan<float> input)
+    {
+        var first = network.Layers[0];
+        float reciprocal = 1f / first.InputScale;
+        int[] codes = new int[input.Length];
+        for (int i = 0; i < input.Length; i++)
+        {
+            float r = MathF.Round(input[i] * reciprocal, MidpointRounding.ToEven);
+            long q = float.IsNaN(r) ? first.InputZeroPoint : (long)Math.Clamp((double)r + first.InputZeroPoint, 0, 255);
+            codes[i] = (int)q;
+        }
+        for (int l = 0; ; l++)
+        {
+            QuantizedLayer layer = network.Layers[l];
+            long[] a = Accumulators(layer, codes);
+            if (l == network.Layers.Count - 1) return FloatOutputs(layer, a);
+            codes = Requantize(layer, a);
+        }
+    }
+
+    /// <summary>a[j] = Biases[j] + Σ_i w[j, i]·(q[i] − InputZeroPoint), exactly.</summary>
+    public static long[] Accumulators(QuantizedLayer layer, int[] codes)
+    {
+        var a = new long[layer.Channels];
+        for (int j = 0; j < layer.Channels; j++)
+        {
+            long sum = layer.Biases[j];
+            for (int i = 0; i < layer.Inputs; i++) sum += (long)layer.Weights[j * layer.Inputs + i] * (codes[i] - layer.InputZeroPoint);
+            Assert.InRange(sum, int.MinValue, int.MaxValue);
+            a[j] = sum;
+        }
+        return a;
+    }
+
+    /// <summary>round(a·m / 2^shift) with halves rounded up, as floor((a·m + 2^(shift−1)) / 2^shift).</summary>
+    public static long Scale(long a, FixedPointMultiplier m)
+    {
+        Int128 numerator = (Int128)a * m.Multiplier + ((Int128)1 << (m.Shift - 1));
+        Int128 divisor = (Int128)1 << m.Shift;
+        Int128 quotient = numerator / divisor; // truncates toward zero
+        if (numerator % divisor != 0 && numerator < 0) quotient -= 1;
+        return (long)quotient;
+    }
+
+    private static int[] Requantize(QuantizedLayer layer, long[] a)
+    {
+        var codes = new int[layer.Units];
+        for (int u = 0; u < layer.Units; u++)
+        {
+            int best = int.MinValue;
+            for (int k = 0; k < layer.Pieces; k++)
+            {
+                int j = u * layer.Pieces + k;
+                int code;
+                if (layer.Requantization == Requantization.Table)
+                    code = layer.Table[(int)Math.Clamp(layer.TableZeroPoint + Scale(a[j], layer.PositiveMultipliers[j]), 0, 255)];
+                else
+                    code = (int)Math.Clamp(layer.OutputZeroPoint + Scale(a[j], a[j] >= 0 ? layer.PositiveMultipliers[j] : layer.NegativeMultipliers[j]), 0, 255);
+                best = Math.Max(best, code);
+            }
+            codes[u] = best;
+        }
+        return codes;
+    }
+
+    private static float[] FloatOutputs(QuantizedLayer layer, long[] a)
+    {
+        var z = new double[layer.Units];
+        for (int u = 0; u < layer.Units; u++)
+        {
+            z[u] = double.NegativeInfinity;
+            for (int k = 0; k < layer.Pieces; k++)
+            {
+                int j = u * layer.Pieces + k;
+                z[u] = Math.Max(z[u], a[j] * ((double)layer.InputScale * layer.WeightScales[j]));
+            }
+        }
+        if (layer.Kind == ReferenceLayerKind.Dense && layer.Activation == Activation.Softmax)
+        {
+            double max = z.Max(), sum = 0;
+            foreach (double v in z) sum += Math.Exp(v - max);
+            return z.Select(v => (float)(Math.Exp(v - max) / sum)).ToArray();
+        }
+        double alpha = layer.Alpha;
+        return z.Select(v => (float)(layer.Activation switch
+        {
+            Activation.Identity => v,
+            Activation.Step => v >= 0 ? 1.0 : 0.0,
+            Activation.Sigmoid => 1 / (1 + Math.Exp(-v)),
+            Activation.Tanh => Math.Tanh(v),
+            Activation.ReLU => Math.Max(0, v),
+            Activation.LeakyReLU => v > 0 ? v : alpha * v,
+            Activation.ELU => v >= 0 ? v : alpha * (Math.Exp(v) - 1),
+            _ => throw new NotSupportedException(),
+        })).ToArray();
+    }
+}
