@@ -333,23 +333,7 @@ public sealed partial class NetworkGenerator
             string da = $"da{last.Index}";
             w.WriteLine($"{SpanOfFloat} {da} = {WorkspaceSpan(spec, "D0", "n * OutputSize")};");
             string output = TrainingOutput(spec, last);
-            switch (spec.Loss)
-            {
-                case LossKind.MeanSquaredError:
-                    w.WriteLine($"// Loss: mean squared error over n × {spec.OutputSize} outputs; {da} = 2(a − y) / (n·{spec.OutputSize}).");
-                    w.WriteLine($"float loss = {Kernels}LossKernels.MeanSquaredError({output}, targets, {da});");
-                    break;
-                case LossKind.BinaryCrossEntropy:
-                    w.WriteLine($"// Loss: binary cross-entropy from the logits (finite for any logit) over n × {spec.OutputSize} outputs;");
-                    w.WriteLine($"// fused with the sigmoid, the gradient with respect to the logits is dz{last.Index} = (σ(z) − y) / (n·{spec.OutputSize}).");
-                    w.WriteLine($"float loss = {Kernels}LossKernels.BinaryCrossEntropyWithLogits({output}, targets, {da});");
-                    break;
-                default:
-                    w.WriteLine($"// Loss: cross-entropy of softmax(z) summed over {spec.OutputSize} classes and averaged over n samples, computed");
-                    w.WriteLine($"// with log-sum-exp; fused with the softmax, the gradient with respect to the logits is dz{last.Index} = (p − y) / n.");
-                    w.WriteLine($"float loss = {Kernels}LossKernels.CrossEntropyWithLogits({output}, targets, {da}, OutputSize);");
-                    break;
-            }
+            EmitLoss(w, spec, output, da);
             w.WriteLine();
             w.WriteLine("// Backward pass: each layer turns dL/d(its output) into its parameter gradients and dL/d(its input).");
             EmitBackwardLayers(w, spec, dims, spec.Layers.Count - 1, da, derivativeApplied: false);
@@ -359,125 +343,40 @@ public sealed partial class NetworkGenerator
         private static string TrainingOutput(NetworkSpec spec, LayerSpec layer) =>
             layer == spec.OutputLayer && spec.FusedLoss ? $"z{layer.Index}" : $"a{layer.Index}";
 
-        /// <summary>Emits the forward pass layer by layer from <paramref name="input"/> into <paramref name="output"/>.</summary>
+        /// <summary>
+        /// Emits the forward pass layer by layer from <paramref name="input"/> into <paramref name="output"/>; each layer
+        /// kind writes its own block (Emit/Layers/*Emitter.cs).
+        /// </summary>
         private static void EmitForwardLayers(SourceWriter w, NetworkSpec spec, SortedSet<int> dims, Mode mode, string input, string output, string n, int? layerCount = null)
         {
             string x = input;
             bool xInLocals = false; // single-sample mode: the previous unrolled layer left its values in locals x_0, x_1, …
             foreach (var layer in spec.Layers.Take(layerCount ?? spec.Layers.Count))
             {
-                bool isLast = layer == spec.OutputLayer;
-                string a = isLast ? output : mode == Mode.Training ? TrainingOutput(spec, layer) : $"a{layer.Index}";
-                string header = $"// Layer {layer.Index} ({ArchitectureDescriber.Title(layer)}): ";
-                switch (layer.Kind)
+                string a = layer == spec.OutputLayer ? output : mode == Mode.Training ? TrainingOutput(spec, layer) : $"a{layer.Index}";
+                var step = new ForwardStep(spec, layer, dims, mode, x, xInLocals, a, n);
+                (x, xInLocals) = layer.Kind switch
                 {
-                    case LayerKind.Dropout when mode != Mode.Training:
-                        w.WriteLine(header + "the identity at inference.");
-                        continue; // the next layer reads x directly
-                    case LayerKind.Dropout:
-                        w.WriteLine(header + ArchitectureDescriber.Formula(layer) + ", drawn afresh for every batch.");
-                        w.WriteLine($"{Kernels}DropoutKernels.Forward({x}, {a}, m{layer.Index}, {F(layer.Rate)}, ref rng);");
-                        break;
-                    case LayerKind.Maxout:
-                        w.WriteLine(header + ArchitectureDescriber.Formula(layer) + ";");
-                        w.WriteLine($"// all {layer.AffineOutputs} pieces as one dense product ({ArchitectureDescriber.VectorPlan(layer.Inputs)}), then the max of each unit's {layer.Pieces}.");
-                        w.WriteLine($"{Kernels}DenseKernels.Forward<{D(dims, layer.Inputs)}, {D(dims, layer.AffineOutputs)}>({Weights(layer)}, {Biases(layer)}, {x}, z{layer.Index}, {n}{PackedWeights(mode, layer)});");
-                        w.WriteLine($"{Kernels}MaxoutKernels.Forward(z{layer.Index}, {a}, {(mode == Mode.Training ? "k" + layer.Index : "default")}, {layer.Units}, {layer.Pieces});");
-                        break;
-                    case LayerKind.Dense when mode == Mode.Single && IsUnrolled(layer):
-                        bool toLocals = OutputsLocals(spec, layer);
-                        w.WriteLine(header + ArchitectureDescriber.Formula(layer) + ", unrolled" + (toLocals ? $" into locals {a}_0…{a}_{layer.Units - 1}." : "."));
-                        EmitUnrolledDense(w, layer, x, xInLocals, a, toLocals);
-                        x = a;
-                        xInLocals = toLocals;
-                        continue;
-                    default:
-                        bool keepLogits = mode == Mode.Training && isLast && spec.FusedLoss;
-                        w.WriteLine(header + ArchitectureDescriber.Formula(layer) + (keepLogits ? " (the logits z are kept: the loss applies the activation)" : "") + ";");
-                        (string Type, string Argument)? fusedActivation = keepLogits ? null : ActivationOperator(layer);
-                        w.WriteLine($"// {ArchitectureDescriber.VectorPlan(layer.Inputs)}" + (fusedActivation is null ? "." : "; the activation is applied by the kernel as it stores each block."));
-                        if (fusedActivation is null)
-                        {
-                            w.WriteLine($"{Kernels}DenseKernels.Forward<{D(dims, layer.Inputs)}, {D(dims, layer.Units)}>({Weights(layer)}, {Biases(layer)}, {x}, {a}, {n}{PackedWeights(mode, layer)});");
-                            // Element-wise activations are fused; what is left is the identity, or softmax over each row.
-                            if (!keepLogits && layer.Activation == ActivationKind.Softmax)
-                                w.WriteLine($"{Kernels}ActivationKernels.Softmax({a}, {layer.Units});");
-                        }
-                        else
-                        {
-                            var (transposed, threads) = ForwardOptions(mode, layer);
-                            w.WriteLine($"{Kernels}DenseKernels.Forward<{D(dims, layer.Inputs)}, {D(dims, layer.Units)}, {Kernels}{fusedActivation.Value.Type}>({Weights(layer)}, {Biases(layer)}, {x}, {a}, {n}, {transposed}, {threads}, new {Kernels}{fusedActivation.Value.Type}({fusedActivation.Value.Argument}));");
-                        }
-                        break;
-                }
-                x = a;
-                xInLocals = false;
+                    LayerKind.Dropout => EmitDropoutForward(w, step),
+                    LayerKind.Maxout => EmitMaxoutForward(w, step),
+                    _ => EmitDenseForward(w, step),
+                };
             }
         }
 
-        /// <summary>Dense layers this small (both sides at most <see cref="UnrollLimit"/>) become straight-line code in the single-sample Forward.</summary>
-        private static bool IsUnrolled(LayerSpec layer) =>
-            layer.Kind == LayerKind.Dense && layer.Inputs <= UnrollLimit && layer.Units <= UnrollLimit;
+        /// <summary>One layer's place in a forward pass: its input <paramref name="X"/> (in locals x_0… when <paramref name="XInLocals"/>), its output <paramref name="A"/>, the row count <paramref name="N"/>.</summary>
+        private readonly record struct ForwardStep(NetworkSpec Spec, LayerSpec Layer, SortedSet<int> Dims, Mode Mode, string X, bool XInLocals, string A, string N);
 
-        /// <summary>
-        /// Whether an unrolled layer's outputs stay in locals: when the next layer that computes anything (dropout is the
-        /// identity at inference) is unrolled too. Softmax and the output layer write to a span.
-        /// </summary>
-        private static bool OutputsLocals(NetworkSpec spec, LayerSpec layer)
-        {
-            if (!IsUnrolled(layer) || layer == spec.OutputLayer || layer.Activation == ActivationKind.Softmax) return false;
-            var next = spec.Layers.Skip(layer.Index + 1).FirstOrDefault(l => l.Kind != LayerKind.Dropout);
-            return next is not null && IsUnrolled(next);
-        }
+        /// <summary>One layer's place in the backward pass: its input <paramref name="X"/>, the name <paramref name="Below"/> of dL/d(input), whether it <paramref name="Propagates"/> that gradient.</summary>
+        private readonly record struct BackwardStep(NetworkSpec Spec, LayerSpec Layer, SortedSet<int> Dims, string X, string Below, bool Propagates);
 
-        /// <summary>Activations that cost enough per value to be applied four units at a time in a Vector128.</summary>
-        private static bool VectorizedInUnrolledCode(LayerSpec layer) => layer.Units > 1 &&
-            layer.Activation is ActivationKind.Tanh or ActivationKind.Sigmoid or ActivationKind.ELU;
-
-        /// <summary>
-        /// Straight-line code for a tiny dense layer: one expression per unit with a constant for every index, reading the
-        /// previous layer's locals or span. Cheap activations are applied inline; tanh, sigmoid and ELU go four units at a
-        /// time through one Vector128 call (measured on XOR 2-4-1: 16 ns for the forward instead of 38 ns with four
-        /// scalar calls). Softmax runs once over the layer's outputs.
-        /// </summary>
-        private static void EmitUnrolledDense(SourceWriter w, LayerSpec layer, string x, bool xInLocals, string a, bool toLocals)
-        {
-            string Target(int j) => toLocals ? $"float {a}_{j}" : $"{a}[{j}]";
-            string PreActivation(int j)
-            {
-                var z = new StringBuilder($"p[{layer.BiasOffset + j}]");
-                for (int i = 0; i < layer.Inputs; i++)
-                    z.Append($" + p[{layer.WeightOffset + j * layer.Inputs + i}] * " + (xInLocals ? $"{x}_{i}" : $"{x}[{i}]"));
-                return z.ToString();
-            }
-
-            if (!VectorizedInUnrolledCode(layer))
-            {
-                for (int j = 0; j < layer.Units; j++)
-                    w.WriteLine($"{Target(j)} = {ScalarActivation(layer, PreActivation(j))};");
-                if (layer.Activation == ActivationKind.Softmax)
-                    w.WriteLine($"{Kernels}ActivationKernels.Softmax({a}, {layer.Units});");
-                return;
-            }
-
-            string z = $"z{layer.Index}";
-            for (int j = 0; j < layer.Units; j++)
-                w.WriteLine($"float {z}_{j} = {PreActivation(j)};");
-            string alpha = AlphaArgument(layer), function = layer.Facets.Kernel!;
-            for (int first = 0; first < layer.Units; first += 4)
-            {
-                int count = System.Math.Min(4, layer.Units - first);
-                string lanes = string.Join(", ", Enumerable.Range(first, 4).Select(j => j < layer.Units ? $"{z}_{j}" : "0f"));
-                string v = $"v{layer.Index}_{first / 4}";
-                w.WriteLine($"global::System.Runtime.Intrinsics.Vector128<float> {v} = {Kernels}ActivationKernels.{function}(global::System.Runtime.Intrinsics.Vector128.Create({lanes}){alpha}); // units {first}…{first + count - 1}");
-                for (int k = 0; k < count; k++)
-                    w.WriteLine($"{Target(first + k)} = {v}[{k}];");
-            }
-        }
+        /// <summary>The comment that opens a layer's block: <c>// Layer 2 (Dense 128 → 64, ReLU): </c>.</summary>
+        private static string LayerHeader(LayerSpec layer) => $"// Layer {layer.Index} ({ArchitectureDescriber.Title(layer)}): ";
 
         /// <summary>
         /// Emits the backward pass from layer <paramref name="top"/> down, given dL/d(its output) in
-        /// <paramref name="current"/> (workspace buffer D0), already multiplied by its f′ when <paramref name="derivativeApplied"/>.
+        /// <paramref name="current"/> (workspace buffer D0), already multiplied by its f′ when <paramref name="derivativeApplied"/>;
+        /// each layer kind writes its own block (Emit/Layers/*Emitter.cs).
         /// </summary>
         private static void EmitBackwardLayers(SourceWriter w, NetworkSpec spec, SortedSet<int> dims, int top, string current, bool derivativeApplied)
         {
@@ -485,110 +384,21 @@ public sealed partial class NetworkGenerator
             for (int index = top; index >= 0; index--)
             {
                 var layer = spec.Layers[index];
-                bool propagate = Propagates(spec, index);
-                string x = index == 0 ? "inputs" : TrainingOutput(spec, spec.Layers[index - 1]);
-                string below = $"da{index - 1}";
-                string header = $"// Layer {index} ({ArchitectureDescriber.Title(layer)}): ";
+                var step = new BackwardStep(spec, layer, dims, index == 0 ? "inputs" : TrainingOutput(spec, spec.Layers[index - 1]), $"da{index - 1}", Propagates(spec, index));
                 switch (layer.Kind)
                 {
                     case LayerKind.Dropout:
-                        if (!propagate) continue;
-                        w.WriteLine(header + "the gradient flows through the kept values only, with the same scaling.");
-                        w.WriteLine($"{Kernels}DropoutKernels.Backward(m{index}, {current});");
-                        w.WriteLine($"{SpanOfFloat} {below} = {current};");
-                        current = below;
-                        continue;
+                        EmitDropoutBackward(w, step, ref current);
+                        break;
                     case LayerKind.Maxout:
-                        w.WriteLine(header + $"only each unit's winning piece receives its gradient, dz{index}[u, k*] = {current}[u];");
-                        w.WriteLine($"// then dW{index} = dz{index}ᵀ·x, db{index} = Σ_n dz{index}" + (propagate ? $", {below} = dz{index}·W{index}." : "."));
-                        w.WriteLine($"{Kernels}MaxoutKernels.Backward({current}, k{index}, z{index}, {layer.Pieces});");
-                        w.WriteLine($"{Kernels}DenseKernels.WeightGradients<{D(dims, layer.Inputs)}, {D(dims, layer.AffineOutputs)}>(z{index}, {x}, {WeightGradients(layer)}, {BiasGradients(layer)}, n, __trainingThreads);");
-                        if (propagate)
-                        {
-                            pingPong ^= 1;
-                            w.WriteLine($"{SpanOfFloat} {below} = {WorkspaceSpan(spec, $"D{pingPong}", $"n * {layer.Inputs}")};");
-                            derivativeApplied = EmitInputGradients(w, spec, dims, index, layer.AffineOutputs, $"z{index}", below);
-                            current = below;
-                        }
+                        EmitMaxoutBackward(w, step, ref current, ref pingPong, ref derivativeApplied);
                         break;
                     default:
-                        bool fused = layer == spec.OutputLayer && spec.FusedLoss;
-                        string? derivative = fused || derivativeApplied ? null : ActivationBackwardCall(layer, $"a{index}", current);
-                        string dz = fused ? "already dz (fused with the loss)"
-                            : derivativeApplied ? $"{current} is already dz{index} = dL/da{index} ⊙ f′(a{index}) (applied by the input gradient above)"
-                            : derivative is null ? $"dz{index} = {current} (identity)" : $"dz{index} = {current} ⊙ f′(a{index}), in place";
-                        w.WriteLine(header + dz + ";");
-                        w.WriteLine($"// dW{index} = dz{index}ᵀ·x, db{index} = Σ_n dz{index}" + (propagate ? $", {below} = dz{index}·W{index}." : "."));
-                        if (derivative is not null) w.WriteLine(derivative);
-                        if (!propagate)
-                        {
-                            if (index == MergedWeightGradientLayer(spec))
-                                EmitMergedWeightGradientsCall(w, spec, index);
-                            else
-                                w.WriteLine($"{Kernels}DenseKernels.WeightGradients<{D(dims, layer.Inputs)}, {D(dims, layer.Units)}>({current}, {x}, {WeightGradients(layer)}, {BiasGradients(layer)}, n, __trainingThreads);");
-                            break;
-                        }
-                        pingPong ^= 1;
-                        w.WriteLine($"{SpanOfFloat} {below} = {WorkspaceSpan(spec, $"D{pingPong}", $"n * {layer.Inputs}")};");
-                        w.WriteLine("// Both products in one call: with several threads, products of middling size run side by side (one per thread),");
-                        w.WriteLine("// larger ones are each split over the threads.");
-                        derivativeApplied = EmitInputGradients(w, spec, dims, index, layer.Units, current, below, x);
-                        current = below;
+                        EmitDenseBackward(w, step, ref current, ref pingPong, ref derivativeApplied);
                         break;
                 }
             }
         }
-
-        /// <summary>
-        /// Emits dx = dz·W for layer <paramref name="index"/> (<paramref name="outputs"/> affine outputs), or, given the
-        /// layer's input <paramref name="x"/>, the weight gradient and dx in one call (<c>DenseKernels.Gradients</c>). When
-        /// the layer directly below is dense with an element-wise activation, the kernel applies that activation's backward
-        /// step as it stores each block, so dx comes out as the layer below's dz; returns whether it did.
-        /// </summary>
-        private static bool EmitInputGradients(SourceWriter w, NetworkSpec spec, SortedSet<int> dims, int index, int outputs, string dz, string dx, string? x = null)
-        {
-            var layer = spec.Layers[index];
-            var below = spec.Layers[index - 1];
-            string kernel = x is null
-                ? $"{Kernels}DenseKernels.InputGradients<{D(dims, layer.Inputs)}, {D(dims, outputs)}"
-                : $"{Kernels}DenseKernels.Gradients<{D(dims, layer.Inputs)}, {D(dims, outputs)}";
-            string arguments = x is null
-                ? $"{dz}, {Weights(layer)}, {dx}, n, __trainingThreads"
-                : $"{dz}, {x}, {WeightGradients(layer)}, {BiasGradients(layer)}, {Weights(layer)}, {dx}, n, __trainingThreads";
-            if (below.Kind != LayerKind.Dense || GradientOperator(below) is not { } g)
-            {
-                w.WriteLine($"{kernel}>({arguments});");
-                return false;
-            }
-            w.WriteLine($"// The input gradient applies layer {below.Index}'s f′ as it stores each block: {dx} = ({dz}·W{index}) ⊙ f′(a{below.Index}).");
-            w.WriteLine($"{kernel}, {Kernels}{g.Type}>({arguments}, {TrainingOutput(spec, below)}, new {Kernels}{g.Type}({g.Argument}));");
-            return true;
-        }
-
-        /// <summary>The operator struct (and its constructor argument) a dense kernel applies for an element-wise activation; null for the identity and softmax.</summary>
-        private static (string Type, string Argument)? ActivationOperator(LayerSpec layer) =>
-            layer.Facets.Operator is string type ? (type, layer.Facets.TakesAlpha ? F(layer.Alpha) : "") : null;
-
-        /// <summary>The backward step of an element-wise activation as an operator struct, matching <see cref="ActivationBackwardCall"/>; null for the identity and softmax.</summary>
-        private static (string Type, string Argument)? GradientOperator(LayerSpec layer) =>
-            layer.Facets.Gradient is string type ? (type, layer.Facets.FixedGradientArgument ?? (layer.Facets.TakesAlpha ? F(layer.Alpha) : "")) : null;
-
-        /// <summary>dz = da ⊙ f′ in place over a span (Step's gradient is zero whatever a is; softmax's needs the layer width).</summary>
-        private static string? ActivationBackwardCall(LayerSpec layer, string a, string g) => layer.Activation switch
-        {
-            ActivationKind.Identity => null,
-            ActivationKind.Step => $"{Kernels}ActivationKernels.StepBackward({g});",
-            ActivationKind.Softmax => $"{Kernels}ActivationKernels.SoftmaxBackward({a}, {g}, {layer.Units});",
-            _ => $"{Kernels}ActivationKernels.{layer.Facets.Kernel}Backward({a}, {g}{AlphaArgument(layer)});",
-        };
-
-        /// <summary>An activation applied to one value in unrolled code (softmax is applied over the layer afterwards).</summary>
-        private static string ScalarActivation(LayerSpec layer, string z) => layer.Facets.ScalarForm is string form
-            ? string.Format(CultureInfo.InvariantCulture, form, z)
-            : $"{Kernels}ActivationKernels.{layer.Facets.Kernel}({z}{AlphaArgument(layer)})";
-
-        /// <summary>", α" after the other arguments of a kernel call for activations that take α, else nothing.</summary>
-        private static string AlphaArgument(LayerSpec layer) => layer.Facets.TakesAlpha ? ", " + F(layer.Alpha) : "";
 
         private static string Weights(LayerSpec l) => $"p.Slice({l.WeightOffset}, {l.WeightCount})";
         private static string Biases(LayerSpec l) => $"p.Slice({l.BiasOffset}, {l.BiasCount})";
