@@ -10,6 +10,7 @@ using NetGen.Generator.Diagnostics;
 using NetGen.Generator.Emit;
 using NetGen.Generator.Helpers;
 using NetGen.Generator.Model;
+using NetGen.Shared;
 
 namespace NetGen.Generator;
 
@@ -82,7 +83,7 @@ public sealed partial class NetworkGenerator
         }
         byte[] file = read.Bytes!;
 
-        if (ModelFileReader.TryDecode(file, out var content) is { } problem)
+        if (ModelFileDecoder.TryDecode(file, out var content) is { } problem)
             return Fail(DiagnosticDescriptors.WeightsFileInvalid, name, network, problem);
         string architecture = ArchitectureDescriber.Architecture(spec);
         if (content.Architecture != architecture)

@@ -1,6 +1,8 @@
 using System;
 using NetGen.Generator.Helpers;
 
+using NetGen.Shared;
+
 namespace NetGen.Generator.Model;
 
 /// <summary>

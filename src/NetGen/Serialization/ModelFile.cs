@@ -144,7 +144,7 @@ public static class ModelFile
             throw FileErrors.Create(name, $"the file has {stream.Length - stream.Position} bytes, more than a model file can hold.");
         using var buffer = new MemoryStream();
         stream.CopyTo(buffer);
-        return ModelFileFormat.Decode(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), name);
+        return ModelFileFormat.Decode(buffer.GetBuffer(), (int)buffer.Length, name);
     }
 
     private static void Apply(INetwork network, IOptimizer? optimizer, ModelFileFormat.Content content, string name)

@@ -1,19 +1,20 @@
 using System.Buffers.Binary;
-using System.IO.Hashing;
 using System.Security.Cryptography;
 using System.Text;
+using NetGen.Shared;
 
 namespace NetGen.Serialization;
 
 /// <summary>
 /// Encodes and decodes NetGen model files (format version 1, documented byte by byte in docs/model-format.md).
-/// Decoding checks every field, the exact length and the CRC-32 before it returns anything.
+/// Decoding checks every field, the exact length and the CRC-32 before it returns anything (ModelFileDecoder, shared
+/// with the generator, which bakes files in).
 /// </summary>
 internal static class ModelFileFormat
 {
-    public const int Version = 1;
-    public const int MaxArchitectureBytes = 1 << 16;
-    public static ReadOnlySpan<byte> Magic => "NGW1"u8;
+    public const int Version = ModelFileDecoder.Version;
+    public const int MaxArchitectureBytes = ModelFileDecoder.MaxArchitectureBytes;
+    public static ReadOnlySpan<byte> Magic => ModelFileDecoder.Magic;
 
     private const int FingerprintBytes = 32;
     private const int ArchitectureOffset = 4 + 4 + FingerprintBytes + 4; // magic, version, SHA-256, length
@@ -42,57 +43,22 @@ internal static class ModelFileFormat
         foreach (float p in parameters) writer.Single(p);
         writer.Int32(stateLength);
         writer.Bytes(optimizerState);
-        writer.UInt32(Crc32.HashToUInt32(file.AsSpan(0, writer.Position)));
+        writer.UInt32(Crc32.Compute(file, 0, writer.Position));
         return file;
     }
 
-    public static Content Decode(ReadOnlySpan<byte> file, string name)
+    /// <summary>Decodes the first <paramref name="length"/> bytes of <paramref name="file"/>, checked by <see cref="ModelFileDecoder"/>.</summary>
+    public static Content Decode(byte[] file, int length, string name)
     {
-        var reader = new SpanReader(file, name);
-        ReadOnlySpan<byte> magic = reader.Bytes(Math.Min(4, file.Length), "magic");
-        if (magic.Length == 4 && magic.SequenceEqual(QuantizedModelFileFormat.Magic))
+        if (length >= 4 && file.AsSpan(0, 4).SequenceEqual(QuantizedModelFileFormat.Magic))
             throw Error(name, "the file holds an int8 quantized network (\"NGQ8\"); read it with ModelFile.LoadQuantized.");
-        if (!magic.SequenceEqual(Magic[..magic.Length]))
-            throw Error(name, $"not a NetGen model file: it starts with {Convert.ToHexString(magic)}, expected {Convert.ToHexString(Magic)} (\"NGW1\").");
-        if (file.Length < 4) throw Error(name, $"the file is truncated: it has only {file.Length} bytes.");
-
-        int version = reader.Int32("format version");
-        if (version != Version)
-            throw Error(name, $"the file has model format version {version}; this NetGen reads version {Version}.");
-
-        ReadOnlySpan<byte> fingerprint = reader.Bytes(FingerprintBytes, "topology fingerprint");
-        int archLength = reader.Int32("architecture length");
-        if (archLength is <= 0 or > MaxArchitectureBytes)
-            throw Error(name, $"the file declares an architecture string of {archLength} bytes; it must be 1 to {MaxArchitectureBytes}.");
-        ReadOnlySpan<byte> arch = reader.Bytes(archLength, "architecture string");
-        int count = reader.Int32("parameter count");
-        ReadOnlySpan<byte> parameterBytes = reader.Bytes(count, sizeof(float), "parameters");
-        int stateLength = reader.Int32("optimizer state length");
-        ReadOnlySpan<byte> state = reader.Bytes(stateLength, 1, "optimizer state");
-        uint storedCrc = reader.UInt32("checksum");
-        if (reader.Position != file.Length)
-            throw Error(name, $"the file has {file.Length - reader.Position} trailing bytes after the checksum.");
-
-        // Nothing above is trusted until the checksum over every preceding byte agrees.
-        uint crc = Crc32.HashToUInt32(file[..(reader.Position - 4)]);
-        if (crc != storedCrc)
-            throw Error(name, $"the checksum does not match (stored 0x{storedCrc:X8}, computed 0x{crc:X8}): the file is corrupt.");
-        if (!SHA256.HashData(arch).AsSpan().SequenceEqual(fingerprint))
-            throw Error(name, "the topology fingerprint does not match the architecture string stored in the file.");
-
-        string architecture;
-        try
-        {
-            architecture = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(arch);
-        }
-        catch (DecoderFallbackException e)
-        {
-            throw FileErrors.Create(name, "the architecture string is not valid UTF-8.", inner: e);
-        }
-        var parameters = new float[count];
-        for (int i = 0; i < count; i++)
-            parameters[i] = BinaryPrimitives.ReadSingleLittleEndian(parameterBytes[(4 * i)..]);
-        return new Content(architecture, parameters, stateLength == 0 ? null : state.ToArray());
+        if (ModelFileDecoder.TryDecode(file, length, out var content) is { } problem)
+            throw Error(name, problem + ".");
+        var parameters = new float[content.ParameterCount];
+        for (int i = 0; i < parameters.Length; i++)
+            parameters[i] = BinaryPrimitives.ReadSingleLittleEndian(file.AsSpan(content.ParameterOffset + 4 * i));
+        byte[]? state = content.StateLength == 0 ? null : file.AsSpan(content.StateOffset, content.StateLength).ToArray();
+        return new Content(content.Architecture, parameters, state);
     }
 
     private static InvalidDataException Error(string name, string problem) => FileErrors.Create(name, problem);

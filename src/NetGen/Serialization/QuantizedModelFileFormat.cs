@@ -1,9 +1,9 @@
 using System.Buffers.Binary;
-using System.IO.Hashing;
 using System.Security.Cryptography;
 using System.Text;
 using NetGen.Quantization;
 using NetGen.Reference;
+using NetGen.Shared;
 
 namespace NetGen.Serialization;
 
@@ -66,7 +66,7 @@ internal static class QuantizedModelFileFormat
             writer.Bytes(layer.Table);
             writer.Bytes(System.Runtime.InteropServices.MemoryMarshal.AsBytes(layer.Weights));
         }
-        writer.UInt32(Crc32.HashToUInt32(file.AsSpan(0, writer.Position)));
+        writer.UInt32(Crc32.Compute(file, 0, writer.Position));
         return file;
     }
 
@@ -102,7 +102,7 @@ internal static class QuantizedModelFileFormat
         if (reader.Position != file.Length)
             throw Error(name, $"the file has {file.Length - reader.Position} trailing bytes after the checksum.");
 
-        uint crc = Crc32.HashToUInt32(file[..(reader.Position - 4)]);
+        uint crc = Crc32.Compute(file[..(reader.Position - 4)]);
         if (crc != storedCrc)
             throw Error(name, $"the checksum does not match (stored 0x{storedCrc:X8}, computed 0x{crc:X8}): the file is corrupt.");
         if (!SHA256.HashData(arch).AsSpan().SequenceEqual(fingerprint))
