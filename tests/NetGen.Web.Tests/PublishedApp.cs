@@ -53,7 +53,7 @@ public sealed class PublishedApp : IAsyncLifetime
 #endif
         string project = Path.Combine(FindRepository(), "samples", "DigitsWeb", "DigitsWeb.csproj");
         if (Directory.Exists(PublishFolder)) Directory.Delete(PublishFolder, recursive: true);
-        var start = new ProcessStartInfo("dotnet", ["publish", project, "-c", configuration, "-o", PublishFolder, "-nologo", "--disable-build-servers"])
+        var start = new ProcessStartInfo("dotnet", ["publish", project, "-c", configuration, "-o", PublishFolder, "-nologo", "--no-restore", "--disable-build-servers"])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

@@ -2,14 +2,14 @@ using NetGen.Data;
 
 namespace DigitsWeb.Digits;
 
-/// <summary>The bundled MNIST test digits (data/mnist-subset, served under data/), read with NetGen's IdxReader.</summary>
+/// <summary>The bundled MNIST test digits (data/mnist-subset, served under mnist-subset/), read with NetGen's IdxReader.</summary>
 public sealed class TestDigits
 {
     /// <summary>The images' path relative to the app's base address.</summary>
-    public const string ImagesPath = "data/test-images-idx3-ubyte.gz";
+    public const string ImagesPath = "mnist-subset/test-images-idx3-ubyte.gz";
 
     /// <summary>The labels' path relative to the app's base address.</summary>
-    public const string LabelsPath = "data/test-labels-idx1-ubyte.gz";
+    public const string LabelsPath = "mnist-subset/test-labels-idx1-ubyte.gz";
 
     private readonly IdxImages _images;
     private readonly byte[] _labels;
