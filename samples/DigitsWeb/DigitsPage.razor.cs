@@ -42,7 +42,7 @@ public partial class DigitsPage : ComponentBase
         _self = DotNetObjectReference.Create(this);
         await _module.InvokeVoidAsync("attach", _canvas, _self);
         Navigation.LocationChanged += OnLocationChanged;
-        await ShowTestFromAddressAsync();
+        await ShowTestFromAddressSafelyAsync();
     }
 
     /// <summary>Called by draw.js with the canvas's alpha channel, row-major, <see cref="CanvasSide"/>² bytes.</summary>
@@ -76,18 +76,22 @@ public partial class DigitsPage : ComponentBase
 
     private void ShowTest(int index) => Navigation.NavigateTo(Navigation.GetUriWithQueryParameter("test", index));
 
-    private async void OnLocationChanged(object? sender, LocationChangedEventArgs e)
+    private async void OnLocationChanged(object? sender, LocationChangedEventArgs e) => await ShowTestFromAddressSafelyAsync();
+
+    /// <summary>The test digits come over the network: a failure to fetch or read them becomes the page's message.</summary>
+    private async Task ShowTestFromAddressSafelyAsync()
     {
         try
         {
             await ShowTestFromAddressAsync();
-            StateHasChanged();
         }
-        catch (Exception ex)
+        catch (Exception ex) when (ex is HttpRequestException or InvalidDataException or JSException or TaskCanceledException)
         {
             _message = "Could not show the test digit: " + ex.Message;
-            StateHasChanged();
+            _testIndex = -1;
+            _hasPrediction = false;
         }
+        StateHasChanged();
     }
 
     /// <summary>Shows and classifies the test digit <c>?test=N</c> names, or says what is wrong with the parameter.</summary>
@@ -101,7 +105,6 @@ public partial class DigitsPage : ComponentBase
             _message = message;
             _testIndex = -1;
             _hasPrediction = false;
-            StateHasChanged();
             return;
         }
 
@@ -111,7 +114,6 @@ public partial class DigitsPage : ComponentBase
         _message = "";
         _testIndex = index;
         Classify();
-        StateHasChanged();
     }
 
     private static int IndexOfMax(ReadOnlySpan<float> values)
