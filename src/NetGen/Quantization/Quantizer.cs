@@ -206,19 +206,7 @@ internal static class Quantizer
             return;
         }
         for (int u = 0; u < n; u++)
-        {
-            double v = z[u];
-            a[u] = layer.Activation switch
-            {
-                Activation.Identity => v,
-                Activation.Step => v >= 0 ? 1.0 : 0.0,
-                Activation.Sigmoid => 1 / (1 + Math.Exp(-v)),
-                Activation.Tanh => Math.Tanh(v),
-                Activation.ReLU => Math.Max(0, v),
-                Activation.LeakyReLU => v > 0 ? v : layer.Alpha * v,
-                _ => v >= 0 ? v : layer.Alpha * (Math.Exp(v) - 1), // ELU
-            };
-        }
+            a[u] = ReferenceNetwork.Activate(layer, z[u]);
     }
 
     private static void Widen(ref (double Min, double Max) range, double value)

@@ -218,6 +218,19 @@ public sealed class ReferenceNetwork
         }
     }
 
+    /// <summary>An element-wise activation (not softmax) of one pre-activation, in double precision.</summary>
+    internal static double Activate(ReferenceLayer layer, double v) => layer.Activation switch
+    {
+        Activation.Identity => v,
+        Activation.Step => v >= 0 ? 1.0 : 0.0,
+        Activation.Sigmoid => 1 / (1 + Math.Exp(-v)),
+        Activation.Tanh => Math.Tanh(v),
+        Activation.ReLU => Math.Max(0, v),
+        Activation.LeakyReLU => v > 0 ? v : layer.Alpha * v,
+        Activation.ELU => v >= 0 ? v : layer.Alpha * (Math.Exp(v) - 1),
+        _ => throw new NotSupportedException($"{layer.Activation} is not an element-wise activation."),
+    };
+
     private static double[] Activate(ReferenceLayer layer, double[] z)
     {
         if (layer.Activation == Activation.Softmax)
@@ -227,17 +240,7 @@ public sealed class ReferenceNetwork
             double sum = e.Sum();
             return e.Select(v => v / sum).ToArray();
         }
-        return z.Select(v => layer.Activation switch
-        {
-            Activation.Identity => v,
-            Activation.Step => v >= 0 ? 1.0 : 0.0,
-            Activation.Sigmoid => 1 / (1 + Math.Exp(-v)),
-            Activation.Tanh => Math.Tanh(v),
-            Activation.ReLU => Math.Max(0, v),
-            Activation.LeakyReLU => v > 0 ? v : layer.Alpha * v,
-            Activation.ELU => v >= 0 ? v : layer.Alpha * (Math.Exp(v) - 1),
-            _ => throw new NotSupportedException($"Unknown activation {layer.Activation}."),
-        }).ToArray();
+        return z.Select(v => Activate(layer, v)).ToArray();
     }
 
     /// <summary>dL/dz from dL/da, using the derivative with respect to z (not the saved output) as the textbooks write it.</summary>
