@@ -7,8 +7,8 @@ namespace NetGen.CompilerServices;
 /// The handful of vector operations the blocked matrix kernels and the optimizers' update loops need, for one vector
 /// width. The kernels are generic over a struct implementing this, so the JIT compiles one copy per width with every
 /// call inlined (the pattern of TensorPrimitives' operator structs), and each loop is written once instead of three
-/// times. <c>MulAdd</c> is one fused multiply-add per lane on x86 CPUs with FMA and a multiply then an add elsewhere
-/// (ARM64 included), as <see cref="VectorOps"/>' scalar <c>MulAdd</c> is; the other arithmetic (add, subtract,
+/// times. <c>MulAdd</c> is one fused multiply-add per lane on x86 CPUs with FMA and on ARM64, and a multiply then an add
+/// elsewhere, as <see cref="VectorOps"/>' scalar <c>MulAdd</c> is; the other arithmetic (add, subtract,
 /// multiply, divide, square root, max) is plain IEEE per lane. So every width gives the same bits as the scalar code
 /// written with the same operations.
 /// </summary>
@@ -18,7 +18,7 @@ internal interface ISimdWidth<TVector> where TVector : struct
     static abstract TVector Load(ref float source, nuint index);
     static abstract void Store(TVector value, ref float destination, nuint index);
     static abstract TVector Broadcast(float value);
-    /// <summary>a·b + c, fused on x86 CPUs with FMA (see <see cref="VectorOps"/>).</summary>
+    /// <summary>a·b + c, fused on x86 CPUs with FMA and on ARM64 (see <see cref="VectorOps"/>).</summary>
     static abstract TVector MulAdd(TVector a, TVector b, TVector c);
     static abstract float Sum(TVector value);
     /// <summary>An activation applied to every lane (a dense kernel's epilogue).</summary>

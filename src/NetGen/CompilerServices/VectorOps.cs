@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.Arm;
 using System.Runtime.Intrinsics.X86;
 
 namespace NetGen.CompilerServices;
@@ -118,26 +119,51 @@ internal static class VectorOps
             Unsafe.Add(ref y, i) += alpha * Unsafe.Add(ref x, i);
     }
 
+    // Where MulAdd fuses (one rounding, as IEEE fma; unfused, the product is rounded before the add):
+    // - x86 with FMA: scalar and every accelerated width (vfmadd; Vector512 is accelerated only with AVX-512F).
+    // - ARM64: scalar (fmadd: MathF.FusedMultiplyAdd is a JIT intrinsic there) and Vector128 (fmla), the width ARM64
+    //   kernels run on. Vector256 and Vector512 are not accelerated on ARM64, so no kernel takes them; their MulAdd
+    //   still fuses (Vector256/512.FusedMultiplyAdd work on Vector128 halves) so that every width rounds alike.
+    // - x86 without FMA (DOTNET_EnableFMA=0, DOTNET_EnableAVX2=0 or older CPUs), DOTNET_EnableHWIntrinsic=0, other
+    //   CPUs: a multiply then an add.
+    // Within a process the vector loops and their scalar tails therefore agree bit for bit; between a CPU that fuses
+    // and one that does not, results differ in the last bits of each product-sum.
+
     /// <summary>
-    /// a·b + c, fused where the CPU has x86 FMA (so scalar code rounds like the vector paths below); elsewhere, ARM64
-    /// included, a multiply then an add.
+    /// a·b + c, fused on x86 CPUs with FMA and on ARM64 (so scalar code rounds like the vector paths below); elsewhere a
+    /// multiply then an add.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float MulAdd(float a, float b, float c) =>
-        Fma.IsSupported ? MathF.FusedMultiplyAdd(a, b, c) : a * b + c;
+        Fma.IsSupported || AdvSimd.IsSupported ? MathF.FusedMultiplyAdd(a, b, c) : a * b + c;
 
-    /// <summary>a·b + c, fused where the CPU has x86 FMA (AVX-512F for Vector512); elsewhere a multiply then an add.</summary>
+    /// <summary>
+    /// a·b + c, fused on x86 CPUs with AVX-512F and on ARM64 (as four Vector128 fmla: Vector512 is not accelerated
+    /// there); elsewhere a multiply then an add.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> MulAdd(Vector512<float> a, Vector512<float> b, Vector512<float> c) =>
-        Avx512F.IsSupported ? Avx512F.FusedMultiplyAdd(a, b, c) : a * b + c;
+        Avx512F.IsSupported ? Avx512F.FusedMultiplyAdd(a, b, c)
+        : AdvSimd.IsSupported ? Vector512.FusedMultiplyAdd(a, b, c)
+        : a * b + c;
 
-    /// <inheritdoc cref="MulAdd(Vector512{float}, Vector512{float}, Vector512{float})"/>
+    /// <summary>
+    /// a·b + c, fused on x86 CPUs with FMA and on ARM64 (as two Vector128 fmla: Vector256 is not accelerated there);
+    /// elsewhere a multiply then an add.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> MulAdd(Vector256<float> a, Vector256<float> b, Vector256<float> c) =>
-        Fma.IsSupported ? Fma.MultiplyAdd(a, b, c) : a * b + c;
+        Fma.IsSupported ? Fma.MultiplyAdd(a, b, c)
+        : AdvSimd.IsSupported ? Vector256.FusedMultiplyAdd(a, b, c)
+        : a * b + c;
 
-    /// <inheritdoc cref="MulAdd(Vector512{float}, Vector512{float}, Vector512{float})"/>
+    /// <summary>
+    /// a·b + c, fused on x86 CPUs with FMA (vfmadd) and on ARM64 (fmla, the path ARM64 kernels take); elsewhere a
+    /// multiply then an add.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> MulAdd(Vector128<float> a, Vector128<float> b, Vector128<float> c) =>
-        Fma.IsSupported ? Fma.MultiplyAdd(a, b, c) : a * b + c;
+        Fma.IsSupported ? Fma.MultiplyAdd(a, b, c)
+        : AdvSimd.IsSupported ? AdvSimd.FusedMultiplyAdd(c, a, b) // AdvSimd takes the addend first
+        : a * b + c;
 }
