@@ -20,8 +20,9 @@ public sealed partial class NetworkGenerator
     internal const long MaxBakedFileBytes = 16L * 1024 * 1024;
 
     /// <summary>
-    /// [Network(Weights = "file.ngw")]: find the file among the AdditionalFiles, check it as ModelFile.Load would, and
-    /// emit its parameters as constant data with static Infer/Classify methods in a second file per network.
+    /// [Network(Weights = "file.ngw")]: find the file among the AdditionalFiles, check it as ModelFile.Load (or, for an
+    /// int8 file, ModelFile.LoadQuantized) would, and emit its parameters as constant data with static Infer/Classify
+    /// methods in a second file per network.
     /// </summary>
     private static void InitializeBakedWeights(IncrementalGeneratorInitializationContext context,
         IncrementalValuesProvider<ParseResult> parsed, IncrementalValuesProvider<NetworkSpec?> specs)
@@ -82,6 +83,7 @@ public sealed partial class NetworkGenerator
             case FileProblem.Unreadable: return Fail(DiagnosticDescriptors.WeightsFileInvalid, name, network, read.ReadError!);
         }
         byte[] file = read.Bytes!;
+        if (QuantizedModelFileDecoder.HasMagic(file)) return BakeQuantized(spec, file, Path.GetFileName(read.Matches[0]), Fail);
 
         if (ModelFileDecoder.TryDecode(file, out var content) is { } problem)
             return Fail(DiagnosticDescriptors.WeightsFileInvalid, name, network, problem);
@@ -95,6 +97,21 @@ public sealed partial class NetworkGenerator
         var parameters = new byte[4 * content.ParameterCount];
         Array.Copy(file, content.ParameterOffset, parameters, 0, parameters.Length);
         return new BakeResult(new BakedWeightsSpec(spec, Path.GetFileName(read.Matches[0]), new ByteData(parameters)), null);
+    }
+
+    /// <summary>
+    /// An int8 quantized model file (NGQ8): checked as ModelFile.LoadQuantized checks it, and its architecture must be the
+    /// declaration's. The whole file is baked in: the program decodes it once, without the fingerprint (compared here).
+    /// </summary>
+    private static BakeResult BakeQuantized(NetworkSpec spec, byte[] file, string fileName, Func<DiagnosticDescriptor, object[], BakeResult> fail)
+    {
+        string name = spec.Weights!, network = spec.Type.Name;
+        if (QuantizedModelFileDecoder.TryDecode(file, QuantizedModelFileDecoder.Sha256, out var content) is { } problem)
+            return fail(DiagnosticDescriptors.WeightsFileInvalid, new object[] { name, network, problem.TrimEnd('.') });
+        string architecture = ArchitectureDescriber.Architecture(spec);
+        if (content!.Architecture != architecture)
+            return fail(DiagnosticDescriptors.WeightsForAnotherNetwork, new object[] { name, content.Architecture, network, architecture });
+        return new BakeResult(new BakedWeightsSpec(spec, fileName, new ByteData(file), Quantized: true), null);
     }
 
     /// <summary>Why <see cref="ReadAdditionalFile"/> has no bytes to give.</summary>

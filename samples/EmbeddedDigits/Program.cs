@@ -24,7 +24,11 @@ if (!Directory.Exists(folder)) folder = Mnist.DefaultFolder;
 Dataset test = Mnist.LoadFiles(Path.Combine(folder, "test-images-idx3-ubyte.gz"), Path.Combine(folder, "test-labels-idx1-ubyte.gz"));
 int show = args.Length > 0 && int.TryParse(args[0], out int n) ? Math.Min(n, test.Count) : 12;
 
+#if INT8
+Console.WriteLine($"{MnistNet.Architecture}, {MnistNet.ParameterCount:N0} parameters compiled in as int8 ({MnistNet.BakedQuantizedNetwork.WeightBytes:N0} weight bytes)");
+#else
 Console.WriteLine($"{MnistNet.Architecture}, {MnistNet.ParameterCount:N0} parameters compiled in");
+#endif
 Console.WriteLine($"first prediction {toFirst.TotalMicroseconds:F0} µs after Main started (a blank image: class {first})");
 Console.WriteLine();
 Console.WriteLine("digit  label  predicted");
@@ -50,8 +54,13 @@ TimeSpan elapsed = Stopwatch.GetElapsedTime(start);
 Console.WriteLine($"latency: {elapsed.TotalMicroseconds / (Rounds * test.Count):F2} µs per digit over {Rounds * test.Count:N0} classifications (checksum {checksum})");
 return accuracy >= 0.9 ? 0 : 1;
 
+#if INT8
+/// <summary>784 pixels → 128 ReLU → 64 ReLU → 10 softmax, with the int8 quantized network of digits-int8.ngw baked in (-p:Int8=true).</summary>
+[Network(Loss = LossFunction.CrossEntropy, Weights = "digits-int8.ngw")]
+#else
 /// <summary>784 pixels → 128 ReLU → 64 ReLU → 10 softmax, with the parameters of digits.ngw baked in.</summary>
 [Network(Loss = LossFunction.CrossEntropy, Weights = "digits.ngw")]
+#endif
 [Input(784)]
 [Dense(128, Activation.ReLU)]
 [Dense(64, Activation.ReLU)]

@@ -102,6 +102,29 @@ public class BaselineTests
         }
     }
 
+    // [Network(Weights = ...)] with an int8 quantized model file: the file's bytes compiled in, and the static
+    // Infer/Classify on the QuantizedNetwork decoded from them. The network (ReLU, softmax: no table, so no exp in the
+    // file) is initialized from seed 3 and quantized on fixed calibration inputs.
+    [Fact]
+    public void BakedInt8Weights()
+    {
+        const string layers = "[Network(Loss = LossFunction.CrossEntropy)] [Input(2)] [Dense(4, Activation.ReLU)] [Dense(2, Activation.Softmax)]";
+        var trained = GeneratorHarness.CompileAndLoad(GeneratorHarness.Run($"using NetGen;\nnamespace App;\n{layers}\npublic partial class Net;"));
+        var network = (INetwork)Activator.CreateInstance(trained.GetType("App.Net")!, 3)!;
+        float[] calibration = [0, 0, 0, 1, 1, 0, 1, 1, -1, 0.5f, 2, -2];
+        string folder = Directory.CreateTempSubdirectory("netgen-baseline-").FullName;
+        try
+        {
+            string path = Path.Combine(folder, "net-int8.ngw");
+            NetGen.Serialization.ModelFile.Save(network.Quantize(calibration, 6), path);
+            Verify($"using NetGen;\nnamespace App;\n{layers.Replace("[Network(", "[Network(Weights = \"net-int8.ngw\", ")}\npublic partial class Net;", files: [new FileText(path)]);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     // [Network(Onnx = ...)]: layers and parameters imported from a PyTorch export (OnnxFixtures/gemm_relu_softmax.onnx).
     [Fact]
     public void OnnxImported() => Verify("""

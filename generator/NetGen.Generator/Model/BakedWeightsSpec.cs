@@ -7,12 +7,14 @@ namespace NetGen.Generator.Model;
 
 /// <summary>
 /// A network whose parameters are compiled in: its model, the file they came from and the parameters' bytes as stored
-/// in the file (float32, little-endian). Immutable with structural equality, or incremental caching breaks.
+/// in the file (float32, little-endian), or for an int8 quantized file the whole checked file. Immutable with
+/// structural equality, or incremental caching breaks.
 /// </summary>
 /// <param name="Network">The network the parameters belong to; <c>Network.Weights</c> names the file.</param>
 /// <param name="FileName">The file's name without its folder, for comments.</param>
-/// <param name="Parameters">ParameterCount × 4 bytes.</param>
-internal sealed record BakedWeightsSpec(NetworkSpec Network, string FileName, ByteData Parameters)
+/// <param name="Parameters">ParameterCount × 4 bytes; when <paramref name="Quantized"/>, the bytes of the NGQ8 file.</param>
+/// <param name="Quantized">Whether the file is an int8 quantized model file, so Infer and Classify run the int8 network.</param>
+internal sealed record BakedWeightsSpec(NetworkSpec Network, string FileName, ByteData Parameters, bool Quantized = false)
 {
     /// <summary>The hint name of the second generated file, next to the network's own.</summary>
     public string HintName => Network.Type.HintName.Replace(".NetGen.g.cs", ".NetGen.Weights.g.cs");
@@ -23,7 +25,9 @@ internal sealed record BakedWeightsSpec(NetworkSpec Network, string FileName, By
     /// <summary>Where the parameters come from, for the generated file's header.</summary>
     public string Origin => FromOnnx
         ? $"the ONNX file {FileName} named by [Network(Onnx = ...)]"
-        : $"the weights file {FileName} named by [Network(Weights = ...)]";
+        : Quantized
+            ? $"the int8 weights file {FileName} named by [Network(Weights = ...)]"
+            : $"the weights file {FileName} named by [Network(Weights = ...)]";
 }
 
 /// <summary>
