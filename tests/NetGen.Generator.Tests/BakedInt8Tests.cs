@@ -4,6 +4,8 @@ using Microsoft.CodeAnalysis;
 using NetGen.Quantization;
 using NetGen.Serialization;
 
+using static NetGen.Generator.Tests.BakedWeightsHelpers;
+
 namespace NetGen.Generator.Tests;
 
 /// <summary>
@@ -49,11 +51,6 @@ public sealed class BakedInt8Tests : IDisposable
     public static TheoryData<string> Architectures => new(ArchitectureList);
 
     private const string Xor = "[Network(Loss = LossFunction.BinaryCrossEntropy)] [Input(2)] [Dense(4, Activation.Tanh)] [Dense(1, Activation.Sigmoid)]";
-
-    private static string Declaration(string attributes, string? weights) =>
-        "using NetGen;\nnamespace App;\n" +
-        (weights is null ? attributes : attributes.Replace("[Network(", $"[Network(Weights = \"{weights}\", ").Replace("[Network]", $"[Network(Weights = \"{weights}\")]")) +
-        "\npublic partial class Net { }\n";
 
     private static float[] RandomInputs(int size, int samples, int seed)
     {
@@ -142,17 +139,6 @@ public sealed class BakedInt8Tests : IDisposable
 
     // ----- diagnostics -----
 
-    private static Diagnostic SingleError(GeneratorHarness.Result result, string id, string weights)
-    {
-        var matching = result.GeneratorDiagnostics.Where(d => d.Id == id).ToList();
-        Assert.True(matching.Count == 1, $"Expected one {id}, got: {string.Join("; ", result.GeneratorDiagnostics)}");
-        var d = matching[0];
-        Assert.Equal(DiagnosticSeverity.Error, d.Severity);
-        Assert.Equal($"Weights = \"{weights}\"", d.Location.SourceTree!.GetText().ToString(d.Location.SourceSpan));
-        Assert.DoesNotContain(result.Sources, s => s.HintName.EndsWith(".Weights.g.cs"));
-        Assert.Empty(result.Output.GetDiagnostics().Where(x => x.Severity == DiagnosticSeverity.Error));
-        return d;
-    }
 
     [Fact]
     public void Int8FileForAnotherArchitectureIsRejected()

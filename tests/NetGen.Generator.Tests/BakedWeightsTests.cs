@@ -6,6 +6,8 @@ using Microsoft.CodeAnalysis.Text;
 using NetGen.Generator.Helpers;
 using NetGen.Serialization;
 
+using static NetGen.Generator.Tests.BakedWeightsHelpers;
+
 namespace NetGen.Generator.Tests;
 
 /// <summary>
@@ -48,11 +50,6 @@ public sealed class BakedWeightsTests : IDisposable
     ];
 
     public static TheoryData<string> Architectures => new(ArchitectureList);
-
-    private static string Declaration(string attributes, string? weights) =>
-        "using NetGen;\nnamespace App;\n" +
-        (weights is null ? attributes : attributes.Replace("[Network(", $"[Network(Weights = \"{weights}\", ").Replace("[Network]", $"[Network(Weights = \"{weights}\")]")) +
-        "\npublic partial class Net { }\n";
 
     /// <summary>Compiles the network without baked weights, initializes it from <paramref name="seed"/> and saves it.</summary>
     private (INetwork Network, string Path) SaveNetwork(string attributes, int seed, string fileName = "net.ngw")
@@ -131,21 +128,6 @@ public sealed class BakedWeightsTests : IDisposable
 
     private const string Xor = "[Network(Loss = LossFunction.BinaryCrossEntropy)] [Input(2)] [Dense(4, Activation.Tanh)] [Dense(1, Activation.Sigmoid)]";
 
-    private static Diagnostic SingleError(GeneratorHarness.Result result, string id, string weights)
-    {
-        var matching = result.GeneratorDiagnostics.Where(d => d.Id == id).ToList();
-        Assert.True(matching.Count == 1, $"Expected one {id}, got: {string.Join("; ", result.GeneratorDiagnostics)}");
-        var d = matching[0];
-        Assert.Equal(DiagnosticSeverity.Error, d.Severity);
-        Assert.Equal($"Weights = \"{weights}\"", d.Location.SourceTree!.GetText().ToString(d.Location.SourceSpan));
-        Assert.Contains($"'{weights}'", d.GetMessage());
-        Assert.EndsWith(id + ".md", d.Descriptor.HelpLinkUri);
-        // No weights file, but the network itself is generated and the whole compilation is otherwise clean.
-        Assert.DoesNotContain(result.Sources, s => s.HintName.EndsWith(".Weights.g.cs"));
-        Assert.Contains(result.Sources, s => s.HintName == "App.Net.NetGen.g.cs");
-        Assert.Empty(result.Output.GetDiagnostics().Where(x => x.Severity == DiagnosticSeverity.Error));
-        return d;
-    }
 
     [Fact]
     public void MissingFile()
