@@ -30,22 +30,6 @@ public sealed partial class NetworkGenerator
         /// <summary>Tiny dense layers (both sides at most this wide) are unrolled into straight-line code in the single-sample Forward.</summary>
         internal const int UnrollLimit = 16;
 
-        /// <summary>
-        /// The most samples the batched Forward processes per tile. The packed kernel transposes a layer's weights once
-        /// per tile, which for 784-512-512-10's 662k weights costs as much as the products of dozens of samples:
-        /// measured on 784-128-64-10 / 784-512-512-10 at batch 1024, tiles of 64 run at 0.74×/0.65× ONNX Runtime's
-        /// speed, tiles of 512 at 0.96×/0.95× (256: 0.92×/0.84×; 1024: no better than 512). A tile's intermediate
-        /// values (2 MB for 784-512-512-10) still sit in L3.
-        /// </summary>
-        internal const int MaxTile = 512;
-
-        /// <summary>
-        /// The batched Forward's tile when the weights were transposed beforehand (a frozen network): nothing to amortize,
-        /// so the tile only has to keep its inputs in L2. Measured on 784-128-64-10 at batch 1024: tiles of 48-384 all
-        /// run at 0.81 µs per sample, 512 at 0.82, 1020 at 0.83. A multiple of the packed kernel's six-sample block.
-        /// </summary>
-        internal const int FrozenTile = 192;
-
         public static string Emit(NetworkSpec spec)
         {
             var w = new SourceWriter();
@@ -165,49 +149,25 @@ public sealed partial class NetworkGenerator
                 w.WriteLine(GeneratedCode);
                 w.WriteLine("private global::NetGen.Rng __dropoutRng;");
             }
+            w.WriteLine("// How the passes run: kernels, tiles and the split over TrainingThreads, chosen at run time for this machine.");
+            w.WriteLine(GeneratedCode);
+            w.WriteLine($"private readonly {Kernels}ExecutionPlan __plan = new {Kernels}ExecutionPlan();");
             if (TrainsInLanes(spec))
             {
-                w.WriteLine("// Training: one workspace per slice of a batch (one unless TrainingThreads > 1), and the slices' coordinator.");
+                w.WriteLine("// Training with several threads: slices of the batch, each with its own workspace; made on the first training step.");
                 w.WriteLine(GeneratedCode);
-                w.WriteLine("private __Workspace[] __workspaces = { new __Workspace() };");
-                w.WriteLine(GeneratedCode);
-                w.WriteLine($"private {Kernels}ParallelGradients? __parallel;");
+                w.WriteLine($"private {Kernels}SlicedGradients<__Workspace>? __slices;");
             }
             else
             {
                 w.WriteLine("// Training: the buffers ComputeGradients keeps between calls.");
                 w.WriteLine(GeneratedCode);
                 w.WriteLine("private readonly __Workspace __workspace = new __Workspace();");
-                if (RowSegmentStart(spec) >= 0)
-                {
-                    w.WriteLine("// __Rows as the delegate RowSplit calls, made on the first training step.");
-                    w.WriteLine(GeneratedCode);
-                    w.WriteLine($"private {Kernels}RowRangeWork? __rowWork;");
-                }
-                if (MergedWeightGradientLayer(spec) >= 0)
-                {
-                    w.WriteLine("// __WeightGradients as the delegate RowSplit.RunParts calls, made on the first training step.");
-                    w.WriteLine(GeneratedCode);
-                    w.WriteLine($"private {Kernels}PartWork? __weightGradientWork;");
-                }
             }
-            w.WriteLine(GeneratedCode);
-            w.WriteLine("private int __trainingThreads = 1;");
             w.WriteLine();
             w.WriteLine("/// <inheritdoc/>");
             w.WriteLine(GeneratedCode);
-            w.WriteLine("public int TrainingThreads");
-            w.WriteLine("{");
-            w.WriteLine("    get => __trainingThreads;");
-            w.WriteLine("    set");
-            w.WriteLine("    {");
-            w.WriteLine($"        if (value is < 1 or > {Kernels}ParallelGradients.MaxThreads)");
-            w.WriteLine("            throw new global::System.ArgumentOutOfRangeException(nameof(value), value, \"TrainingThreads must be between 1 and 64.\");");
-            if (!TrainsInLanes(spec))
-                w.WriteLine($"        {Kernels}DenseKernels.ReserveThreads(value); // starts the worker threads now, not inside a training step");
-            w.WriteLine("        __trainingThreads = value;");
-            w.WriteLine("    }");
-            w.WriteLine("}");
+            w.WriteLine("public int TrainingThreads { get => __plan.Threads; set => __plan.Threads = value; }");
             w.WriteLine();
             w.WriteLine("/// <inheritdoc/>");
             w.WriteLine(GeneratedCode);

@@ -53,7 +53,7 @@ internal static class DenseChecks
         foreach (var values in new[] { dz, x })
             for (int i = 0; i < values.Length; i++) values[i] = (float)(random.NextDouble() * 2 - 1);
         dw.AsSpan().Fill(float.NaN); // every element must be written
-        DenseKernels.WeightGradients<TIn, TOut>(dz, x, dw, db, batch, threads);
+        new ExecutionPlan { Threads = threads }.DenseWeightGradients<TIn, TOut>(dz, x, dw, db, batch);
         for (int j = 0; j < units; j++)
         {
             double bias = 0;
@@ -111,14 +111,14 @@ internal static class DenseChecks
         var actual = new float[batch * units];
         DenseKernels.Forward<TIn, TOut>(w, b, x, expected, batch);
         ActivationKernels.Tanh(expected);
-        DenseKernels.Forward<TIn, TOut, TanhOperator>(w, b, x, actual, batch, default, 1, new TanhOperator());
+        DenseKernels.Forward<TIn, TOut, TanhOperator>(w, b, x, actual, batch, default, new TanhOperator());
         Compare(expected, actual, $"Fused tanh forward {n} → {units}, batch {batch}");
 
         expected = new float[batch * n];
         actual = new float[batch * n];
         DenseKernels.InputGradients<TIn, TOut>(dz, w, expected, batch);
         ActivationKernels.ELUBackward(a, expected, 1f);
-        DenseKernels.InputGradients<TIn, TOut, ELUGradient>(dz, w, actual, batch, 1, a, new ELUGradient(1f));
+        DenseKernels.InputGradients<TIn, TOut, ELUGradient>(dz, w, actual, batch, a, new ELUGradient(1f));
         Compare(expected, actual, $"Fused ELU′ input gradient {n} ← {units}, batch {batch}");
 
         static void Compare(float[] expected, float[] actual, string what)

@@ -42,8 +42,6 @@ public sealed partial class NetworkGenerator
             yield return new Buffer("D0", "float", widest);
             if (spec.Layers.Count > 1)
                 yield return new Buffer("D1", "float", widest);
-            foreach (var buffer in RowSegmentBuffers(spec))
-                yield return buffer;
         }
 
         /// <summary>The intermediate values Forward keeps per sample: hidden outputs and maxout pieces.</summary>
@@ -64,12 +62,15 @@ public sealed partial class NetworkGenerator
         private static bool SingleNeedsThreadScratch(NetworkSpec spec) => ScratchPerSample(spec) > StackBudget;
 
         /// <summary>
-        /// Batched Forward always works in tiles of <see cref="MaxTile"/> samples, enough for the batched kernels to pay
-        /// for packing their weights; a tile's intermediate values go on the stack when they fit the budget.
+        /// Batched Forward works in tiles whose size the runtime plan chooses; a tile's intermediate values go on the stack
+        /// when that many samples fit the budget, else in the thread's buffer.
         /// </summary>
-        private static bool BatchNeedsThreadScratch(NetworkSpec spec) => (long)MaxTile * ScratchPerSample(spec) > StackBudget;
+        private static bool BatchNeedsThreadScratch(NetworkSpec spec) => ScratchPerSample(spec) > 0;
 
         private static bool NeedsThreadScratch(NetworkSpec spec) => SingleNeedsThreadScratch(spec) || BatchNeedsThreadScratch(spec);
+
+        /// <summary>The most values any layer reads per sample: what the plan sizes a tile of the batched Forward by.</summary>
+        private static int WidestInput(NetworkSpec spec) => spec.Layers.Max(l => l.Inputs);
 
         private static void EmitForwardSingle(SourceWriter w, NetworkSpec spec, SortedSet<int> dims)
         {
@@ -139,25 +140,19 @@ public sealed partial class NetworkGenerator
             {
                 EmitConstantLength(w, "p");
                 var buffers = InferenceBuffers(spec);
-                w.WriteLine($"// Samples go through in tiles. Kernels that transpose their weights per tile need large tiles ({MaxTile}) to");
-                w.WriteLine($"// amortize it; with the weights transposed beforehand, tiles of {FrozenTile} keep a tile's inputs in L2.");
-                w.WriteLine($"const int MaxTile = {MaxTile};");
-                w.WriteLine($"int tile = packed.IsEmpty ? MaxTile : {FrozenTile};");
+                w.WriteLine("// Samples go through in tiles of the size the plan chooses for this machine (its L2 cache, and whether the weights");
+                w.WriteLine("// are transposed already or each tile's kernels transpose them).");
+                w.WriteLine($"int tile = {Kernels}ExecutionPlan.ForwardTile({WidestInput(spec)}, packed: !packed.IsEmpty);");
                 if (BatchNeedsThreadScratch(spec))
                 {
-                    w.WriteLine("int rows = global::System.Math.Min(tile, batchSize); // the thread's buffer grows only as far as batches need");
-                    w.WriteLine($"{SpanOfFloat} scratch = __Scratch(rows * {ScratchPerSample(spec)}); // too large for the stack");
+                    w.WriteLine("int rows = global::System.Math.Min(tile, batchSize);");
+                    w.WriteLine($"{SpanOfFloat} scratch = rows * {ScratchPerSample(spec)} <= {StackBudget} ? stackalloc float[rows * {ScratchPerSample(spec)}] : __Scratch(rows * {ScratchPerSample(spec)});");
                     int offset = 0;
                     foreach (var (name, size) in buffers)
                     {
                         w.WriteLine($"{SpanOfFloat} {name}Tile = scratch.Slice(rows * {offset}, rows * {size});");
                         offset += size;
                     }
-                }
-                else
-                {
-                    foreach (var (name, size) in buffers)
-                        w.WriteLine($"{SpanOfFloat} {name}Tile = stackalloc float[MaxTile * {size}];");
                 }
                 using (w.Block("for (int start = 0; start < batchSize; start += tile)"))
                 {
@@ -244,7 +239,7 @@ public sealed partial class NetworkGenerator
                     EmitSlicedGradients(w, spec, rng);
                 else
                 {
-                    w.WriteLine("// With TrainingThreads > 1 each layer's products are split over the threads; the results are the same for any count.");
+                    w.WriteLine("// The plan splits large products over TrainingThreads; the results are the same for any count.");
                     w.WriteLine($"return __ComputeGradients(__workspace, inputs, targets, batchSize, {BufferSpan(spec, "__gradients")}, ref {rng});");
                 }
             }
@@ -253,29 +248,13 @@ public sealed partial class NetworkGenerator
         }
 
         /// <summary>
-        /// Tiny networks (trained in lanes, no kernels to split) use TrainingThreads for data parallelism: consecutive
-        /// slices of the batch, each on its own workspace, combined in slice order.
+        /// Tiny networks (trained in lanes, no kernels to split) use TrainingThreads for data parallelism: the plan runs
+        /// consecutive slices of the batch, each on its own workspace, combined in slice order.
         /// </summary>
         private static void EmitSlicedGradients(SourceWriter w, NetworkSpec spec, string rng)
         {
-            w.WriteLine($"int slices = {Kernels}ParallelGradients.SliceCount(__trainingThreads, batchSize);");
-            w.WriteLine("if (slices == 1)");
-            w.WriteLine($"    return __ComputeGradients(__workspaces[0], inputs, targets, batchSize, {BufferSpan(spec, "__gradients")}, ref {rng});");
-            w.WriteLine("// Several threads: consecutive slices of the batch, each on its own workspace, combined in slice order.");
-            w.WriteLine("if (__parallel is null || __parallel.Slices != slices)");
-            using (w.Block(""))
-            {
-                w.WriteLine("if (__workspaces.Length < slices)");
-                using (w.Block(""))
-                {
-                    w.WriteLine("var grown = new __Workspace[slices];");
-                    w.WriteLine("for (int k = 0; k < slices; k++) grown[k] = k < __workspaces.Length ? __workspaces[k] : new __Workspace();");
-                    w.WriteLine("__workspaces = grown;");
-                }
-                w.WriteLine($"__parallel = new {Kernels}ParallelGradients(slices, InputSize, OutputSize, ParameterCount,");
-                w.WriteLine("    (int k, global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y, int n, global::System.Span<float> g, ref global::NetGen.Rng r) => __ComputeGradients(__workspaces[k], x, y, n, g, ref r));");
-            }
-            w.WriteLine($"return __parallel.Run(inputs, targets, batchSize, {BufferSpan(spec, "__gradients")}, ref {rng});");
+            w.WriteLine($"__slices ??= new {Kernels}SlicedGradients<__Workspace>(InputSize, OutputSize, ParameterCount, __ComputeGradients);");
+            w.WriteLine($"return __plan.SlicedGradients(__slices, inputs, targets, batchSize, {BufferSpan(spec, "__gradients")}, ref {rng});");
         }
 
         private static void EmitComputeGradientsBody(SourceWriter w, NetworkSpec spec, SortedSet<int> dims)
@@ -290,10 +269,6 @@ public sealed partial class NetworkGenerator
                     EmitKernelGradients(w, spec, dims);
             }
             w.WriteLine();
-            if (RowSegmentStart(spec) is var start and >= 0)
-                EmitRowsMethod(w, spec, dims, start);
-            if (MergedWeightGradientLayer(spec) is var merged and >= 0)
-                EmitWeightGradientsMethod(w, spec, dims, merged);
         }
 
         /// <summary>The body of <c>__ComputeGradients</c> through the batched kernels, with the workspace's buffers.</summary>
@@ -315,20 +290,8 @@ public sealed partial class NetworkGenerator
                     w.WriteLine($"{SpanOfFloat} m{layer.Index} = {WorkspaceSpan(spec, $"M{layer.Index}", $"n * {layer.Units}")};");
                 w.WriteLine($"{SpanOfFloat} {TrainingOutput(spec, layer)} = {WorkspaceSpan(spec, $"A{layer.Index}", $"n * {layer.Units}")};");
             }
-            int segment = RowSegmentStart(spec);
-            EmitForwardLayers(w, spec, dims, Mode.Training, "inputs", TrainingOutput(spec, last), "n", segment < 0 ? spec.Layers.Count : segment);
+            EmitForwardLayers(w, spec, dims, Mode.Training, "inputs", TrainingOutput(spec, last), "n");
             w.WriteLine();
-            if (segment >= 0)
-            {
-                bool derivativeApplied = EmitRowSegmentCall(w, spec, dims, segment);
-                if (Propagates(spec, segment))
-                {
-                    w.WriteLine($"{SpanOfFloat} da{segment - 1} = {WorkspaceSpan(spec, "D0", $"n * {spec.Layers[segment - 1].Units}")};");
-                    EmitBackwardLayers(w, spec, dims, segment - 1, $"da{segment - 1}", derivativeApplied);
-                }
-                w.WriteLine("return loss;");
-                return;
-            }
 
             string da = $"da{last.Index}";
             w.WriteLine($"{SpanOfFloat} {da} = {WorkspaceSpan(spec, "D0", "n * OutputSize")};");
@@ -405,21 +368,27 @@ public sealed partial class NetworkGenerator
         private static string WeightGradients(LayerSpec l) => $"grad.Slice({l.WeightOffset}, {l.WeightCount})";
         private static string BiasGradients(LayerSpec l) => $"grad.Slice({l.BiasOffset}, {l.BiasCount})";
 
-        /// <summary>
-        /// The extra arguments of a dense product: in the batched Forward the layer's transposed weights from <c>packed</c>
-        /// (when there are any), in training the thread count.
-        /// </summary>
-        private static string PackedWeights(Mode mode, LayerSpec l) => mode switch
-        {
-            Mode.Batch => $", {ForwardOptions(mode, l).Transposed}",
-            Mode.Training => $", default, {ForwardOptions(mode, l).Threads}", // split over the training threads
-            _ => "",
-        };
+        /// <summary>Whether layer <paramref name="index"/> passes a gradient down: some layer below it has parameters.</summary>
+        private static bool Propagates(NetworkSpec spec, int index) => spec.Layers.Take(index).Any(l => l.HasParameters);
 
-        /// <summary>A forward kernel call's transposed weights (a frozen network's, in batched mode) and thread count.</summary>
-        private static (string Transposed, string Threads) ForwardOptions(Mode mode, LayerSpec l) =>
-            (mode == Mode.Batch ? $"packed.IsEmpty ? default : packed.Slice({l.WeightOffset}, {l.WeightCount})" : "default",
-             mode == Mode.Training ? "__trainingThreads" : "1");
+        /// <summary>
+        /// A dense product's forward call, <c>z = f(W·x + b)</c> over <paramref name="outputs"/> rows of W: in training through
+        /// the plan (which may split it over the threads), at inference through the kernels with, in the batched Forward, a
+        /// frozen network's transposed weights.
+        /// </summary>
+        private static string DenseForwardCall(ForwardStep step, int outputs, string z, (string Type, string Argument)? activation)
+        {
+            var (layer, dims, mode) = (step.Layer, step.Dims, step.Mode);
+            string types = $"<{D(dims, layer.Inputs)}, {D(dims, outputs)}" + (activation is { } t ? $", {Kernels}{t.Type}>" : ">");
+            string arguments = $"{Weights(layer)}, {Biases(layer)}, {step.X}, {z}, {step.N}";
+            string fused = activation is { } f ? $", new {Kernels}{f.Type}({f.Argument})" : "";
+            return mode switch
+            {
+                Mode.Training => $"__plan.DenseForward{types}({arguments}{fused});",
+                Mode.Batch => $"{Kernels}DenseKernels.Forward{types}({arguments}, packed.IsEmpty ? default : packed.Slice({layer.WeightOffset}, {layer.WeightCount}){fused});",
+                _ => activation is null ? $"{Kernels}DenseKernels.Forward{types}({arguments});" : $"{Kernels}DenseKernels.Forward{types}({arguments}, default{fused});",
+            };
+        }
 
         /// <summary>Re-declares a parameter span of ParameterCount values (checked by every caller) with that constant length, so the JIT drops bounds checks.</summary>
         private static void EmitConstantLength(SourceWriter w, string span)

@@ -14,9 +14,8 @@ namespace NetGen.CompilerServices;
 /// <remarks>
 /// <para>Called only by generated code, which has already checked every length; the checks here are a last line of
 /// defence against a generator bug and cost one comparison per call.</para>
-/// <para>The overloads with <c>threads</c> split one product over that many threads of the <see cref="WorkerTeam"/>
-/// (see <c>ParallelDense</c>). Every output element is still summed in the same order as on one
-/// thread, so the result is bit-identical for any thread count.</para>
+/// <para>These run on the calling thread. Training splits products over threads through <see cref="ExecutionPlan"/>,
+/// which calls the range kernels below; every output element is summed in the same order whatever range computes it.</para>
 /// </remarks>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static class DenseKernels
@@ -25,7 +24,7 @@ public static class DenseKernels
     public static void Forward<TIn, TOut>(ReadOnlySpan<float> weights, ReadOnlySpan<float> bias,
         ReadOnlySpan<float> x, Span<float> z, int batch)
         where TIn : IDimension where TOut : IDimension =>
-        Forward<TIn, TOut>(weights, bias, x, z, batch, default, 1);
+        Forward<TIn, TOut, IdentityOperator>(weights, bias, x, z, batch, default, default);
 
     /// <summary>
     /// The same sums as <see cref="Forward{TIn, TOut}(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int)"/>,
@@ -35,33 +34,22 @@ public static class DenseKernels
     public static void Forward<TIn, TOut>(ReadOnlySpan<float> weights, ReadOnlySpan<float> bias,
         ReadOnlySpan<float> x, Span<float> z, int batch, ReadOnlySpan<float> transposedWeights)
         where TIn : IDimension where TOut : IDimension =>
-        Forward<TIn, TOut>(weights, bias, x, z, batch, transposedWeights, 1);
-
-    /// <summary>
-    /// <see cref="Forward{TIn, TOut}(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, ReadOnlySpan{float})"/>
-    /// split over up to <paramref name="threads"/> threads when the product is large enough to pay for the hand-off.
-    /// </summary>
-    public static void Forward<TIn, TOut>(ReadOnlySpan<float> weights, ReadOnlySpan<float> bias,
-        ReadOnlySpan<float> x, Span<float> z, int batch, ReadOnlySpan<float> transposedWeights, int threads)
-        where TIn : IDimension where TOut : IDimension =>
-        Forward<TIn, TOut, IdentityOperator>(weights, bias, x, z, batch, transposedWeights, threads, default);
+        Forward<TIn, TOut, IdentityOperator>(weights, bias, x, z, batch, transposedWeights, default);
 
     /// <summary>
     /// a[b, j] = f(bias[j] + Σ_i weights[j, i]·x[b, i]): the product of
-    /// <see cref="Forward{TIn, TOut}(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, ReadOnlySpan{float}, int)"/>
+    /// <see cref="Forward{TIn, TOut}(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, ReadOnlySpan{float})"/>
     /// with the element-wise <paramref name="activation"/> f fused in. The kernels apply it to each block of outputs before
     /// it is stored (the outer-product kernel to its accumulators in registers, the dot-product kernel to each block's rows
-    /// while they are in L1), and, when the product is split, each thread to its own outputs: there is no second pass over
-    /// <paramref name="z"/>. The values are the same as applying f afterwards, bit for bit.
+    /// while they are in L1): there is no second pass over <paramref name="z"/>. The values are the same as applying f
+    /// afterwards, bit for bit.
     /// </summary>
-    public static unsafe void Forward<TIn, TOut, TAct>(ReadOnlySpan<float> weights, ReadOnlySpan<float> bias,
-        ReadOnlySpan<float> x, Span<float> z, int batch, ReadOnlySpan<float> transposedWeights, int threads, TAct activation)
+    public static void Forward<TIn, TOut, TAct>(ReadOnlySpan<float> weights, ReadOnlySpan<float> bias,
+        ReadOnlySpan<float> x, Span<float> z, int batch, ReadOnlySpan<float> transposedWeights, TAct activation)
         where TIn : IDimension where TOut : IDimension where TAct : struct, IUnaryOperator
     {
         int inputs = TIn.Value, units = TOut.Value;
-        Check(batch >= 0 && weights.Length == inputs * units && bias.Length == units && x.Length >= (long)batch * inputs && z.Length >= (long)batch * units
-              && (transposedWeights.IsEmpty || transposedWeights.Length == inputs * units));
-
+        Check(FitForward<TIn, TOut>(weights, bias, x, z, batch, transposedWeights));
         ref float w = ref MemoryMarshal.GetReference(weights);
         ref float br = ref MemoryMarshal.GetReference(bias);
         ref float xr = ref MemoryMarshal.GetReference(x);
@@ -70,72 +58,23 @@ public static class DenseKernels
         // (given, or made here once per call); otherwise the widest vector that fits the row picks the dot-product kernel.
         // All compute the same sums.
         bool transpose = transposedWeights.IsEmpty;
-        bool packed = PackedApplies<TIn, TOut>(batch, prepacked: !transpose);
-        bool parallel = threads > 1 && ParallelDense<TIn, TOut>.Pays(batch);
-        if (packed)
+        if (PackedApplies<TIn, TOut>(batch, prepacked: !transpose))
         {
-            // Wᵀ is given, or made here in this thread's buffer, once for the call; when a split by units has to make it,
-            // each thread transposes its own rows of w into a buffer of its own instead, and none is needed here.
-            bool eachThreadTransposes = transpose && parallel && ParallelDense<TIn, TOut>.SplitsByUnits;
-            ReadOnlySpan<float> wt = !transpose ? transposedWeights : eachThreadTransposes ? default : PackedWeights.Rent(inputs * units);
-            if (parallel)
-                fixed (float* wp = weights, wtp = wt, bp = bias, xp = x, zp = z)
-                    ParallelDense<TIn, TOut>.ForwardPacked(transpose ? wp : null, wtp, bp, xp, zp, batch, threads, activation);
-            else
-            {
-                ref float wtr = ref MemoryMarshal.GetReference(wt);
-                if (transpose) Transpose.Copy(ref w, units, inputs, ref wtr);
-                ForwardPacked<TIn, TOut, TAct>(ref wtr, units, ref br, ref xr, ref zr, batch, 0, units, activation);
-            }
+            ReadOnlySpan<float> wt = transpose ? PackedWeights.Rent(inputs * units) : transposedWeights;
+            ref float wtr = ref MemoryMarshal.GetReference(wt);
+            if (transpose) Transpose.Copy(ref w, units, inputs, ref wtr);
+            ForwardPacked<TIn, TOut, TAct>(ref wtr, units, ref br, ref xr, ref zr, batch, 0, units, activation);
         }
-        else if (parallel)
-            fixed (float* wp = weights, bp = bias, xp = x, zp = z)
-                ParallelDense<TIn, TOut>.ForwardBlocked(wp, bp, xp, zp, batch, threads, activation);
         else
             ForwardBlocked<TIn, TOut, TAct>(ref w, ref br, ref xr, ref zr, batch, activation);
     }
 
-    /// <summary>
-    /// Rows [<paramref name="start"/>, <paramref name="end"/>) of <see cref="Forward{TIn, TOut}(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int)"/>'s
-    /// result for a batch of <paramref name="batch"/> samples (<paramref name="x"/> and <paramref name="z"/> hold the whole
-    /// batch), on the calling thread; see <see cref="ForwardRows{TIn, TOut, TAct}"/>.
-    /// </summary>
-    public static void ForwardRows<TIn, TOut>(ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> z,
-        int batch, int start, int end)
+    /// <summary>Whether the buffers of a forward call fit the layer shape and the batch.</summary>
+    internal static bool FitForward<TIn, TOut>(ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> z,
+        int batch, ReadOnlySpan<float> transposedWeights)
         where TIn : IDimension where TOut : IDimension =>
-        ForwardRows<TIn, TOut, IdentityOperator>(weights, bias, x, z, batch, start, end, default);
-
-    /// <summary>
-    /// Rows [<paramref name="start"/>, <paramref name="end"/>) of the activated forward product for a batch of
-    /// <paramref name="batch"/> samples (<paramref name="x"/> and <paramref name="z"/> hold the whole batch), on the
-    /// calling thread, for <see cref="RowSplit"/>. The kernel is the one a call over the whole batch takes, and the range
-    /// starts at a multiple of <see cref="RowSplit.Grain"/> (and ends at one, or at the batch's end), so these rows come
-    /// out bit for bit as in that call. The packed kernel's transposed weights are made in this thread's buffer.
-    /// </summary>
-    public static void ForwardRows<TIn, TOut, TAct>(ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> z,
-        int batch, int start, int end, TAct activation)
-        where TIn : IDimension where TOut : IDimension where TAct : struct, IUnaryOperator
-    {
-        int inputs = TIn.Value, units = TOut.Value;
-        Check(weights.Length == inputs * units && bias.Length == units && x.Length >= (long)batch * inputs && z.Length >= (long)batch * units
-              && IsRowRange(batch, start, end));
-        ref float w = ref MemoryMarshal.GetReference(weights);
-        ref float br = ref MemoryMarshal.GetReference(bias);
-        ref float xr = ref Unsafe.Add(ref MemoryMarshal.GetReference(x), (nint)start * inputs);
-        ref float zr = ref Unsafe.Add(ref MemoryMarshal.GetReference(z), (nint)start * units);
-        if (PackedApplies<TIn, TOut>(batch, prepacked: false))
-        {
-            ref float wt = ref MemoryMarshal.GetReference(PackedWeights.Rent(inputs * units));
-            Transpose.Copy(ref w, units, inputs, ref wt);
-            ForwardPacked<TIn, TOut, TAct>(ref wt, units, ref br, ref xr, ref zr, end - start, 0, units, activation);
-        }
-        else
-            ForwardBlocked<TIn, TOut, TAct>(ref w, ref br, ref xr, ref zr, end - start, activation);
-    }
-
-    /// <summary>Whether [start, end) is a range <see cref="RowSplit"/> hands out for a batch of <paramref name="batch"/>.</summary>
-    private static bool IsRowRange(int batch, int start, int end) =>
-        0 <= start && start <= end && end <= batch && start % RowSplit.Grain == 0 && (end == batch || end % RowSplit.Grain == 0);
+        batch >= 0 && weights.Length == TIn.Value * TOut.Value && bias.Length == TOut.Value && x.Length >= (long)batch * TIn.Value
+        && z.Length >= (long)batch * TOut.Value && (transposedWeights.IsEmpty || transposedWeights.Length == TIn.Value * TOut.Value);
 
     /// <summary>
     /// transposedWeights[i, j] = weights[j, i]: the layout <see cref="Forward{TIn, TOut}(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, ReadOnlySpan{float})"/>
@@ -155,49 +94,15 @@ public static class DenseKernels
     /// </summary>
     public static void WeightGradients<TIn, TOut>(ReadOnlySpan<float> dz, ReadOnlySpan<float> x,
         Span<float> weightGradients, Span<float> biasGradients, int batch)
-        where TIn : IDimension where TOut : IDimension =>
-        WeightGradients<TIn, TOut>(dz, x, weightGradients, biasGradients, batch, 1);
-
-    /// <summary>
-    /// <see cref="WeightGradients{TIn, TOut}(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float}, int)"/>
-    /// split by units over up to <paramref name="threads"/> threads when the product is large enough to pay for it.
-    /// </summary>
-    public static unsafe void WeightGradients<TIn, TOut>(ReadOnlySpan<float> dz, ReadOnlySpan<float> x,
-        Span<float> weightGradients, Span<float> biasGradients, int batch, int threads)
         where TIn : IDimension where TOut : IDimension
     {
-        int units = TOut.Value;
         Check(FitWeightGradients<TIn, TOut>(dz, x, weightGradients, biasGradients, batch));
-
-        if (threads > 1 && ParallelDense<TIn, TOut>.Pays(batch))
-            fixed (float* dzp = dz, xp = x, dwp = weightGradients, dbp = biasGradients)
-                ParallelDense<TIn, TOut>.WeightGradients(dzp, xp, dwp, dbp, batch, threads);
-        else
-        {
-            WeightAndBiasGradientRange<TIn, TOut>(ref MemoryMarshal.GetReference(dz), ref MemoryMarshal.GetReference(x),
-                ref MemoryMarshal.GetReference(weightGradients), ref MemoryMarshal.GetReference(biasGradients), batch, 0, units);
-        }
-    }
-
-    /// <summary>
-    /// Rows <paramref name="unitStart"/> ≤ j &lt; <paramref name="unitEnd"/> of dW = dzᵀ·x and the same elements of
-    /// db = Σ_b dz (the spans hold the whole layer's); the other rows are not touched. Ranges that start at multiples of
-    /// <see cref="WeightGradientGrain"/> and end at one or at the layer's last unit give every element the bits a call
-    /// over all units gives.
-    /// </summary>
-    public static void WeightGradientsRange<TIn, TOut>(ReadOnlySpan<float> dz, ReadOnlySpan<float> x,
-        Span<float> weightGradients, Span<float> biasGradients, int batch, int unitStart, int unitEnd)
-        where TIn : IDimension where TOut : IDimension
-    {
-        Check(FitWeightGradients<TIn, TOut>(dz, x, weightGradients, biasGradients, batch)
-              && unitStart >= 0 && unitStart <= unitEnd && unitEnd <= TOut.Value);
-        if (unitEnd > unitStart)
-            WeightAndBiasGradientRange<TIn, TOut>(ref MemoryMarshal.GetReference(dz), ref MemoryMarshal.GetReference(x),
-                ref MemoryMarshal.GetReference(weightGradients), ref MemoryMarshal.GetReference(biasGradients), batch, unitStart, unitEnd);
+        WeightAndBiasGradientRange<TIn, TOut>(ref MemoryMarshal.GetReference(dz), ref MemoryMarshal.GetReference(x),
+            ref MemoryMarshal.GetReference(weightGradients), ref MemoryMarshal.GetReference(biasGradients), batch, 0, TOut.Value);
     }
 
     /// <summary>Whether the buffers of a weight-gradient call fit the layer shape and the batch.</summary>
-    private static bool FitWeightGradients<TIn, TOut>(ReadOnlySpan<float> dz, ReadOnlySpan<float> x,
+    internal static bool FitWeightGradients<TIn, TOut>(ReadOnlySpan<float> dz, ReadOnlySpan<float> x,
         Span<float> weightGradients, Span<float> biasGradients, int batch)
         where TIn : IDimension where TOut : IDimension =>
         batch >= 0 && weightGradients.Length == TIn.Value * TOut.Value && biasGradients.Length == TOut.Value
@@ -205,57 +110,6 @@ public static class DenseKernels
 
     /// <summary>The block of units the weight-gradient kernel computes together; split ranges start at multiples of it.</summary>
     public const int WeightGradientGrain = 4;
-
-    /// <summary>
-    /// The part of a weight-gradient job (see <see cref="WeightGradientShare"/>) that computes other work
-    /// <paramref name="tail"/>: the last part the first, the one before it the second, and so on round.
-    /// </summary>
-    public static int WeightGradientTailPart(int tail, int parts)
-    {
-        if (parts < 1 || tail < 0)
-            throw new ArgumentOutOfRangeException(nameof(tail), $"Tail {tail} of a weight-gradient job in {parts} parts does not exist.");
-        return parts - 1 - tail % parts;
-    }
-
-    /// <summary>
-    /// Part <paramref name="part"/> of <paramref name="parts"/> of a weight-gradient job over one layer's
-    /// <paramref name="units"/> units and other work (the smaller layers' weight gradients), whose sizes in units of this
-    /// layer's work <paramref name="tailUnits"/> lists, largest first; part <see cref="WeightGradientTailPart"/>(t)
-    /// does tail t. Returns the layer's units [Start, End) this part computes: consecutive ranges, each starting at a
-    /// multiple of <see cref="WeightGradientGrain"/>, sized so that with its tails each part has about the same work.
-    /// </summary>
-    public static (int Start, int End) WeightGradientShare(int part, int parts, int units, ReadOnlySpan<double> tailUnits)
-    {
-        if (parts < 1 || part < 0 || part >= parts || units < 0)
-            throw new ArgumentOutOfRangeException(nameof(part), $"Part {part} of {parts} of a weight-gradient job over {units} units does not exist.");
-        double total = units;
-        foreach (double tail in tailUnits)
-        {
-            if (!(tail >= 0) || double.IsInfinity(tail))
-                throw new ArgumentOutOfRangeException(nameof(tailUnits), $"A weight-gradient job's tail of {tail} units is not a size.");
-            total += tail;
-        }
-        return (ShareBoundary(part, parts, units, total, tailUnits),
-            part == parts - 1 ? units : ShareBoundary(part + 1, parts, units, total, tailUnits));
-    }
-
-    /// <summary>
-    /// Where part <paramref name="part"/>'s units start: the units every part before it takes (its share of the whole
-    /// job, <paramref name="total"/> / parts, less its tails), rounded to the grain; a part whose tails exceed its share
-    /// takes no units.
-    /// </summary>
-    private static int ShareBoundary(int part, int parts, int units, double total, ReadOnlySpan<double> tailUnits)
-    {
-        double before = 0, boundary = 0;
-        for (int i = 0; i < part; i++)
-        {
-            before += total / parts;
-            for (int t = 0; t < tailUnits.Length; t++)
-                if (WeightGradientTailPart(t, parts) == i) before -= tailUnits[t];
-            boundary = Math.Max(boundary, before);
-        }
-        return (int)Math.Min(units, Math.Round(boundary / WeightGradientGrain) * WeightGradientGrain);
-    }
 
     /// <summary>Rows <paramref name="unitStart"/> ≤ j &lt; <paramref name="unitEnd"/> of dW = dzᵀ·x and the same elements of db = Σ_b dz.</summary>
     internal static void WeightAndBiasGradientRange<TIn, TOut>(ref float dz, ref float x, ref float dw, ref float db, int batch, int unitStart, int unitEnd)
@@ -279,107 +133,32 @@ public static class DenseKernels
     public static void InputGradients<TIn, TOut>(ReadOnlySpan<float> dz, ReadOnlySpan<float> weights,
         Span<float> dx, int batch)
         where TIn : IDimension where TOut : IDimension =>
-        InputGradients<TIn, TOut>(dz, weights, dx, batch, 1);
-
-    /// <summary>
-    /// <see cref="InputGradients{TIn, TOut}(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int)"/> split by
-    /// samples over up to <paramref name="threads"/> threads when the product is large enough to pay for it.
-    /// </summary>
-    public static void InputGradients<TIn, TOut>(ReadOnlySpan<float> dz, ReadOnlySpan<float> weights,
-        Span<float> dx, int batch, int threads)
-        where TIn : IDimension where TOut : IDimension =>
-        InputGradients<TIn, TOut, IdentityGradient>(dz, weights, dx, batch, threads, dx, default);
+        InputGradients<TIn, TOut, IdentityGradient>(dz, weights, dx, batch, dx, default);
 
     /// <summary>
     /// dz_below[b, i] = g(a[b, i], Σ_j dz[b, j]·weights[j, i]): the input gradient with the backward step of the layer
     /// below's activation fused in (g = <paramref name="derivative"/>, given that layer's outputs
     /// <paramref name="activations"/>, laid out like <paramref name="dx"/>), so <paramref name="dx"/> comes out as the layer
-    /// below's dz. The kernel applies g to each block as it stores it, and, when the product is split, each thread to its
-    /// own samples: there is no second pass over <paramref name="dx"/>. The values are the same as applying g afterwards,
-    /// bit for bit.
+    /// below's dz. The kernel applies g to each block as it stores it: there is no second pass over <paramref name="dx"/>.
+    /// The values are the same as applying g afterwards, bit for bit.
     /// </summary>
-    public static unsafe void InputGradients<TIn, TOut, TGrad>(ReadOnlySpan<float> dz, ReadOnlySpan<float> weights,
-        Span<float> dx, int batch, int threads, ReadOnlySpan<float> activations, TGrad derivative)
+    public static void InputGradients<TIn, TOut, TGrad>(ReadOnlySpan<float> dz, ReadOnlySpan<float> weights,
+        Span<float> dx, int batch, ReadOnlySpan<float> activations, TGrad derivative)
         where TIn : IDimension where TOut : IDimension where TGrad : struct, IGradientOperator
     {
-        int inputs = TIn.Value, units = TOut.Value;
-        Check(batch >= 0 && weights.Length == inputs * units && dz.Length >= (long)batch * units && dx.Length >= (long)batch * inputs
-              && activations.Length >= (long)batch * inputs);
-
-        if (threads > 1 && ParallelDense<TIn, TOut>.Pays(batch))
-            fixed (float* dzp = dz, wp = weights, dxp = dx, ap = activations)
-                ParallelDense<TIn, TOut>.InputGradients(dzp, wp, dxp, ap, batch, threads, derivative);
-        else
-            InputGradientRows<TIn, TOut, TGrad>(ref MemoryMarshal.GetReference(dz), ref MemoryMarshal.GetReference(weights),
-                ref MemoryMarshal.GetReference(dx), batch, ref MemoryMarshal.GetReference(activations), derivative);
+        Check(FitInputGradients<TIn, TOut>(dz, weights, dx, batch, activations));
+        InputGradientRows<TIn, TOut, TGrad>(ref MemoryMarshal.GetReference(dz), ref MemoryMarshal.GetReference(weights),
+            ref MemoryMarshal.GetReference(dx), batch, ref MemoryMarshal.GetReference(activations), derivative);
     }
 
-    /// <summary>
-    /// Rows [<paramref name="start"/>, <paramref name="end"/>) of <see cref="InputGradients{TIn, TOut}(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int)"/>
-    /// for a batch of <paramref name="batch"/> samples, on the calling thread; see <see cref="InputGradientsRows{TIn, TOut, TGrad}"/>.
-    /// </summary>
-    public static void InputGradientsRows<TIn, TOut>(ReadOnlySpan<float> dz, ReadOnlySpan<float> weights, Span<float> dx, int batch, int start, int end)
+    /// <summary>Whether the buffers of an input-gradient call fit the layer shape and the batch.</summary>
+    internal static bool FitInputGradients<TIn, TOut>(ReadOnlySpan<float> dz, ReadOnlySpan<float> weights, Span<float> dx, int batch,
+        ReadOnlySpan<float> activations)
         where TIn : IDimension where TOut : IDimension =>
-        InputGradientsRows<TIn, TOut, IdentityGradient>(dz, weights, dx, batch, start, end, dx, default);
+        batch >= 0 && weights.Length == TIn.Value * TOut.Value && dz.Length >= (long)batch * TOut.Value && dx.Length >= (long)batch * TIn.Value
+        && activations.Length >= (long)batch * TIn.Value;
 
-    /// <summary>
-    /// Rows [<paramref name="start"/>, <paramref name="end"/>) of <see cref="InputGradients{TIn, TOut, TGrad}"/> for a
-    /// batch of <paramref name="batch"/> samples (every span but the weights holds the whole batch), on the calling thread,
-    /// for <see cref="RowSplit"/>: the same values, bit for bit, as those rows of a call over the whole batch.
-    /// </summary>
-    public static void InputGradientsRows<TIn, TOut, TGrad>(ReadOnlySpan<float> dz, ReadOnlySpan<float> weights, Span<float> dx,
-        int batch, int start, int end, ReadOnlySpan<float> activations, TGrad derivative)
-        where TIn : IDimension where TOut : IDimension where TGrad : struct, IGradientOperator
-    {
-        int inputs = TIn.Value, units = TOut.Value;
-        Check(weights.Length == inputs * units && dz.Length >= (long)batch * units && dx.Length >= (long)batch * inputs
-              && activations.Length >= (long)batch * inputs && IsRowRange(batch, start, end));
-        InputGradientRows<TIn, TOut, TGrad>(ref Unsafe.Add(ref MemoryMarshal.GetReference(dz), (nint)start * units), ref MemoryMarshal.GetReference(weights),
-            ref Unsafe.Add(ref MemoryMarshal.GetReference(dx), (nint)start * inputs), end - start,
-            ref Unsafe.Add(ref MemoryMarshal.GetReference(activations), (nint)start * inputs), derivative);
-    }
-
-    /// <summary>
-    /// A hidden layer's backward products in one call: <see cref="WeightGradients{TIn, TOut}(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float}, int, int)"/>
-    /// then <see cref="InputGradients{TIn, TOut}(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, int)"/>.
-    /// With several threads and products of middling size, the two run side by side, one per thread, instead of each
-    /// being split in turn; the results are the same bit for bit.
-    /// </summary>
-    public static void Gradients<TIn, TOut>(ReadOnlySpan<float> dz, ReadOnlySpan<float> x, Span<float> weightGradients, Span<float> biasGradients,
-        ReadOnlySpan<float> weights, Span<float> dx, int batch, int threads)
-        where TIn : IDimension where TOut : IDimension =>
-        Gradients<TIn, TOut, IdentityGradient>(dz, x, weightGradients, biasGradients, weights, dx, batch, threads, dx, default);
-
-    /// <summary>
-    /// <see cref="Gradients{TIn, TOut}"/> with the layer below's activation derivative applied by the input gradient
-    /// (see <see cref="InputGradients{TIn, TOut, TGrad}"/>): <paramref name="dx"/> comes out as the layer below's dz.
-    /// </summary>
-    public static unsafe void Gradients<TIn, TOut, TGrad>(ReadOnlySpan<float> dz, ReadOnlySpan<float> x, Span<float> weightGradients, Span<float> biasGradients,
-        ReadOnlySpan<float> weights, Span<float> dx, int batch, int threads, ReadOnlySpan<float> activations, TGrad derivative)
-        where TIn : IDimension where TOut : IDimension where TGrad : struct, IGradientOperator
-    {
-        if (threads < 2 || !ParallelDense<TIn, TOut>.PaysSideBySide(batch))
-        {
-            WeightGradients<TIn, TOut>(dz, x, weightGradients, biasGradients, batch, threads);
-            InputGradients<TIn, TOut, TGrad>(dz, weights, dx, batch, threads, activations, derivative);
-            return;
-        }
-        int inputs = TIn.Value, units = TOut.Value;
-        Check(FitWeightGradients<TIn, TOut>(dz, x, weightGradients, biasGradients, batch)
-              && weights.Length == inputs * units && dx.Length >= (long)batch * inputs && activations.Length >= (long)batch * inputs);
-        // The serial order allows dx to reuse x's or dz's memory (the weight gradient has finished reading them); side by
-        // side the two products would race.
-        if (dx.Overlaps(x) || dx.Overlaps(dz) || dx.Overlaps(weights) || dx.Overlaps(weightGradients) || dx.Overlaps(biasGradients)
-            || weightGradients.Overlaps(weights) || weightGradients.Overlaps(activations) || biasGradients.Overlaps(weights) || biasGradients.Overlaps(activations))
-            ThrowOverlap();
-        fixed (float* dzp = dz, xp = x, dwp = weightGradients, dbp = biasGradients, wp = weights, dxp = dx, ap = activations)
-            ParallelDense<TIn, TOut>.GradientsSideBySide(dzp, xp, dwp, dbp, wp, dxp, ap, batch, derivative);
-    }
-
-    /// <summary>Starts the worker threads a split over <paramref name="threads"/> threads needs, so no training step has to.</summary>
-    public static void ReserveThreads(int threads) => WorkerTeam.Reserve(threads);
-
-    // The serial kernels below pick the vector width; ParallelDense calls them on ranges of units or samples.
+    // The serial kernels below pick the vector width; DenseSplit calls them on ranges of units or samples.
 
     internal static bool PackedApplies<TIn, TOut>(int batch, bool prepacked) where TIn : IDimension where TOut : IDimension =>
         Vector512.IsHardwareAccelerated
@@ -473,12 +252,12 @@ public static class DenseKernels
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Check(bool ok)
+    internal static void Check(bool ok)
     {
         if (!ok) Throw();
         static void Throw() => throw new ArgumentException("A dense kernel was called with buffers that do not match the layer shape.");
     }
 
-    private static void ThrowOverlap() =>
-        throw new ArgumentException("Gradients: dx shares memory with x, dz, the weights or the weight or bias gradients, or the weight or bias gradients share memory with the weights or the activations; the two products run at the same time, so each output needs memory that the other product does not read or write.");
+    internal static void ThrowOverlap() =>
+        throw new ArgumentException("DenseGradients: dx shares memory with x, dz, the weights or the weight or bias gradients, or the weight or bias gradients share memory with the weights or the activations; the two products run at the same time, so each output needs memory that the other product does not read or write.");
 }

@@ -15,30 +15,11 @@ public static class LossKernels
         Elementwise(outputs, targets, gradient, new SquaredError());
 
     /// <summary>
-    /// Rows [<paramref name="start"/>, <paramref name="end"/>) of <see cref="MeanSquaredError"/> over a batch of
-    /// <paramref name="batch"/> rows of <paramref name="width"/> outputs (the spans hold the whole batch): writes those
-    /// rows' gradient, g = 2(a − y) / (batch·width), and each row's Σ (a − y)² to <paramref name="rowLosses"/>[row];
-    /// <see cref="MeanOfRows"/> then gives the loss.
-    /// </summary>
-    public static void MeanSquaredErrorRows(ReadOnlySpan<float> outputs, ReadOnlySpan<float> targets, Span<float> gradient,
-        int width, int batch, int start, int end, Span<double> rowLosses) =>
-        ElementwiseRows(outputs, targets, gradient, width, batch, start, end, rowLosses, new SquaredError());
-
-    /// <summary>
     /// Binary cross-entropy of σ(z) against y, from the logits z: L = mean(max(z, 0) − z·y + log(1 + e^−|z|)), which
     /// is finite for any z; g = (σ(z) − y) / N.
     /// </summary>
     public static float BinaryCrossEntropyWithLogits(ReadOnlySpan<float> logits, ReadOnlySpan<float> targets, Span<float> gradient) =>
         Elementwise(logits, targets, gradient, new BinaryCrossEntropyFromLogit());
-
-    /// <summary>
-    /// Rows [<paramref name="start"/>, <paramref name="end"/>) of <see cref="BinaryCrossEntropyWithLogits"/> over a batch
-    /// of <paramref name="batch"/> rows of <paramref name="width"/> logits (the spans hold the whole batch): writes those
-    /// rows' gradient, g = (σ(z) − y) / (batch·width), and each row's summed loss terms to <paramref name="rowLosses"/>[row].
-    /// </summary>
-    public static void BinaryCrossEntropyWithLogitsRows(ReadOnlySpan<float> logits, ReadOnlySpan<float> targets, Span<float> gradient,
-        int width, int batch, int start, int end, Span<double> rowLosses) =>
-        ElementwiseRows(logits, targets, gradient, width, batch, start, end, rowLosses, new BinaryCrossEntropyFromLogit());
 
     /// <summary>One element's loss term and its gradient before the mean's scale, for <see cref="ElementwiseRows"/>.</summary>
     private interface IElementLoss
@@ -138,33 +119,6 @@ public static class LossKernels
             foreach (double loss in losses.Slice(0, count)) sum += loss;
         }
         return (float)(sum / rows);
-    }
-
-    /// <summary>
-    /// Rows [<paramref name="start"/>, <paramref name="end"/>) of <see cref="CrossEntropyWithLogits"/> over a batch of
-    /// <paramref name="batch"/> rows (the spans hold the whole batch): writes those rows' gradient, scaled by 1 / batch,
-    /// and each row's loss to <paramref name="rowLosses"/>[row]; <see cref="MeanOfRows"/> then gives the mean loss, the
-    /// same as <see cref="CrossEntropyWithLogits"/>'s bit for bit.
-    /// </summary>
-    public static void CrossEntropyWithLogitsRows(ReadOnlySpan<float> logits, ReadOnlySpan<float> targets, Span<float> gradient,
-        int width, int batch, int start, int end, Span<double> rowLosses)
-    {
-        CheckRows(logits, targets, gradient, width, batch, start, end, rowLosses);
-        CheckSeparate(logits, gradient);
-        for (int first = start; first < end; first += Chunk)
-        {
-            int count = Math.Min(Chunk, end - first);
-            CrossEntropyChunk(logits.Slice(first * width, count * width), targets.Slice(first * width, count * width),
-                gradient.Slice(first * width, count * width), width, 1f / batch, rowLosses.Slice(first, count));
-        }
-    }
-
-    /// <summary>The mean loss from the loss of each row (or of each row's outputs, summed): Σ rowLosses / <paramref name="count"/>, summed in row order.</summary>
-    public static float MeanOfRows(ReadOnlySpan<double> rowLosses, long count)
-    {
-        double sum = 0;
-        foreach (double loss in rowLosses) sum += loss;
-        return (float)(sum / count);
     }
 
     /// <summary>Rows a cross-entropy call takes at a time: their maxima go on the stack.</summary>

@@ -19,11 +19,8 @@ internal static class PackedDense<TIn, TOut, TS, TV>
     private static int N => TIn.Value;
     private static int Units => TOut.Value;
 
-    /// <summary>
-    /// Transposing the weights costs about as much as the products of 8-10 samples, so when a call has to transpose them
-    /// the packed path starts at 48 samples, where it is clearly ahead of the dot-product kernel (which needs no copy).
-    /// </summary>
-    public const int MinBatch = 48;
+    /// <summary>The fewest samples for the packed path when the call transposes the weights (see <see cref="Tuning.PackedMinBatch"/>).</summary>
+    public static int MinBatch => Tuning.PackedMinBatch(TS.Count);
 
     /// <summary>
     /// With the weights already transposed (by <see cref="DenseKernels.PackWeights{TIn, TOut}"/>, for a frozen network)

@@ -70,8 +70,8 @@ public class Adam : IOptimizer, IRangeUpdate, IThreadedOptimizer
     public bool DecoupledWeightDecay { get; }
 
     /// <summary>
-    /// Threads a step is split over (consecutive ranges of the parameters; from 32,768 parameters on, below that one
-    /// thread); default 1. Every parameter gets the same arithmetic on any thread, so results do not depend on it.
+    /// Threads a step is split over (consecutive ranges of the parameters, once there are enough of them to pay for the
+    /// hand-off; the threshold follows from the machine); default 1. Every parameter gets the same arithmetic on any thread, so results do not depend on it.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is not between 1 and 64.</exception>
     public int Threads

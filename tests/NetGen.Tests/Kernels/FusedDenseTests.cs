@@ -54,7 +54,7 @@ public class FusedDenseTests
         foreach (float bias in specials)
         {
             var z = new float[3 * 5];
-            DenseKernels.Forward<D3, D5, ReLUOperator>(new float[15], [bias, bias, bias, bias, bias], new float[9], z, 3, default, 1, new ReLUOperator());
+            DenseKernels.Forward<D3, D5, ReLUOperator>(new float[15], [bias, bias, bias, bias, bias], new float[9], z, 3, default, new ReLUOperator());
             var reference = new float[1];
             TensorPrimitives.Max([bias], 0f, reference); // what the separate pass (ActivationKernels.Relu) computes
             foreach (float value in z)
@@ -72,7 +72,7 @@ public class FusedDenseTests
     public void FusedInputGradientRejectsShortActivations()
     {
         var e = Assert.Throws<ArgumentException>(() => DenseKernels.InputGradients<D20, D7, TanhGradient>(
-            new float[4 * 7], new float[20 * 7], new float[4 * 20], 4, 1, new float[4 * 20 - 1], new TanhGradient()));
+            new float[4 * 7], new float[20 * 7], new float[4 * 20], 4, new float[4 * 20 - 1], new TanhGradient()));
         Assert.Contains("do not match the layer shape", e.Message);
     }
 
@@ -87,21 +87,29 @@ public class FusedDenseTests
         foreach (float[]? wt in new[] { null, transposed })
         {
             var expected = new float[batch * units];
-            DenseKernels.Forward<TIn, TOut>(w, bias, x, expected, batch, wt, 1);
+            DenseKernels.Forward<TIn, TOut>(w, bias, x, expected, batch, wt);
             Apply(activation, expected);
 
             var actual = new float[batch * units];
             switch (activation)
             {
-                case "ReLU": DenseKernels.Forward<TIn, TOut, ReLUOperator>(w, bias, x, actual, batch, wt, threads, new ReLUOperator()); break;
-                case "LeakyReLU": DenseKernels.Forward<TIn, TOut, LeakyReLUOperator>(w, bias, x, actual, batch, wt, threads, new LeakyReLUOperator(0.1f)); break;
-                case "ELU": DenseKernels.Forward<TIn, TOut, ELUOperator>(w, bias, x, actual, batch, wt, threads, new ELUOperator(0.7f)); break;
-                case "Tanh": DenseKernels.Forward<TIn, TOut, TanhOperator>(w, bias, x, actual, batch, wt, threads, new TanhOperator()); break;
-                case "Sigmoid": DenseKernels.Forward<TIn, TOut, SigmoidOperator>(w, bias, x, actual, batch, wt, threads, new SigmoidOperator()); break;
-                default: DenseKernels.Forward<TIn, TOut, StepOperator>(w, bias, x, actual, batch, wt, threads, new StepOperator()); break;
+                case "ReLU": Forward<TIn, TOut, ReLUOperator>(w, bias, x, actual, batch, wt, threads, new ReLUOperator()); break;
+                case "LeakyReLU": Forward<TIn, TOut, LeakyReLUOperator>(w, bias, x, actual, batch, wt, threads, new LeakyReLUOperator(0.1f)); break;
+                case "ELU": Forward<TIn, TOut, ELUOperator>(w, bias, x, actual, batch, wt, threads, new ELUOperator(0.7f)); break;
+                case "Tanh": Forward<TIn, TOut, TanhOperator>(w, bias, x, actual, batch, wt, threads, new TanhOperator()); break;
+                case "Sigmoid": Forward<TIn, TOut, SigmoidOperator>(w, bias, x, actual, batch, wt, threads, new SigmoidOperator()); break;
+                default: Forward<TIn, TOut, StepOperator>(w, bias, x, actual, batch, wt, threads, new StepOperator()); break;
             }
             AssertBitEqual(expected, actual, $"{inputs} → {units}, {activation}, batch {batch}, {threads} thread(s), weights {(wt is null ? "as stored" : "transposed")}");
         }
+    }
+
+    /// <summary>The fused forward product: through the plan's split over <paramref name="threads"/> threads for live weights, the kernel for transposed ones.</summary>
+    private static void Forward<TIn, TOut, TAct>(float[] w, float[] bias, float[] x, float[] z, int batch, float[]? wt, int threads, TAct activation)
+        where TIn : IDimension where TOut : IDimension where TAct : struct, IUnaryOperator
+    {
+        if (wt is null) new ExecutionPlan { Threads = threads }.DenseForward<TIn, TOut, TAct>(w, bias, x, z, batch, activation);
+        else DenseKernels.Forward<TIn, TOut, TAct>(w, bias, x, z, batch, wt, activation);
     }
 
     private static void CheckInputGradients<TIn, TOut>(string activation, int batch, int threads) where TIn : IDimension where TOut : IDimension
@@ -114,7 +122,7 @@ public class FusedDenseTests
         Apply(activation == "Step" ? "Tanh" : activation, a);
 
         var expected = new float[batch * inputs];
-        DenseKernels.InputGradients<TIn, TOut>(dz, w, expected, batch, 1);
+        DenseKernels.InputGradients<TIn, TOut>(dz, w, expected, batch);
         switch (activation)
         {
             case "ReLU": ActivationKernels.ReLUBackward(a, expected); break;
@@ -129,12 +137,12 @@ public class FusedDenseTests
         actual.AsSpan().Fill(float.NaN); // every element must be written
         switch (activation)
         {
-            case "ReLU": DenseKernels.InputGradients<TIn, TOut, LeakyReLUGradient>(dz, w, actual, batch, threads, a, new LeakyReLUGradient(0f)); break;
-            case "LeakyReLU": DenseKernels.InputGradients<TIn, TOut, LeakyReLUGradient>(dz, w, actual, batch, threads, a, new LeakyReLUGradient(0.1f)); break;
-            case "ELU": DenseKernels.InputGradients<TIn, TOut, ELUGradient>(dz, w, actual, batch, threads, a, new ELUGradient(0.7f)); break;
-            case "Tanh": DenseKernels.InputGradients<TIn, TOut, TanhGradient>(dz, w, actual, batch, threads, a, new TanhGradient()); break;
-            case "Sigmoid": DenseKernels.InputGradients<TIn, TOut, SigmoidGradient>(dz, w, actual, batch, threads, a, new SigmoidGradient()); break;
-            default: DenseKernels.InputGradients<TIn, TOut, StepGradient>(dz, w, actual, batch, threads, a, new StepGradient()); break;
+            case "ReLU": new ExecutionPlan { Threads = threads }.DenseInputGradients<TIn, TOut, LeakyReLUGradient>(dz, w, actual, batch, a, new LeakyReLUGradient(0f)); break;
+            case "LeakyReLU": new ExecutionPlan { Threads = threads }.DenseInputGradients<TIn, TOut, LeakyReLUGradient>(dz, w, actual, batch, a, new LeakyReLUGradient(0.1f)); break;
+            case "ELU": new ExecutionPlan { Threads = threads }.DenseInputGradients<TIn, TOut, ELUGradient>(dz, w, actual, batch, a, new ELUGradient(0.7f)); break;
+            case "Tanh": new ExecutionPlan { Threads = threads }.DenseInputGradients<TIn, TOut, TanhGradient>(dz, w, actual, batch, a, new TanhGradient()); break;
+            case "Sigmoid": new ExecutionPlan { Threads = threads }.DenseInputGradients<TIn, TOut, SigmoidGradient>(dz, w, actual, batch, a, new SigmoidGradient()); break;
+            default: new ExecutionPlan { Threads = threads }.DenseInputGradients<TIn, TOut, StepGradient>(dz, w, actual, batch, a, new StepGradient()); break;
         }
         AssertBitEqual(expected, actual, $"{inputs} ← {units}, {activation}, batch {batch}, {threads} thread(s)");
     }

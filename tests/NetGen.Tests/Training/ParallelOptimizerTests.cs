@@ -1,3 +1,4 @@
+using NetGen.CompilerServices;
 using NetGen.Optimizers;
 
 namespace NetGen.Tests.Training;
@@ -36,7 +37,8 @@ public class ParallelOptimizerTests
     [Theory, MemberData(nameof(Kinds))]
     public void ThreadedStepsEqualOneThreadBitForBit(string kind)
     {
-        foreach (int length in new[] { ParallelUpdate.MinParameters - 1, ParallelUpdate.MinParameters, 100_003 })
+        int min = Tuning.Splits.OptimizerMinParameters;
+        foreach (int length in new[] { min - 1, min, 100_003 })
         {
             foreach (int threads in new[] { 2, 3 })
             {

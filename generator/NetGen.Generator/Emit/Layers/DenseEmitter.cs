@@ -32,18 +32,10 @@ public sealed partial class NetworkGenerator
             w.WriteLine(header + ArchitectureDescriber.Formula(layer) + (keepLogits ? " (the logits z are kept: the loss applies the activation)" : "") + ";");
             (string Type, string Argument)? fusedActivation = keepLogits ? null : ActivationOperator(layer);
             w.WriteLine($"// {ArchitectureDescriber.VectorPlan(layer.Inputs)}" + (fusedActivation is null ? "." : "; the activation is applied by the kernel as it stores each block."));
-            if (fusedActivation is null)
-            {
-                w.WriteLine($"{Kernels}DenseKernels.Forward<{D(dims, layer.Inputs)}, {D(dims, layer.Units)}>({Weights(layer)}, {Biases(layer)}, {x}, {a}, {n}{PackedWeights(mode, layer)});");
-                // Element-wise activations are fused; what is left is the identity, or softmax over each row.
-                if (!keepLogits && layer.Activation == ActivationKind.Softmax)
-                    w.WriteLine($"{Kernels}ActivationKernels.Softmax({a}, {layer.Units});");
-            }
-            else
-            {
-                var (transposed, threads) = ForwardOptions(mode, layer);
-                w.WriteLine($"{Kernels}DenseKernels.Forward<{D(dims, layer.Inputs)}, {D(dims, layer.Units)}, {Kernels}{fusedActivation.Value.Type}>({Weights(layer)}, {Biases(layer)}, {x}, {a}, {n}, {transposed}, {threads}, new {Kernels}{fusedActivation.Value.Type}({fusedActivation.Value.Argument}));");
-            }
+            w.WriteLine(DenseForwardCall(step, layer.Units, a, fusedActivation));
+            // Element-wise activations are fused; what is left is the identity, or softmax over each row.
+            if (fusedActivation is null && !keepLogits && layer.Activation == ActivationKind.Softmax)
+                w.WriteLine($"{Kernels}ActivationKernels.Softmax({a}, {layer.Units});");
             return (a, false);
         }
 
@@ -62,23 +54,18 @@ public sealed partial class NetworkGenerator
             if (derivative is not null) w.WriteLine(derivative);
             if (!propagate)
             {
-                if (index == MergedWeightGradientLayer(spec))
-                    EmitMergedWeightGradientsCall(w, spec, index);
-                else
-                    w.WriteLine($"{Kernels}DenseKernels.WeightGradients<{D(dims, layer.Inputs)}, {D(dims, layer.Units)}>({current}, {x}, {WeightGradients(layer)}, {BiasGradients(layer)}, n, __trainingThreads);");
+                w.WriteLine($"__plan.DenseWeightGradients<{D(dims, layer.Inputs)}, {D(dims, layer.Units)}>({current}, {x}, {WeightGradients(layer)}, {BiasGradients(layer)}, n);");
                 return;
             }
             pingPong ^= 1;
             w.WriteLine($"{SpanOfFloat} {below} = {WorkspaceSpan(spec, $"D{pingPong}", $"n * {layer.Inputs}")};");
-            w.WriteLine("// Both products in one call: with several threads, products of middling size run side by side (one per thread),");
-            w.WriteLine("// larger ones are each split over the threads.");
             derivativeApplied = EmitInputGradients(w, spec, dims, index, layer.Units, current, below, x);
             current = below;
         }
 
         /// <summary>
         /// Emits dx = dz·W for layer <paramref name="index"/> (<paramref name="outputs"/> affine outputs), or, given the
-        /// layer's input <paramref name="x"/>, the weight gradient and dx in one call (<c>DenseKernels.Gradients</c>). When
+        /// layer's input <paramref name="x"/>, the weight gradient and dx in one call (<c>DenseGradients</c>). When
         /// the layer directly below is dense with an element-wise activation, the kernel applies that activation's backward
         /// step as it stores each block, so dx comes out as the layer below's dz; returns whether it did.
         /// </summary>
@@ -87,11 +74,11 @@ public sealed partial class NetworkGenerator
             var layer = spec.Layers[index];
             var below = spec.Layers[index - 1];
             string kernel = x is null
-                ? $"{Kernels}DenseKernels.InputGradients<{D(dims, layer.Inputs)}, {D(dims, outputs)}"
-                : $"{Kernels}DenseKernels.Gradients<{D(dims, layer.Inputs)}, {D(dims, outputs)}";
+                ? $"__plan.DenseInputGradients<{D(dims, layer.Inputs)}, {D(dims, outputs)}"
+                : $"__plan.DenseGradients<{D(dims, layer.Inputs)}, {D(dims, outputs)}";
             string arguments = x is null
-                ? $"{dz}, {Weights(layer)}, {dx}, n, __trainingThreads"
-                : $"{dz}, {x}, {WeightGradients(layer)}, {BiasGradients(layer)}, {Weights(layer)}, {dx}, n, __trainingThreads";
+                ? $"{dz}, {Weights(layer)}, {dx}, n"
+                : $"{dz}, {x}, {WeightGradients(layer)}, {BiasGradients(layer)}, {Weights(layer)}, {dx}, n";
             if (below.Kind != LayerKind.Dense || GradientOperator(below) is not { } g)
             {
                 w.WriteLine($"{kernel}>({arguments});");

@@ -21,7 +21,7 @@ public sealed partial class NetworkGenerator
             var (layer, dims) = (step.Layer, step.Dims);
             w.WriteLine(LayerHeader(layer) + ArchitectureDescriber.Formula(layer) + ";");
             w.WriteLine($"// all {layer.AffineOutputs} pieces as one dense product ({ArchitectureDescriber.VectorPlan(layer.Inputs)}), then the max of each unit's {layer.Pieces}.");
-            w.WriteLine($"{Kernels}DenseKernels.Forward<{D(dims, layer.Inputs)}, {D(dims, layer.AffineOutputs)}>({Weights(layer)}, {Biases(layer)}, {step.X}, z{layer.Index}, {step.N}{PackedWeights(step.Mode, layer)});");
+            w.WriteLine(DenseForwardCall(step, layer.AffineOutputs, $"z{layer.Index}", null));
             w.WriteLine($"{Kernels}MaxoutKernels.Forward(z{layer.Index}, {step.A}, {(step.Mode == Mode.Training ? "k" + layer.Index : "default")}, {layer.Units}, {layer.Pieces});");
             return (step.A, false);
         }
@@ -34,7 +34,7 @@ public sealed partial class NetworkGenerator
             w.WriteLine(LayerHeader(layer) + $"only each unit's winning piece receives its gradient, dz{index}[u, k*] = {current}[u];");
             w.WriteLine($"// then dW{index} = dz{index}ᵀ·x, db{index} = Σ_n dz{index}" + (step.Propagates ? $", {below} = dz{index}·W{index}." : "."));
             w.WriteLine($"{Kernels}MaxoutKernels.Backward({current}, k{index}, z{index}, {layer.Pieces});");
-            w.WriteLine($"{Kernels}DenseKernels.WeightGradients<{D(dims, layer.Inputs)}, {D(dims, layer.AffineOutputs)}>(z{index}, {step.X}, {WeightGradients(layer)}, {BiasGradients(layer)}, n, __trainingThreads);");
+            w.WriteLine($"__plan.DenseWeightGradients<{D(dims, layer.Inputs)}, {D(dims, layer.AffineOutputs)}>(z{index}, {step.X}, {WeightGradients(layer)}, {BiasGradients(layer)}, n);");
             if (!step.Propagates) return;
             pingPong ^= 1;
             w.WriteLine($"{SpanOfFloat} {below} = {WorkspaceSpan(spec, $"D{pingPong}", $"n * {layer.Inputs}")};");

@@ -100,6 +100,42 @@ internal static class WorkerTeam
     public static void Reserve(int parts) => EnsureWorkers(parts - 1);
 
     /// <summary>
+    /// The time from publishing a two-part job to the caller seeing both parts done, with nothing to do in either: the
+    /// median of many back-to-back jobs, so the worker is spinning as it is between a training step's products. Null
+    /// when there is no second core, or when another job held the team and the parts ran on the calling thread.
+    /// </summary>
+    public static double? MeasureHandOffNanoseconds()
+    {
+        if (Environment.ProcessorCount < 2) return null;
+        Reserve(2);
+        var probe = new EmptyJob();
+        const int warmup = 64, timed = 255;
+        var samples = new double[timed];
+        for (int i = 0; i < warmup + timed; i++)
+        {
+            probe.RanElsewhere = false;
+            long start = Stopwatch.GetTimestamp();
+            Run(probe, 2);
+            double ns = Stopwatch.GetElapsedTime(start).TotalNanoseconds;
+            if (!probe.RanElsewhere) return null;
+            if (i >= warmup) samples[i - warmup] = ns;
+        }
+        Array.Sort(samples);
+        return samples[timed / 2];
+    }
+
+    private sealed class EmptyJob : IParallelWork
+    {
+        private readonly int _caller = Environment.CurrentManagedThreadId;
+        public volatile bool RanElsewhere;
+
+        public void Execute(int part)
+        {
+            if (part == 1 && Environment.CurrentManagedThreadId != _caller) RanElsewhere = true;
+        }
+    }
+
+    /// <summary>
     /// Part <paramref name="part"/>'s share [start, end) of <paramref name="count"/> items split into <paramref name="parts"/>
     /// consecutive ranges of whole multiples of <paramref name="grain"/>, as evenly as they divide (the last may end off
     /// the grain, at <paramref name="count"/>).

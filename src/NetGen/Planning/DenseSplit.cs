@@ -17,14 +17,8 @@ namespace NetGen.CompilerServices;
 /// (see <see cref="DenseKernels"/>), so each thread finishes its own outputs and no serial pass over the whole batch
 /// follows the split.</para>
 /// </remarks>
-internal static unsafe class ParallelDense<TIn, TOut> where TIn : IDimension where TOut : IDimension
+internal static unsafe class DenseSplit<TIn, TOut> where TIn : IDimension where TOut : IDimension
 {
-    /// <summary>
-    /// Products under this many multiply-adds (about 2 µs on one core) stay on the calling thread: the hand-off to a
-    /// spinning worker and the wait for it cost about a microsecond.
-    /// </summary>
-    public const long MinMultiplyAdds = 1L << 19;
-
     /// <summary>
     /// Sample ranges are handed out in whole blocks of the kernel that runs them: six samples for the packed forward
     /// kernel, four for the dot-product forward and the input gradient. (A common grain of 12 would split 64 samples as
@@ -35,27 +29,15 @@ internal static unsafe class ParallelDense<TIn, TOut> where TIn : IDimension whe
     /// </summary>
     private const int PackedGrain = 6, BlockedGrain = 4;
 
-    /// <summary>Fewer samples than this per thread are not worth a hand-off.</summary>
-    private const int MinSamplesPerPart = 12;
-
     private static int N => TIn.Value;
     private static int Units => TOut.Value;
 
-    public static bool Pays(int batch) => (long)batch * N * Units >= MinMultiplyAdds;
+    /// <summary>Whether a product over <paramref name="batch"/> samples is large enough to split (see <see cref="Tuning.SplitCosts.SplitMinMultiplyAdds"/>).</summary>
+    public static bool Pays(int batch) => (long)batch * N * Units >= Tuning.Splits.SplitMinMultiplyAdds;
 
-    /// <summary>
-    /// A layer's weight gradient and input gradient run side by side, one whole product per thread, when each has at
-    /// least <see cref="MinSideBySide"/> multiply-adds (about 0.25 µs, a few times the hand-off) and fewer than
-    /// <see cref="MaxSideBySide"/>. Below <see cref="MinMultiplyAdds"/> neither product is split at all; just above it, a
-    /// split gains little, because each half of a small product still reads the whole of one operand and the other core
-    /// has to fetch the inputs it did not write. Side by side, each product runs unsplit at full speed and the layer
-    /// pays one hand-off instead of two. Above the upper bound both products are split (the two kernels differ in speed,
-    /// so one thread would wait for the other).
-    /// </summary>
-    public const long MinSideBySide = 1L << 16, MaxSideBySide = 1L << 21;
 
-    /// <summary>Whether the backward products of a batch of <paramref name="batch"/> run side by side (see <see cref="MinSideBySide"/>).</summary>
-    public static bool PaysSideBySide(int batch) => (long)batch * N * Units is >= MinSideBySide and < MaxSideBySide;
+    /// <summary>Whether the backward products of a batch of <paramref name="batch"/> run side by side (see <see cref="Tuning.SplitCosts.SideBySideMin"/>).</summary>
+    public static bool PaysSideBySide(int batch) => (long)batch * N * Units >= Tuning.Splits.SideBySideMin && (long)batch * N * Units < Tuning.Splits.SideBySideMax;
 
     /// <summary>How many blocks of the packed kernel the units make.</summary>
     private static int UnitBlocks => Units / DenseKernels.PackedUnitBlock<TIn, TOut>();
@@ -97,15 +79,14 @@ internal static unsafe class ParallelDense<TIn, TOut> where TIn : IDimension whe
 
     /// <summary>
     /// dW = dzᵀ·x, db = Σ_b dz and dx = g(a, dz·w) side by side: the calling thread computes the weight and bias
-    /// gradients, a worker the input gradient (see <see cref="PaysSideBySide"/>); that way round measures 0.2 µs faster
-    /// on 784-128-64-10's 128 → 64 layer at batch 64 than the other. Each runs the serial kernel over the whole batch,
+    /// gradients, a worker the input gradient (see <see cref="PaysSideBySide"/>): the caller keeps the weight gradients it writes in its own cache. Each runs the serial kernel over the whole batch,
     /// so the results are those of one thread.
     /// </summary>
     public static void GradientsSideBySide<TGrad>(float* dz, float* x, float* dw, float* db, float* w, float* dx, float* a, int batch, TGrad derivative)
         where TGrad : struct, IGradientOperator =>
         SideBySideJob<TGrad>.ForThisThread(derivative).Run(dz, x, dw, db, w, dx, a, batch);
 
-    private static int SampleParts(int batch, int threads) => Math.Max(1, Math.Min(threads, batch / MinSamplesPerPart));
+    private static int SampleParts(int batch, int threads) => Math.Max(1, Math.Min(threads, batch / Tuning.MinSamplesPerPart));
 
     private enum ForwardKind { PackedByUnits, PackedBySamples, Blocked }
 

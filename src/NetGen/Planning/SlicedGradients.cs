@@ -3,53 +3,53 @@ using System.Numerics.Tensors;
 
 namespace NetGen.CompilerServices;
 
+/// <summary>Computes the mean loss of one slice of a batch and its gradient into <paramref name="gradients"/>, with one workspace's buffers.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public delegate float SliceGradients<TWorkspace>(TWorkspace workspace, ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int count,
+    Span<float> gradients, ref Rng rng);
+
 /// <summary>
-/// Data-parallel gradient computation for generated networks: a batch is split into consecutive slices, each slice's
-/// mean-loss gradient is computed on its own thread into its own buffer, and the slices are combined in slice order as
-/// g = Σ_k (n_k / n)·g_k. The result depends only on the number of slices, never on thread timing. Slices run on the
-/// <see cref="WorkerTeam"/>'s dedicated threads, so a call allocates nothing.
+/// Data-parallel gradients for the tiny networks trained in lanes (whose products are far too small to split): the batch
+/// is cut into consecutive slices, each slice's mean-loss gradient is computed on its own thread into its own workspace
+/// and buffer, and the slices are combined in slice order as g = Σ_k (n_k / n)·g_k. The result depends only on the
+/// number of slices, never on thread timing. Slices run on the <see cref="WorkerTeam"/>; after the first call with a
+/// given slice count nothing is allocated.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public sealed class ParallelGradients : IParallelWork
+public sealed class SlicedGradients<TWorkspace> : IParallelWork where TWorkspace : class, new()
 {
-    /// <summary>Computes the mean loss of one slice and its gradient into <paramref name="gradients"/>.</summary>
-    public delegate float SliceBody(int slice, ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int count, Span<float> gradients, ref Rng rng);
+    private readonly SliceGradients<TWorkspace> _body;
+    private readonly int _inputSize, _outputSize, _parameterCount;
+    private readonly TWorkspace _first = new();
+    private Slice[] _slices = [];
 
-    /// <summary>Fewer samples than this per slice would cost more in hand-off than the thread saves.</summary>
-    public const int MinSamplesPerSlice = 8;
-
-    /// <summary>The most threads a network may train with.</summary>
-    public const int MaxThreads = 64;
-
-    private readonly Slice[] _slices;
-    private readonly SliceBody _body;
-    private readonly int _inputSize, _outputSize;
-
-    /// <summary>Prepares <paramref name="slices"/> slices for a network of the given sizes.</summary>
-    public ParallelGradients(int slices, int inputSize, int outputSize, int parameterCount, SliceBody body)
+    /// <summary>Slices for a network of the given sizes whose gradients <paramref name="body"/> computes.</summary>
+    public SlicedGradients(int inputSize, int outputSize, int parameterCount, SliceGradients<TWorkspace> body)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(slices, 2);
+        ArgumentNullException.ThrowIfNull(body);
         _body = body;
-        _inputSize = inputSize;
-        _outputSize = outputSize;
-        _slices = new Slice[slices];
-        for (int k = 0; k < slices; k++) _slices[k] = new Slice(this, k, parameterCount);
-        WorkerTeam.Reserve(slices);
+        (_inputSize, _outputSize, _parameterCount) = (inputSize, outputSize, parameterCount);
     }
 
-    /// <summary>The number of slices.</summary>
-    public int Slices => _slices.Length;
-
-    /// <summary>How many slices a batch is split into when training with <paramref name="threads"/> threads.</summary>
-    public static int SliceCount(int threads, int batchSize) => Math.Max(1, Math.Min(threads, batchSize / MinSamplesPerSlice));
+    /// <summary>How many slices a batch is split into with <paramref name="threads"/> threads.</summary>
+    public static int SliceCount(int threads, int batchSize) => Math.Max(1, Math.Min(threads, batchSize / Tuning.MinSamplesPerSlice));
 
     /// <summary>
-    /// Runs every slice and writes the combined gradient to <paramref name="gradients"/>; returns the mean loss.
-    /// Each slice's dropout generator is seeded from <paramref name="rng"/> in slice order.
+    /// The gradient of the batch's mean loss into <paramref name="gradients"/>; returns the mean loss. With one slice the
+    /// body runs once over the whole batch with <paramref name="rng"/>; with several, each slice's dropout generator is
+    /// seeded from <paramref name="rng"/> in slice order.
     /// </summary>
-    public unsafe float Run(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int batchSize, Span<float> gradients, ref Rng rng)
+    internal unsafe float Run(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int batchSize, Span<float> gradients, ref Rng rng, int threads)
     {
-        int slices = _slices.Length;
+        int slices = SliceCount(threads, batchSize);
+        if (slices == 1) return _body(_first, inputs, targets, batchSize, gradients, ref rng);
+        if (_slices.Length != slices)
+        {
+            var grown = new Slice[slices];
+            for (int k = 0; k < slices; k++) grown[k] = k < _slices.Length ? _slices[k] : new Slice(this, k, k == 0 ? _first : new TWorkspace(), _parameterCount);
+            _slices = grown;
+            WorkerTeam.Reserve(slices);
+        }
         // The caller's spans cannot cross threads; pinned for the duration of the call (which waits for every slice),
         // each slice reads its rows, and later writes its range of the result, through pointers instead of copies.
         fixed (float* x = inputs, y = targets, g = gradients)
@@ -66,7 +66,6 @@ public sealed class ParallelGradients : IParallelWork
             // Combine, g = Σ_k (n_k / n)·g_k, each thread over its own range of parameters; every element is summed
             // in slice order, so the result depends on the number of slices only.
             _combined = g;
-            _parameterCount = gradients.Length;
             _batchSize = batchSize;
             try
             {
@@ -86,7 +85,7 @@ public sealed class ParallelGradients : IParallelWork
     private enum Phase { Gradients, Combine }
 
     private unsafe float* _combined;
-    private int _parameterCount, _batchSize;
+    private int _batchSize;
     private Phase _phase;
 
     private void RunPhase(Phase phase)
@@ -106,7 +105,7 @@ public sealed class ParallelGradients : IParallelWork
             TensorPrimitives.MultiplyAdd(_slices[k].Gradients.AsSpan(start, count), (float)_slices[k].Count / _batchSize, destination, destination);
     }
 
-    private sealed unsafe class Slice(ParallelGradients owner, int index, int parameterCount)
+    private sealed unsafe class Slice(SlicedGradients<TWorkspace> owner, int index, TWorkspace workspace, int parameterCount)
     {
         private float* _inputs, _targets;
         private Rng _rng;
@@ -129,7 +128,7 @@ public sealed class ParallelGradients : IParallelWork
             if (owner._phase == Phase.Gradients)
             {
                 int n = Count;
-                Loss = owner._body(index, new ReadOnlySpan<float>(_inputs, n * owner._inputSize), new ReadOnlySpan<float>(_targets, n * owner._outputSize), n, Gradients, ref _rng);
+                Loss = owner._body(workspace, new ReadOnlySpan<float>(_inputs, n * owner._inputSize), new ReadOnlySpan<float>(_targets, n * owner._outputSize), n, Gradients, ref _rng);
             }
             else
             {

@@ -25,10 +25,7 @@ internal interface IRangeUpdate
 /// </summary>
 internal sealed class ParallelUpdate(IRangeUpdate owner, int threads) : IParallelWork
 {
-    /// <summary>Below this many parameters the hand-off costs more than the second thread saves.</summary>
-    public const int MinParameters = 32_768;
-
-    private const int Alignment = 16; // floats per 64-byte cache line: no two threads write the same line
+    private const int Alignment = Tuning.CacheLineFloats; // no two threads write the same cache line
 
     private int _length;
     private unsafe float* _parameters, _gradients; // the step's spans, pinned while the threads update them
@@ -38,11 +35,12 @@ internal sealed class ParallelUpdate(IRangeUpdate owner, int threads) : IParalle
     /// <summary>
     /// One optimizer step: the owner's update over all parameters on the calling thread, or split over
     /// <paramref name="threads"/> threads once there are enough parameters to pay for it (<paramref name="cached"/> holds
-    /// the owner's split, created on first use or when the thread count changes).
+    /// the owner's split, created on first use or when the thread count changes). The threshold is
+    /// <see cref="Tuning.SplitCosts.OptimizerMinParameters"/>.
     /// </summary>
     public static void Step(IRangeUpdate owner, ref ParallelUpdate? cached, int threads, Span<float> parameters, ReadOnlySpan<float> gradients)
     {
-        if (threads <= 1 || parameters.Length < MinParameters)
+        if (threads <= 1 || parameters.Length < Tuning.Splits.OptimizerMinParameters)
         {
             owner.UpdateRange(0, parameters, gradients);
             return;
