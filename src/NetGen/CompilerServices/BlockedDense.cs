@@ -11,7 +11,7 @@ namespace NetGen.CompilerServices;
 /// take narrower paths that compute the same sums. Samples left over after the blocks of four go one at a time, and
 /// for weights larger than 64 KB that path sums each row in four accumulators (see <see cref="StreamRows"/>), so its
 /// last bits can differ from the same sample's in a block: a sample's output depends on whether it falls in a block
-/// of four, which callers that split the batch must keep (see <c>ParallelDense</c>'s sample grain).
+/// of four, which callers that split the batch must keep (see <c>DenseSplit</c>'s sample grain).
 /// </summary>
 internal static class BlockedDense<TIn, TOut, TS, TV>
     where TIn : IDimension where TOut : IDimension where TS : ISimdWidth<TV> where TV : struct
