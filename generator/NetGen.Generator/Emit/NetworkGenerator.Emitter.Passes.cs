@@ -22,21 +22,20 @@ public sealed partial class NetworkGenerator
             Training,
         }
 
-        private readonly record struct Buffer(string Field, string Type, int PerSample);
+        /// <summary>A workspace buffer: its field, element type, size per sample, and the local span the training pass names it by.</summary>
+        private readonly record struct Buffer(string Field, string Type, int PerSample, string? Local = null);
 
-        /// <summary>The instance buffers ComputeGradients needs, each sized per sample.</summary>
+        /// <summary>
+        /// The instance buffers ComputeGradients needs, each sized per sample: every layer's output, what each layer kind
+        /// keeps for its backward pass, and two ping-pong gradient buffers.
+        /// </summary>
         private static IEnumerable<Buffer> TrainingBuffers(NetworkSpec spec)
         {
             foreach (var layer in spec.Layers)
             {
                 yield return new Buffer($"A{layer.Index}", "float", layer.Units);
-                if (layer.Kind == LayerKind.Maxout)
-                {
-                    yield return new Buffer($"Z{layer.Index}", "float", layer.AffineOutputs);
-                    yield return new Buffer($"K{layer.Index}", "int", layer.Units);
-                }
-                if (layer.Kind == LayerKind.Dropout)
-                    yield return new Buffer($"M{layer.Index}", "float", layer.Units);
+                foreach (var buffer in LayerEmitter.For(layer.Kind).TrainingBuffers(layer))
+                    yield return buffer;
             }
             int widest = spec.Layers.Max(l => l.Units);
             yield return new Buffer("D0", "float", widest);
@@ -44,17 +43,9 @@ public sealed partial class NetworkGenerator
                 yield return new Buffer("D1", "float", widest);
         }
 
-        /// <summary>The intermediate values Forward keeps per sample: hidden outputs and maxout pieces.</summary>
-        private static List<(string Name, int Size)> InferenceBuffers(NetworkSpec spec)
-        {
-            var buffers = new List<(string, int)>();
-            foreach (var layer in spec.Layers)
-            {
-                if (layer.Kind == LayerKind.Maxout) buffers.Add(($"z{layer.Index}", layer.AffineOutputs));
-                if (layer != spec.OutputLayer && layer.Kind != LayerKind.Dropout) buffers.Add(($"a{layer.Index}", layer.Units));
-            }
-            return buffers;
-        }
+        /// <summary>The intermediate values Forward keeps per sample, as each layer kind asks.</summary>
+        private static List<(string Name, int Size)> InferenceBuffers(NetworkSpec spec) =>
+            spec.Layers.SelectMany(layer => LayerEmitter.For(layer.Kind).InferenceBuffers(spec, layer)).ToList();
 
         private static int ScratchPerSample(NetworkSpec spec) => InferenceBuffers(spec).Sum(b => b.Size);
 
@@ -184,8 +175,8 @@ public sealed partial class NetworkGenerator
             {
                 foreach (var layer in spec.Layers)
                 {
-                    if (layer.Kind is not (LayerKind.Dense or LayerKind.Maxout)) continue;
-                    int inputs = layer.Inputs, units = layer.Kind == LayerKind.Maxout ? layer.AffineOutputs : layer.Units;
+                    if (LayerEmitter.For(layer.Kind).TransposedRows(layer) is not int units) continue;
+                    int inputs = layer.Inputs;
                     w.WriteLine($"{Kernels}DenseKernels.PackWeights<{D(dims, inputs)}, {D(dims, units)}>({Weights(layer)}, packed.Slice({layer.WeightOffset}, {layer.WeightCount}));");
                 }
             }
@@ -281,13 +272,10 @@ public sealed partial class NetworkGenerator
             var last = spec.OutputLayer;
             foreach (var layer in spec.Layers)
             {
-                if (layer.Kind == LayerKind.Maxout)
-                {
-                    w.WriteLine($"{SpanOfFloat} z{layer.Index} = {WorkspaceSpan(spec, $"Z{layer.Index}", $"n * {layer.AffineOutputs}")};");
-                    w.WriteLine($"global::System.Span<int> k{layer.Index} = new global::System.Span<int>(ws.K{layer.Index}, 0, n * {layer.Units});");
-                }
-                if (layer.Kind == LayerKind.Dropout)
-                    w.WriteLine($"{SpanOfFloat} m{layer.Index} = {WorkspaceSpan(spec, $"M{layer.Index}", $"n * {layer.Units}")};");
+                foreach (var buffer in LayerEmitter.For(layer.Kind).TrainingBuffers(layer))
+                    w.WriteLine(buffer.Type == "float"
+                        ? $"{SpanOfFloat} {buffer.Local} = {WorkspaceSpan(spec, buffer.Field, $"n * {buffer.PerSample}")};"
+                        : $"global::System.Span<{buffer.Type}> {buffer.Local} = new global::System.Span<{buffer.Type}>(ws.{buffer.Field}, 0, n * {buffer.PerSample});");
                 w.WriteLine($"{SpanOfFloat} {TrainingOutput(spec, layer)} = {WorkspaceSpan(spec, $"A{layer.Index}", $"n * {layer.Units}")};");
             }
             EmitForwardLayers(w, spec, dims, Mode.Training, "inputs", TrainingOutput(spec, last), "n");
@@ -317,13 +305,7 @@ public sealed partial class NetworkGenerator
             foreach (var layer in spec.Layers.Take(layerCount ?? spec.Layers.Count))
             {
                 string a = layer == spec.OutputLayer ? output : mode == Mode.Training ? TrainingOutput(spec, layer) : $"a{layer.Index}";
-                var step = new ForwardStep(spec, layer, dims, mode, x, xInLocals, a, n);
-                (x, xInLocals) = layer.Kind switch
-                {
-                    LayerKind.Dropout => EmitDropoutForward(w, step),
-                    LayerKind.Maxout => EmitMaxoutForward(w, step),
-                    _ => EmitDenseForward(w, step),
-                };
+                (x, xInLocals) = LayerEmitter.For(layer.Kind).Forward(w, new ForwardStep(spec, layer, dims, mode, x, xInLocals, a, n));
             }
         }
 
@@ -343,23 +325,12 @@ public sealed partial class NetworkGenerator
         /// </summary>
         private static void EmitBackwardLayers(SourceWriter w, NetworkSpec spec, SortedSet<int> dims, int top, string current, bool derivativeApplied)
         {
-            int pingPong = 0; // which of D0/D1 holds `current`
+            var state = new BackwardState(current) { DerivativeApplied = derivativeApplied };
             for (int index = top; index >= 0; index--)
             {
                 var layer = spec.Layers[index];
                 var step = new BackwardStep(spec, layer, dims, index == 0 ? "inputs" : TrainingOutput(spec, spec.Layers[index - 1]), $"da{index - 1}", Propagates(spec, index));
-                switch (layer.Kind)
-                {
-                    case LayerKind.Dropout:
-                        EmitDropoutBackward(w, step, ref current);
-                        break;
-                    case LayerKind.Maxout:
-                        EmitMaxoutBackward(w, step, ref current, ref pingPong, ref derivativeApplied);
-                        break;
-                    default:
-                        EmitDenseBackward(w, step, ref current, ref pingPong, ref derivativeApplied);
-                        break;
-                }
+                LayerEmitter.For(layer.Kind).Backward(w, step, state);
             }
         }
 

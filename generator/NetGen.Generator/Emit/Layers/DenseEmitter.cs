@@ -12,6 +12,16 @@ public sealed partial class NetworkGenerator
 {
     internal static partial class Emitter
     {
+        /// <summary>Dense layers: the kernels' products with the activation fused, and tiny layers unrolled.</summary>
+        private sealed class DenseLayerEmitter : LayerEmitter
+        {
+            public static readonly DenseLayerEmitter Instance = new();
+            public override (string X, bool XInLocals) Forward(SourceWriter w, ForwardStep step) => EmitDenseForward(w, step);
+            public override void Backward(SourceWriter w, BackwardStep step, BackwardState state) =>
+                EmitDenseBackward(w, step, ref state.Current, ref state.PingPong, ref state.DerivativeApplied);
+            public override int? TransposedRows(LayerSpec layer) => layer.Units;
+        }
+
         // Dense: a = f(W·x + b). Forward calls the dense kernel with the activation fused into its stores (or, for tiny
         // layers in the one-sample Forward, straight-line code); backward applies f′, then computes dW = dzᵀ·x, db = Σ dz
         // and dL/d(input) = dz·W, fusing the f′ of the layer below into that last product where it can.

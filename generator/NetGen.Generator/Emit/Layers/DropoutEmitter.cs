@@ -12,6 +12,21 @@ public sealed partial class NetworkGenerator
 {
     internal static partial class Emitter
     {
+        /// <summary>Dropout layers: a mask drawn per batch in training, the identity at inference.</summary>
+        private sealed class DropoutLayerEmitter : LayerEmitter
+        {
+            public static readonly DropoutLayerEmitter Instance = new();
+            public override (string X, bool XInLocals) Forward(SourceWriter w, ForwardStep step) => EmitDropoutForward(w, step);
+            public override void Backward(SourceWriter w, BackwardStep step, BackwardState state) => EmitDropoutBackward(w, step, ref state.Current);
+
+            public override IEnumerable<Buffer> TrainingBuffers(LayerSpec layer)
+            {
+                yield return new Buffer($"M{layer.Index}", "float", layer.Units, $"m{layer.Index}");
+            }
+
+            public override IEnumerable<(string Name, int Size)> InferenceBuffers(NetworkSpec spec, LayerSpec layer) { yield break; }
+        }
+
         // Dropout: inverted dropout, the identity at inference. Training draws a fresh mask per batch and scales the kept
         // values by 1 / (1 − p); the backward pass lets the gradient through the kept values with the same scaling.
 

@@ -12,6 +12,29 @@ public sealed partial class NetworkGenerator
 {
     internal static partial class Emitter
     {
+        /// <summary>Maxout layers: one dense product of all pieces, then the max of each unit's pieces.</summary>
+        private sealed class MaxoutLayerEmitter : LayerEmitter
+        {
+            public static readonly MaxoutLayerEmitter Instance = new();
+            public override (string X, bool XInLocals) Forward(SourceWriter w, ForwardStep step) => EmitMaxoutForward(w, step);
+            public override void Backward(SourceWriter w, BackwardStep step, BackwardState state) =>
+                EmitMaxoutBackward(w, step, ref state.Current, ref state.PingPong, ref state.DerivativeApplied);
+
+            public override IEnumerable<Buffer> TrainingBuffers(LayerSpec layer)
+            {
+                yield return new Buffer($"Z{layer.Index}", "float", layer.AffineOutputs, $"z{layer.Index}");
+                yield return new Buffer($"K{layer.Index}", "int", layer.Units, $"k{layer.Index}");
+            }
+
+            public override IEnumerable<(string Name, int Size)> InferenceBuffers(NetworkSpec spec, LayerSpec layer)
+            {
+                yield return ($"z{layer.Index}", layer.AffineOutputs);
+                if (layer != spec.OutputLayer) yield return ($"a{layer.Index}", layer.Units);
+            }
+
+            public override int? TransposedRows(LayerSpec layer) => layer.AffineOutputs;
+        }
+
         // Maxout: every unit is the max of its affine pieces. Forward computes all pieces as one dense product and keeps
         // each unit's winner; backward routes the gradient to the winning piece, then runs the dense backward products.
 

@@ -1,0 +1,59 @@
+using System;
+using System.Collections.Generic;
+using NetGen.Generator.Emit;
+using NetGen.Generator.Helpers;
+using NetGen.Generator.Model;
+
+namespace NetGen.Generator;
+
+public sealed partial class NetworkGenerator
+{
+    internal static partial class Emitter
+    {
+        /// <summary>
+        /// What the passes ask of a layer kind: its forward block in each mode, its backward block, the buffers it keeps
+        /// and whether a frozen network transposes its weights. One subclass per kind, in Emit/Layers/&lt;Kind&gt;Emitter.cs,
+        /// registered in <see cref="For"/>; the passes only walk the layers.
+        /// </summary>
+        private abstract class LayerEmitter
+        {
+            /// <summary>The emitter of <paramref name="kind"/>: the registration of every layer kind.</summary>
+            public static LayerEmitter For(LayerKind kind) => kind switch
+            {
+                LayerKind.Dense => DenseLayerEmitter.Instance,
+                LayerKind.Maxout => MaxoutLayerEmitter.Instance,
+                LayerKind.Dropout => DropoutLayerEmitter.Instance,
+                _ => throw new InvalidOperationException($"No emitter is registered for layer kind {kind}."),
+            };
+
+            /// <summary>The layer's forward block (any <see cref="Mode"/>); returns the next layer's input.</summary>
+            public abstract (string X, bool XInLocals) Forward(SourceWriter w, ForwardStep step);
+
+            /// <summary>The layer's backward block: its parameter gradients and, when it propagates, dL/d(its input).</summary>
+            public abstract void Backward(SourceWriter w, BackwardStep step, BackwardState state);
+
+            /// <summary>What training keeps per sample for the backward pass besides the layer's output (A{i}).</summary>
+            public virtual IEnumerable<Buffer> TrainingBuffers(LayerSpec layer) { yield break; }
+
+            /// <summary>The intermediate values Forward keeps per sample: by default the output of any layer but the last.</summary>
+            public virtual IEnumerable<(string Name, int Size)> InferenceBuffers(NetworkSpec spec, LayerSpec layer)
+            {
+                if (layer != spec.OutputLayer) yield return ($"a{layer.Index}", layer.Units);
+            }
+
+            /// <summary>The rows of the weight matrix a frozen network stores transposed (<c>__Pack</c>), or null when it keeps them as they are.</summary>
+            public virtual int? TransposedRows(LayerSpec layer) => null;
+        }
+
+        /// <summary>
+        /// Where the backward pass stands between layers: the name of dL/d(current layer's output), which of the two
+        /// ping-pong buffers holds it, and whether the layer's activation derivative has already been applied to it.
+        /// </summary>
+        private sealed class BackwardState(string current)
+        {
+            public string Current = current;
+            public int PingPong;
+            public bool DerivativeApplied;
+        }
+    }
+}
