@@ -23,6 +23,7 @@ public sealed class FrozenNetwork : IInference
 {
     private readonly IInferencePasses _passes;
     private readonly AlignedBuffer _parameters;
+    private readonly int _parameterCount;
     private readonly AlignedBuffer _packed;
     private readonly string _name;
 
@@ -39,8 +40,11 @@ public sealed class FrozenNetwork : IInference
         OutputSize = network.OutputSize;
         Loss = network.Loss;
         Architecture = network.Architecture;
-        _parameters = new AlignedBuffer(network.Parameters.Length);
+        // The passes read the parameters and, right after them, the running statistics (BatchNorm's, if any).
+        _parameterCount = network.Parameters.Length;
+        _parameters = new AlignedBuffer(_parameterCount + network.RunningStatistics.Length);
         network.Parameters.CopyTo(_parameters.Span);
+        network.RunningStatistics.CopyTo(_parameters.Span.Slice(_parameterCount));
         _packed = new AlignedBuffer(_parameters.Length);
         passes.Pack(_parameters.Span, _packed.Span);
     }
@@ -58,7 +62,10 @@ public sealed class FrozenNetwork : IInference
     public string Architecture { get; }
 
     /// <summary>The parameters as they were when the network was frozen, in the <see cref="INetwork.Parameters"/> layout.</summary>
-    public ReadOnlySpan<float> Parameters => _parameters.Span;
+    public ReadOnlySpan<float> Parameters => _parameters.Span.Slice(0, _parameterCount);
+
+    /// <summary>The running statistics as they were when the network was frozen, in the <see cref="INetwork.RunningStatistics"/> layout.</summary>
+    public ReadOnlySpan<float> RunningStatistics => _parameters.Span.Slice(_parameterCount);
 
     /// <inheritdoc/>
     public void Forward(ReadOnlySpan<float> input, Span<float> output) => _passes.Forward(_parameters.Span, input, output);

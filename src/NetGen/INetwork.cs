@@ -24,6 +24,14 @@ public interface INetwork : IInference
     Span<float> Gradients { get; }
 
     /// <summary>
+    /// The running statistics of the network's BatchNorm layers, which inference normalizes with: per BatchNorm layer in
+    /// declaration order, its running mean [C] then its running variance [C]. They are not parameters (optimizers do not
+    /// touch them); <see cref="ComputeGradients"/> updates them once per call, and model files, frozen snapshots, baked
+    /// weights and ONNX exports carry them. Empty for networks without BatchNorm.
+    /// </summary>
+    Span<float> RunningStatistics => Span<float>.Empty;
+
+    /// <summary>
     /// Re-initializes every parameter deterministically from <paramref name="seed"/> (Glorot/Xavier uniform for
     /// sigmoid, tanh, identity and softmax layers, He uniform for the ReLU family and maxout, zero biases), clears
     /// <see cref="Gradients"/> and reseeds the dropout generator.

@@ -156,7 +156,7 @@ public sealed class BakedWeightsTests : IDisposable
 
     [Theory]
     [InlineData("magic", "not a NetGen model file")]
-    [InlineData("version", "model format version 2")]
+    [InlineData("version", "model format version 3")]
     [InlineData("crc", "the checksum does not match")]
     [InlineData("truncated", "truncated")]
     [InlineData("trailing", "trailing bytes")]
@@ -168,7 +168,7 @@ public sealed class BakedWeightsTests : IDisposable
         file = damage switch
         {
             "magic" => [(byte)'X', .. file[1..]],
-            "version" => [.. file[..4], 2, .. file[5..]],
+            "version" => [.. file[..4], 3, .. file[5..]],
             "crc" => [.. file[..^9], (byte)(file[^9] ^ 1), .. file[^8..]], // the last parameter byte
             "truncated" => file[..^10],
             "trailing" => [.. file, 0],

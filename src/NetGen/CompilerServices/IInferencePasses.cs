@@ -5,6 +5,8 @@ namespace NetGen.CompilerServices;
 /// <summary>
 /// The inference passes of one generated network type over parameters passed in, which is how a
 /// <see cref="FrozenNetwork"/> runs its own copy. Implemented by generated code only, which checks every length (and names the network in its errors).
+/// <c>parameters</c> holds the network's parameters followed by its running statistics (BatchNorm's; none for most
+/// networks).
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public interface IInferencePasses

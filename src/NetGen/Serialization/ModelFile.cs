@@ -127,7 +127,7 @@ public static class ModelFile
     {
         ArgumentNullException.ThrowIfNull(network);
         byte[]? state = optimizer is null ? null : WriteState(optimizer);
-        return ModelFileFormat.Encode(network.Architecture, network.Parameters, state);
+        return ModelFileFormat.Encode(network.Architecture, network.Parameters, network.RunningStatistics, state);
     }
 
     private static ModelFileFormat.Content Read(string path)
@@ -153,6 +153,8 @@ public static class ModelFile
             throw FileErrors.Create(name, $"the file is for the network '{content.Architecture}' but this network is '{network.Architecture}'.");
         if (content.Parameters.Length != network.ParameterCount || network.Parameters.Length != network.ParameterCount)
             throw FileErrors.Create(name, $"the file holds {content.Parameters.Length} parameters but this network has {network.ParameterCount} ({network.Parameters.Length} in its buffer).");
+        if (content.RunningStatistics.Length != network.RunningStatistics.Length)
+            throw FileErrors.Create(name, $"the file holds {content.RunningStatistics.Length} running statistics but this network keeps {network.RunningStatistics.Length}.");
         if (optimizer is not null)
         {
             if (content.OptimizerState is null)
@@ -160,6 +162,7 @@ public static class ModelFile
             RestoreOptimizer(optimizer, content.OptimizerState, name);
         }
         content.Parameters.CopyTo(network.Parameters);
+        content.RunningStatistics.CopyTo(network.RunningStatistics);
     }
 
     /// <summary>

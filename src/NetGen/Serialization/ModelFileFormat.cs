@@ -20,27 +20,34 @@ internal static class ModelFileFormat
     private const int ArchitectureOffset = 4 + 4 + FingerprintBytes + 4; // magic, version, SHA-256, length
 
     /// <summary>The decoded content of a valid file.</summary>
-    public sealed record Content(string Architecture, float[] Parameters, byte[]? OptimizerState);
+    public sealed record Content(string Architecture, float[] Parameters, float[] RunningStatistics, byte[]? OptimizerState);
 
-    public static byte[] Encode(string architecture, ReadOnlySpan<float> parameters, byte[]? optimizerState)
+    public static byte[] Encode(string architecture, ReadOnlySpan<float> parameters, ReadOnlySpan<float> runningStatistics, byte[]? optimizerState)
     {
         byte[] arch = Encoding.UTF8.GetBytes(architecture);
         if (arch.Length is 0 or > MaxArchitectureBytes)
             throw new ArgumentException($"The architecture string must take 1 to {MaxArchitectureBytes} bytes in UTF-8; it takes {arch.Length}.", nameof(architecture));
         int stateLength = optimizerState?.Length ?? 0;
-        long total = ArchitectureOffset + arch.Length + 4 + 4L * parameters.Length + 4 + stateLength + 4;
+        // Networks without running statistics keep version 1, byte for byte; version 2 adds the statistics section.
+        bool statistics = !runningStatistics.IsEmpty;
+        long total = ArchitectureOffset + arch.Length + 4 + 4L * parameters.Length + (statistics ? 4 + 4L * runningStatistics.Length : 0) + 4 + stateLength + 4;
         if (total > Array.MaxLength)
             throw new ArgumentException($"A model file of {total} bytes is too large.", nameof(parameters));
 
         var file = new byte[total];
         var writer = new SpanWriter(file);
         writer.Bytes(Magic);
-        writer.Int32(Version);
+        writer.Int32(statistics ? Version : ModelFileDecoder.VersionWithoutStatistics);
         writer.Bytes(SHA256.HashData(arch));
         writer.Int32(arch.Length);
         writer.Bytes(arch);
         writer.Int32(parameters.Length);
         foreach (float p in parameters) writer.Single(p);
+        if (statistics)
+        {
+            writer.Int32(runningStatistics.Length);
+            foreach (float r in runningStatistics) writer.Single(r);
+        }
         writer.Int32(stateLength);
         writer.Bytes(optimizerState);
         writer.UInt32(Crc32.Compute(file, 0, writer.Position));
@@ -57,8 +64,11 @@ internal static class ModelFileFormat
         var parameters = new float[content.ParameterCount];
         for (int i = 0; i < parameters.Length; i++)
             parameters[i] = BinaryPrimitives.ReadSingleLittleEndian(file.AsSpan(content.ParameterOffset + 4 * i));
+        var statistics = new float[content.StatisticsCount];
+        for (int i = 0; i < statistics.Length; i++)
+            statistics[i] = BinaryPrimitives.ReadSingleLittleEndian(file.AsSpan(content.StatisticsOffset + 4 * i));
         byte[]? state = content.StateLength == 0 ? null : file.AsSpan(content.StateOffset, content.StateLength).ToArray();
-        return new Content(content.Architecture, parameters, state);
+        return new Content(content.Architecture, parameters, statistics, state);
     }
 
     private static InvalidDataException Error(string name, string problem) => FileErrors.Create(name, problem);

@@ -6,30 +6,36 @@ using System.Text;
 namespace NetGen.Shared;
 
 /// <summary>
-/// Checks a NetGen model file (docs/model-format.md, format version 1) before anything in it is trusted: magic,
+/// Checks a NetGen model file (docs/model-format.md, format versions 1 and 2) before anything in it is trusted: magic,
 /// version, every length field, the exact length, the CRC-32, the topology fingerprint and the UTF-8 of the
 /// architecture string, in that order. The runtime's <c>ModelFile.Load</c> and the generator's baked weights both read
 /// files through it, so they accept and reject the same files with the same words.
 /// </summary>
 internal static class ModelFileDecoder
 {
-    public const int Version = 1;
+    /// <summary>The version written for networks with running statistics (BatchNorm); others are written as version 1.</summary>
+    public const int Version = 2;
+    /// <summary>The version without a running-statistics section, still written for networks that have none.</summary>
+    public const int VersionWithoutStatistics = 1;
     public const int MaxArchitectureBytes = 1 << 16;
     private const int FingerprintBytes = 32;
     /// <summary>The first four bytes of a float model file: ASCII "NGW1".</summary>
     public static readonly byte[] Magic = { (byte)'N', (byte)'G', (byte)'W', (byte)'1' };
 
     /// <summary>
-    /// The checked content: the architecture string, where the ParameterCount little-endian floats
-    /// start, and where the optimizer state's StateLength bytes start.
+    /// The checked content: the architecture string, where the ParameterCount little-endian floats start, where the
+    /// StatisticsCount running statistics start (version 2; none in version 1), and where the optimizer state's
+    /// StateLength bytes start.
     /// </summary>
     public readonly struct Content
     {
-        public Content(string architecture, int parameterCount, int parameterOffset, int stateLength, int stateOffset)
+        public Content(string architecture, int parameterCount, int parameterOffset, int statisticsCount, int statisticsOffset, int stateLength, int stateOffset)
         {
             Architecture = architecture;
             ParameterCount = parameterCount;
             ParameterOffset = parameterOffset;
+            StatisticsCount = statisticsCount;
+            StatisticsOffset = statisticsOffset;
             StateLength = stateLength;
             StateOffset = stateOffset;
         }
@@ -37,6 +43,8 @@ internal static class ModelFileDecoder
         public string Architecture { get; }
         public int ParameterCount { get; }
         public int ParameterOffset { get; }
+        public int StatisticsCount { get; }
+        public int StatisticsOffset { get; }
         public int StateLength { get; }
         public int StateOffset { get; }
     }
@@ -61,7 +69,8 @@ internal static class ModelFileDecoder
         position = 4;
 
         if (!Int32(file, length, ref position, "format version", out int version, ref problem)) return problem;
-        if (version != Version) return $"the file has model format version {version}; this NetGen reads version {Version}";
+        if (version != Version && version != VersionWithoutStatistics)
+            return $"the file has model format version {version}; this NetGen reads versions {VersionWithoutStatistics} and {Version}";
 
         if (!Skip(length, ref position, FingerprintBytes, "topology fingerprint", ref problem)) return problem;
         int fingerprintOffset = position - FingerprintBytes;
@@ -74,6 +83,13 @@ internal static class ModelFileDecoder
         if (!Int32(file, length, ref position, "parameter count", out int count, ref problem)) return problem;
         if (!SkipElements(length, ref position, count, sizeof(float), "parameters", ref problem)) return problem;
         int parameterOffset = position - 4 * count;
+        int statistics = 0, statisticsOffset = position + 4;
+        if (version == Version)
+        {
+            if (!Int32(file, length, ref position, "running statistics count", out statistics, ref problem)) return problem;
+            if (!SkipElements(length, ref position, statistics, sizeof(float), "running statistics", ref problem)) return problem;
+            statisticsOffset = position - 4 * statistics;
+        }
         if (!Int32(file, length, ref position, "optimizer state length", out int stateLength, ref problem)) return problem;
         if (!SkipElements(length, ref position, stateLength, 1, "optimizer state", ref problem)) return problem;
         if (!Int32(file, length, ref position, "checksum", out int storedValue, ref problem)) return problem;
@@ -100,7 +116,7 @@ internal static class ModelFileDecoder
         {
             return "the architecture string is not valid UTF-8";
         }
-        content = new Content(architecture, count, parameterOffset, stateLength, parameterOffset + 4 * count + 4);
+        content = new Content(architecture, count, parameterOffset, statistics, statisticsOffset, stateLength, position - 4 - stateLength);
         return null;
     }
 

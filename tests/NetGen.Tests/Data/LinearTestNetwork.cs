@@ -9,8 +9,12 @@ internal sealed class LinearTestNetwork : INetwork
     private readonly float[] _parameters;
     private readonly float[] _gradients;
 
-    public LinearTestNetwork(int inputSize, int outputSize, string? architecture = null)
+    private readonly float[] _statistics;
+
+    /// <param name="runningStatistics">How many running statistics it keeps, standing in for BatchNorm layers' (none by default).</param>
+    public LinearTestNetwork(int inputSize, int outputSize, string? architecture = null, int runningStatistics = 0)
     {
+        _statistics = new float[runningStatistics];
         InputSize = inputSize;
         OutputSize = outputSize;
         _parameters = new float[outputSize * inputSize + outputSize];
@@ -25,6 +29,7 @@ internal sealed class LinearTestNetwork : INetwork
     public string Architecture { get; }
     public Span<float> Parameters => _parameters;
     public Span<float> Gradients => _gradients;
+    public Span<float> RunningStatistics => _statistics;
 
     public void Initialize(int seed)
     {

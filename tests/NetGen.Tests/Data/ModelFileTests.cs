@@ -104,6 +104,68 @@ public sealed class ModelFileTests : IDisposable
         Assert.Equal(0xCBF43926u, System.IO.Hashing.Crc32.HashToUInt32("123456789"u8));
     }
 
+    /// <summary>A network with running statistics (as BatchNorm layers keep): 0.5, 1.5, 2.5, … shifted by the seed.</summary>
+    private static LinearTestNetwork WithStatistics(int seed, int count = 6)
+    {
+        var network = new LinearTestNetwork(3, 2, runningStatistics: count);
+        network.Initialize(seed);
+        for (int i = 0; i < count; i++) network.RunningStatistics[i] = i + 0.5f + seed;
+        return network;
+    }
+
+    [Fact]
+    public void RunningStatisticsRoundTripInVersion2()
+    {
+        var source = WithStatistics(seed: 1);
+        byte[] file = SaveToBytes(source);
+        Assert.Equal(2, BinaryPrimitives.ReadInt32LittleEndian(file.AsSpan(4)));
+        int architectureBytes = BinaryPrimitives.ReadInt32LittleEndian(file.AsSpan(40));
+        Assert.Equal(60 + architectureBytes + 4 * source.ParameterCount + 4 * 6, file.Length);
+
+        var target = WithStatistics(seed: 2);
+        ModelFile.Load(target, new MemoryStream(file));
+        Assert.Equal(source.Parameters.ToArray(), target.Parameters.ToArray());
+        Assert.Equal(source.RunningStatistics.ToArray(), target.RunningStatistics.ToArray());
+    }
+
+    [Fact]
+    public void NetworksWithoutRunningStatisticsStillWriteVersion1()
+    {
+        byte[] file = SaveToBytes(Network(seed: 1));
+        Assert.Equal(1, BinaryPrimitives.ReadInt32LittleEndian(file.AsSpan(4)));
+        int architectureBytes = BinaryPrimitives.ReadInt32LittleEndian(file.AsSpan(40));
+        Assert.Equal(56 + architectureBytes + 4 * 8, file.Length);
+    }
+
+    [Fact]
+    public void RunningStatisticsOfAnotherCountAreRejected()
+    {
+        byte[] file = SaveToBytes(WithStatistics(seed: 1, count: 4));
+        var target = WithStatistics(seed: 2);
+        float[] before = target.RunningStatistics.ToArray();
+        Assert.Contains("the file holds 4 running statistics but this network keeps 6", AssertRejected(file, target));
+        Assert.Equal(before, target.RunningStatistics.ToArray());
+        // A version-1 file has none, which a network with running statistics cannot take either.
+        Assert.Contains("the file holds 0 running statistics", AssertRejected(SaveToBytes(Network(seed: 1)), target));
+    }
+
+    [Fact]
+    public void EveryDamageToTheRunningStatisticsSectionIsRejected()
+    {
+        byte[] file = SaveToBytes(WithStatistics(seed: 1));
+        var target = WithStatistics(seed: 2);
+        float[] before = target.RunningStatistics.ToArray();
+        for (int length = 0; length < file.Length; length++)
+            AssertRejected(file[..length], target);
+        for (int i = 0; i < file.Length; i++)
+        {
+            byte[] corrupt = (byte[])file.Clone();
+            corrupt[i] ^= 0x10;
+            AssertRejected(corrupt, target);
+        }
+        Assert.Equal(before, target.RunningStatistics.ToArray());
+    }
+
     [Fact]
     public void EveryTruncationIsRejected()
     {
@@ -139,9 +201,9 @@ public sealed class ModelFileTests : IDisposable
         Assert.Contains("trailing bytes", AssertRejected([.. file, 0], target));
         Assert.Contains("not a NetGen model file", AssertRejected("PK\u0003\u0004 a zip file"u8.ToArray(), target));
 
-        byte[] v2 = (byte[])file.Clone();
-        BinaryPrimitives.WriteInt32LittleEndian(v2.AsSpan(4), 2);
-        Assert.Contains("format version 2; this NetGen reads version 1", AssertRejected(v2, target));
+        byte[] v3 = (byte[])file.Clone();
+        BinaryPrimitives.WriteInt32LittleEndian(v3.AsSpan(4), 3);
+        Assert.Contains("format version 3; this NetGen reads versions 1 and 2", AssertRejected(v3, target));
         Assert.Contains("truncated", AssertRejected([], target));
     }
 
