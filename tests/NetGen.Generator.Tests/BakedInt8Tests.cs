@@ -171,7 +171,7 @@ public sealed class BakedInt8Tests : IDisposable
         int weights = multipliers + 16 * Channels + 256; // Tanh: a 256-entry table
         switch (damage)
         {
-            case "version": file[4] = 2; break;
+            case "version": file[4] = 3; break;
             case "crc": file[weights] ^= 1; break;
             case "truncated": file = file[..^10]; break;
             case "trailing": file = [.. file, 0]; break;

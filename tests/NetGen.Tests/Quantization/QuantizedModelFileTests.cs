@@ -77,7 +77,7 @@ public class QuantizedModelFileTests : IDisposable
         { "activation", 4, 3, "architecture says" },
         { "input scale NaN", 24, 0x7FC00000, "input scale" },
         { "input scale 0", 24, 0, "input scale" },
-        { "input zero point", 28, 256, "zero point" },
+        { "input zero point", 28, 128, "zero point" },
         { "requantization", 32, 0, "requantization" },
         { "output scale", 36, 0xFF800000, "output scale" },
         { "table zero point", 48, 1000, "table" },
