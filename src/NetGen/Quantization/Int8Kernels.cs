@@ -26,18 +26,21 @@ public enum Int8InstructionSet
 
 /// <summary>
 /// The int8 matrix products of <see cref="QuantizedNetwork"/>. Every path computes the same exact int32 sums
-/// Σ_i w[j, i]·q[i] (7-bit codes q in [0, 127], int8 weights w in [−127, 127]), so the outputs are bit-identical
-/// whichever runs.
+/// Σ_i w[j, i]·q[i] (7-bit codes q in [0, 127], weights w in [−64, 64] held as int8), so the outputs are
+/// bit-identical whichever runs.
 /// </summary>
 /// <remarks>
 /// <para>Weights are packed once per layer: channels in blocks of 16 (one Vector512 of int32 sums), blocks in groups of
 /// up to four, and within a group <c>[input quad][block][16 channels][4 inputs]</c>, so a kernel working on a whole
 /// group reads one sequential stream. A step multiplies the 64 weight bytes of a block by one sample's four codes
-/// broadcast to every lane: <c>vpdpbusd</c> does it in one instruction; without VNNI, <c>pmaddubsw</c> multiplies
-/// uint8 codes by int8 weights and adds adjacent pairs into int16, and <c>pmaddwd</c> by ones adds those pairs into the
-/// int32 lanes. A pair sum is at most 2 · 127 · 127 = 32,258, so with 7-bit codes pmaddubsw never saturates (with 8-bit
-/// codes it would: 2 · 255 · 127 &gt; 32,767). On ARM64 <c>sdot</c> takes the codes as signed bytes, which 7-bit codes
-/// are; without it <c>smull</c> forms int16 products and <c>sadalp</c> adds their pairs into int32.</para>
+/// broadcast to every lane, and the kernels take steps in pairs. Without VNNI, <c>pmaddubsw</c> multiplies the uint8
+/// codes by the int8 weights and adds adjacent products into int16, the two steps' results are added in int16
+/// (<c>paddw</c>), and <c>pmaddwd</c> by ones adds neighbouring int16 lanes into the int32 sums: two multiplications for
+/// eight multiply-adds per channel instead of four. Each int16 lane then holds four products, at most
+/// 4 · 127 · 64 = 32,512 in magnitude, so nothing saturates or wraps; that is why codes are 7-bit and weights are
+/// limited to ±64 (<see cref="MaxWeight"/>). <c>vpdpbusd</c> (AVX-VNNI) does a step in one instruction; on ARM64
+/// <c>sdot</c> takes the codes as signed bytes, which 7-bit codes are, and without it <c>smull</c> forms int16
+/// products and <c>sadalp</c> adds their pairs into int32.</para>
 /// <para>The batched loop runs four samples by four blocks (sixteen Vector512 accumulators, each weight load used four
 /// times, each broadcast four times) on AVX-512, four samples by two blocks on the narrower paths, and one sample by a
 /// whole group (four independent accumulation chains over one weight stream) when fewer than four samples remain.</para>
@@ -48,8 +51,11 @@ internal static unsafe class Int8Kernels
     public const int GroupBlocks = 4;
     public const int StepBytes = 64; // one step of one block: 16 channels × 4 inputs
 
-    /// <summary>The largest activation code: codes are 7-bit so that pmaddubsw pair sums cannot saturate.</summary>
+    /// <summary>The largest activation code (7-bit codes).</summary>
     public const int MaxCode = 127;
+
+    /// <summary>The largest weight magnitude: 4 · 127 · 64 = 32,512 ≤ 32,767, so two steps' pmaddubsw sums add in int16 exactly.</summary>
+    public const int MaxWeight = 64;
 
     public static Int8InstructionSet Selected { get; } =
         AvxVnni.IsSupported ? Int8InstructionSet.AvxVnni
@@ -60,8 +66,8 @@ internal static unsafe class Int8Kernels
         : AdvSimd.Arm64.IsSupported ? Int8InstructionSet.AdvSimd
         : Int8InstructionSet.Scalar;
 
-    /// <summary>The number of four-input steps over <paramref name="inputs"/> inputs (the last one zero-padded).</summary>
-    public static int Steps(int inputs) => (inputs + 3) / 4;
+    /// <summary>The number of four-input steps over <paramref name="inputs"/> inputs: even, the kernels take steps in pairs (zero-padded).</summary>
+    public static int Steps(int inputs) => (inputs + 7) / 8 * 2;
 
     /// <summary>The number of 16-channel blocks for <paramref name="channels"/> channels.</summary>
     public static int Blocks(int channels) => (channels + BlockChannels - 1) / BlockChannels;
@@ -156,14 +162,19 @@ internal static unsafe class Int8Kernels
         int* x0 = (int*)codes, x1 = (int*)(codes + codeStride), x2 = (int*)(codes + 2 * codeStride), x3 = (int*)(codes + 3 * codeStride);
         TAcc a0 = default, a1 = default, a2 = default, a3 = default, b0 = default, b1 = default, b2 = default, b3 = default;
         TAcc c0 = default, c1 = default, c2 = default, c3 = default, d0 = default, d1 = default, d2 = default, d3 = default;
-        for (int p = 0; p < steps; p++, w += stride)
+        for (int p = 0; p < steps; p += 2, w += 2 * stride)
         {
-            TX v0 = TBlock.Broadcast(x0[p]), v1 = TBlock.Broadcast(x1[p]), v2 = TBlock.Broadcast(x2[p]), v3 = TBlock.Broadcast(x3[p]);
             TW w0 = TBlock.Load(w), w1 = TBlock.Load(w + StepBytes), w2 = TBlock.Load(w + 2 * StepBytes), w3 = TBlock.Load(w + 3 * StepBytes);
-            a0 = TBlock.MultiplyAdd(a0, w0, v0); b0 = TBlock.MultiplyAdd(b0, w1, v0); c0 = TBlock.MultiplyAdd(c0, w2, v0); d0 = TBlock.MultiplyAdd(d0, w3, v0);
-            a1 = TBlock.MultiplyAdd(a1, w0, v1); b1 = TBlock.MultiplyAdd(b1, w1, v1); c1 = TBlock.MultiplyAdd(c1, w2, v1); d1 = TBlock.MultiplyAdd(d1, w3, v1);
-            a2 = TBlock.MultiplyAdd(a2, w0, v2); b2 = TBlock.MultiplyAdd(b2, w1, v2); c2 = TBlock.MultiplyAdd(c2, w2, v2); d2 = TBlock.MultiplyAdd(d2, w3, v2);
-            a3 = TBlock.MultiplyAdd(a3, w0, v3); b3 = TBlock.MultiplyAdd(b3, w1, v3); c3 = TBlock.MultiplyAdd(c3, w2, v3); d3 = TBlock.MultiplyAdd(d3, w3, v3);
+            byte* n = w + stride;
+            TW n0 = TBlock.Load(n), n1 = TBlock.Load(n + StepBytes), n2 = TBlock.Load(n + 2 * StepBytes), n3 = TBlock.Load(n + 3 * StepBytes);
+            TX v = TBlock.Broadcast(x0[p]), u = TBlock.Broadcast(x0[p + 1]);
+            a0 = TBlock.MultiplyAdd2(a0, w0, v, n0, u); b0 = TBlock.MultiplyAdd2(b0, w1, v, n1, u); c0 = TBlock.MultiplyAdd2(c0, w2, v, n2, u); d0 = TBlock.MultiplyAdd2(d0, w3, v, n3, u);
+            v = TBlock.Broadcast(x1[p]); u = TBlock.Broadcast(x1[p + 1]);
+            a1 = TBlock.MultiplyAdd2(a1, w0, v, n0, u); b1 = TBlock.MultiplyAdd2(b1, w1, v, n1, u); c1 = TBlock.MultiplyAdd2(c1, w2, v, n2, u); d1 = TBlock.MultiplyAdd2(d1, w3, v, n3, u);
+            v = TBlock.Broadcast(x2[p]); u = TBlock.Broadcast(x2[p + 1]);
+            a2 = TBlock.MultiplyAdd2(a2, w0, v, n0, u); b2 = TBlock.MultiplyAdd2(b2, w1, v, n1, u); c2 = TBlock.MultiplyAdd2(c2, w2, v, n2, u); d2 = TBlock.MultiplyAdd2(d2, w3, v, n3, u);
+            v = TBlock.Broadcast(x3[p]); u = TBlock.Broadcast(x3[p + 1]);
+            a3 = TBlock.MultiplyAdd2(a3, w0, v, n0, u); b3 = TBlock.MultiplyAdd2(b3, w1, v, n1, u); c3 = TBlock.MultiplyAdd2(c3, w2, v, n2, u); d3 = TBlock.MultiplyAdd2(d3, w3, v, n3, u);
         }
         TBlock.Store(a0, o); TBlock.Store(b0, o + 16); TBlock.Store(c0, o + 32); TBlock.Store(d0, o + 48); o += sumStride;
         TBlock.Store(a1, o); TBlock.Store(b1, o + 16); TBlock.Store(c1, o + 32); TBlock.Store(d1, o + 48); o += sumStride;
@@ -176,17 +187,17 @@ internal static unsafe class Int8Kernels
     {
         int* x0 = (int*)codes, x1 = (int*)(codes + codeStride), x2 = (int*)(codes + 2 * codeStride), x3 = (int*)(codes + 3 * codeStride);
         TAcc a0 = default, a1 = default, a2 = default, a3 = default, b0 = default, b1 = default, b2 = default, b3 = default;
-        for (int p = 0; p < steps; p++, w += stride)
+        for (int p = 0; p < steps; p += 2, w += 2 * stride)
         {
-            TW w0 = TBlock.Load(w), w1 = TBlock.Load(w + StepBytes);
-            TX v = TBlock.Broadcast(x0[p]);
-            a0 = TBlock.MultiplyAdd(a0, w0, v); b0 = TBlock.MultiplyAdd(b0, w1, v);
-            v = TBlock.Broadcast(x1[p]);
-            a1 = TBlock.MultiplyAdd(a1, w0, v); b1 = TBlock.MultiplyAdd(b1, w1, v);
-            v = TBlock.Broadcast(x2[p]);
-            a2 = TBlock.MultiplyAdd(a2, w0, v); b2 = TBlock.MultiplyAdd(b2, w1, v);
-            v = TBlock.Broadcast(x3[p]);
-            a3 = TBlock.MultiplyAdd(a3, w0, v); b3 = TBlock.MultiplyAdd(b3, w1, v);
+            TW w0 = TBlock.Load(w), w1 = TBlock.Load(w + StepBytes), n0 = TBlock.Load(w + stride), n1 = TBlock.Load(w + stride + StepBytes);
+            TX v = TBlock.Broadcast(x0[p]), u = TBlock.Broadcast(x0[p + 1]);
+            a0 = TBlock.MultiplyAdd2(a0, w0, v, n0, u); b0 = TBlock.MultiplyAdd2(b0, w1, v, n1, u);
+            v = TBlock.Broadcast(x1[p]); u = TBlock.Broadcast(x1[p + 1]);
+            a1 = TBlock.MultiplyAdd2(a1, w0, v, n0, u); b1 = TBlock.MultiplyAdd2(b1, w1, v, n1, u);
+            v = TBlock.Broadcast(x2[p]); u = TBlock.Broadcast(x2[p + 1]);
+            a2 = TBlock.MultiplyAdd2(a2, w0, v, n0, u); b2 = TBlock.MultiplyAdd2(b2, w1, v, n1, u);
+            v = TBlock.Broadcast(x3[p]); u = TBlock.Broadcast(x3[p + 1]);
+            a3 = TBlock.MultiplyAdd2(a3, w0, v, n0, u); b3 = TBlock.MultiplyAdd2(b3, w1, v, n1, u);
         }
         TBlock.Store(a0, o); TBlock.Store(b0, o + 16); o += sumStride;
         TBlock.Store(a1, o); TBlock.Store(b1, o + 16); o += sumStride;
@@ -199,13 +210,13 @@ internal static unsafe class Int8Kernels
     {
         int* x0 = (int*)codes, x1 = (int*)(codes + codeStride), x2 = (int*)(codes + 2 * codeStride), x3 = (int*)(codes + 3 * codeStride);
         TAcc a0 = default, a1 = default, a2 = default, a3 = default;
-        for (int p = 0; p < steps; p++, w += stride)
+        for (int p = 0; p < steps; p += 2, w += 2 * stride)
         {
-            TW w0 = TBlock.Load(w);
-            a0 = TBlock.MultiplyAdd(a0, w0, TBlock.Broadcast(x0[p]));
-            a1 = TBlock.MultiplyAdd(a1, w0, TBlock.Broadcast(x1[p]));
-            a2 = TBlock.MultiplyAdd(a2, w0, TBlock.Broadcast(x2[p]));
-            a3 = TBlock.MultiplyAdd(a3, w0, TBlock.Broadcast(x3[p]));
+            TW w0 = TBlock.Load(w), n0 = TBlock.Load(w + stride);
+            a0 = TBlock.MultiplyAdd2(a0, w0, TBlock.Broadcast(x0[p]), n0, TBlock.Broadcast(x0[p + 1]));
+            a1 = TBlock.MultiplyAdd2(a1, w0, TBlock.Broadcast(x1[p]), n0, TBlock.Broadcast(x1[p + 1]));
+            a2 = TBlock.MultiplyAdd2(a2, w0, TBlock.Broadcast(x2[p]), n0, TBlock.Broadcast(x2[p + 1]));
+            a3 = TBlock.MultiplyAdd2(a3, w0, TBlock.Broadcast(x3[p]), n0, TBlock.Broadcast(x3[p + 1]));
         }
         TBlock.Store(a0, o); TBlock.Store(a1, o + sumStride); TBlock.Store(a2, o + 2 * sumStride); TBlock.Store(a3, o + 3 * sumStride);
     }
@@ -214,13 +225,13 @@ internal static unsafe class Int8Kernels
         where TBlock : struct, IBlock<TAcc, TW, TX> where TAcc : struct where TW : struct where TX : struct
     {
         TAcc a0 = default, a1 = default, a2 = default, a3 = default;
-        for (int p = 0; p < steps; p++, w += 4 * StepBytes)
+        for (int p = 0; p < steps; p += 2, w += 8 * StepBytes)
         {
-            TX v = TBlock.Broadcast(x[p]);
-            a0 = TBlock.MultiplyAdd(a0, TBlock.Load(w), v);
-            a1 = TBlock.MultiplyAdd(a1, TBlock.Load(w + StepBytes), v);
-            a2 = TBlock.MultiplyAdd(a2, TBlock.Load(w + 2 * StepBytes), v);
-            a3 = TBlock.MultiplyAdd(a3, TBlock.Load(w + 3 * StepBytes), v);
+            TX v = TBlock.Broadcast(x[p]), u = TBlock.Broadcast(x[p + 1]);
+            a0 = TBlock.MultiplyAdd2(a0, TBlock.Load(w), v, TBlock.Load(w + 4 * StepBytes), u);
+            a1 = TBlock.MultiplyAdd2(a1, TBlock.Load(w + StepBytes), v, TBlock.Load(w + 5 * StepBytes), u);
+            a2 = TBlock.MultiplyAdd2(a2, TBlock.Load(w + 2 * StepBytes), v, TBlock.Load(w + 6 * StepBytes), u);
+            a3 = TBlock.MultiplyAdd2(a3, TBlock.Load(w + 3 * StepBytes), v, TBlock.Load(w + 7 * StepBytes), u);
         }
         TBlock.Store(a0, o); TBlock.Store(a1, o + 16); TBlock.Store(a2, o + 32); TBlock.Store(a3, o + 48);
     }
@@ -229,7 +240,8 @@ internal static unsafe class Int8Kernels
         where TBlock : struct, IBlock<TAcc, TW, TX> where TAcc : struct where TW : struct where TX : struct
     {
         TAcc a0 = default;
-        for (int p = 0; p < steps; p++, w += stride) a0 = TBlock.MultiplyAdd(a0, TBlock.Load(w), TBlock.Broadcast(x[p]));
+        for (int p = 0; p < steps; p += 2, w += 2 * stride)
+            a0 = TBlock.MultiplyAdd2(a0, TBlock.Load(w), TBlock.Broadcast(x[p]), TBlock.Load(w + stride), TBlock.Broadcast(x[p + 1]));
         TBlock.Store(a0, o);
     }
 
@@ -243,7 +255,8 @@ internal static unsafe class Int8Kernels
         static abstract bool Wide { get; }
         static abstract TX Broadcast(int x);
         static abstract TW Load(byte* w);
-        static abstract TAcc MultiplyAdd(TAcc acc, TW w, TX x);
+        /// <summary>Two steps: acc += W · broadcast(x) + W1 · broadcast(x1).</summary>
+        static abstract TAcc MultiplyAdd2(TAcc acc, TW w, TX x, TW w1, TX x1);
         static abstract void Store(TAcc acc, int* destination);
     }
 
@@ -274,8 +287,8 @@ internal static unsafe class Int8Kernels
         public static Vector512<sbyte> Load(byte* w) => Vector512.Load((sbyte*)w);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector512<int> MultiplyAdd(Vector512<int> acc, Vector512<sbyte> w, Vector512<byte> x) =>
-            acc + Avx512BW.MultiplyAddAdjacent(Avx512BW.MultiplyAddAdjacent(x, w), Vector512<short>.One);
+        public static Vector512<int> MultiplyAdd2(Vector512<int> acc, Vector512<sbyte> w, Vector512<byte> x, Vector512<sbyte> w1, Vector512<byte> x1) =>
+            acc + Avx512BW.MultiplyAddAdjacent(Avx512BW.MultiplyAddAdjacent(x, w) + Avx512BW.MultiplyAddAdjacent(x1, w1), Vector512<short>.One);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void Store(Vector512<int> acc, int* destination) => acc.Store(destination);
@@ -292,10 +305,10 @@ internal static unsafe class Int8Kernels
         public static Two<Vector256<sbyte>> Load(byte* w) => new() { A = Vector256.Load((sbyte*)w), B = Vector256.Load((sbyte*)(w + 32)) };
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Two<Vector256<int>> MultiplyAdd(Two<Vector256<int>> acc, Two<Vector256<sbyte>> w, Vector256<byte> x)
+        public static Two<Vector256<int>> MultiplyAdd2(Two<Vector256<int>> acc, Two<Vector256<sbyte>> w, Vector256<byte> x, Two<Vector256<sbyte>> w1, Vector256<byte> x1)
         {
-            acc.A += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(x, w.A), Vector256<short>.One);
-            acc.B += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(x, w.B), Vector256<short>.One);
+            acc.A += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(x, w.A) + Avx2.MultiplyAddAdjacent(x1, w1.A), Vector256<short>.One);
+            acc.B += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(x, w.B) + Avx2.MultiplyAddAdjacent(x1, w1.B), Vector256<short>.One);
             return acc;
         }
 
@@ -312,13 +325,16 @@ internal static unsafe class Int8Kernels
         public static bool Wide => false;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Two<Vector256<int>> MultiplyAdd2(Two<Vector256<int>> acc, Two<Vector256<sbyte>> w, Vector256<byte> x, Two<Vector256<sbyte>> w1, Vector256<byte> x1) => Step(Step(acc, w, x), w1, x1);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<byte> Broadcast(int x) => Vector256.Create(x).AsByte();
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Two<Vector256<sbyte>> Load(byte* w) => Avx2Block.Load(w);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Two<Vector256<int>> MultiplyAdd(Two<Vector256<int>> acc, Two<Vector256<sbyte>> w, Vector256<byte> x)
+        private static Two<Vector256<int>> Step(Two<Vector256<int>> acc, Two<Vector256<sbyte>> w, Vector256<byte> x)
         {
             acc.A = AvxVnni.MultiplyWideningAndAdd(acc.A, x, w.A);
             acc.B = AvxVnni.MultiplyWideningAndAdd(acc.B, x, w.B);
@@ -343,18 +359,18 @@ internal static unsafe class Int8Kernels
         };
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Four<Vector128<int>> MultiplyAdd(Four<Vector128<int>> acc, Four<Vector128<sbyte>> w, Vector128<byte> x)
+        public static Four<Vector128<int>> MultiplyAdd2(Four<Vector128<int>> acc, Four<Vector128<sbyte>> w, Vector128<byte> x, Four<Vector128<sbyte>> w1, Vector128<byte> x1)
         {
-            acc.A += Quads(x, w.A);
-            acc.B += Quads(x, w.B);
-            acc.C += Quads(x, w.C);
-            acc.D += Quads(x, w.D);
+            acc.A += Octets(x, w.A, x1, w1.A);
+            acc.B += Octets(x, w.B, x1, w1.B);
+            acc.C += Octets(x, w.C, x1, w1.C);
+            acc.D += Octets(x, w.D, x1, w1.D);
             return acc;
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static Vector128<int> Quads(Vector128<byte> x, Vector128<sbyte> w) =>
-            Sse2.MultiplyAddAdjacent(Ssse3.MultiplyAddAdjacent(x, w), Vector128<short>.One);
+        private static Vector128<int> Octets(Vector128<byte> x, Vector128<sbyte> w, Vector128<byte> x1, Vector128<sbyte> w1) =>
+            Sse2.MultiplyAddAdjacent(Ssse3.MultiplyAddAdjacent(x, w) + Ssse3.MultiplyAddAdjacent(x1, w1), Vector128<short>.One);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void Store(Four<Vector128<int>> acc, int* destination)
@@ -371,13 +387,16 @@ internal static unsafe class Int8Kernels
         public static bool Wide => false;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Four<Vector128<int>> MultiplyAdd2(Four<Vector128<int>> acc, Four<Vector128<sbyte>> w, Vector128<byte> x, Four<Vector128<sbyte>> w1, Vector128<byte> x1) => Step(Step(acc, w, x), w1, x1);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector128<byte> Broadcast(int x) => Vector128.Create(x).AsByte();
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Four<Vector128<sbyte>> Load(byte* w) => Ssse3Block.Load(w);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Four<Vector128<int>> MultiplyAdd(Four<Vector128<int>> acc, Four<Vector128<sbyte>> w, Vector128<byte> x)
+        private static Four<Vector128<int>> Step(Four<Vector128<int>> acc, Four<Vector128<sbyte>> w, Vector128<byte> x)
         {
             Vector128<sbyte> xs = x.AsSByte(); // 7-bit codes are valid signed bytes
             acc.A = Dp.DotProduct(acc.A, w.A, xs);
@@ -396,13 +415,16 @@ internal static unsafe class Int8Kernels
         public static bool Wide => false;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Eight<Vector128<int>> MultiplyAdd2(Eight<Vector128<int>> acc, Four<Vector128<sbyte>> w, Vector128<byte> x, Four<Vector128<sbyte>> w1, Vector128<byte> x1) => Step(Step(acc, w, x), w1, x1);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector128<byte> Broadcast(int x) => Vector128.Create(x).AsByte();
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Four<Vector128<sbyte>> Load(byte* w) => Ssse3Block.Load(w);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Eight<Vector128<int>> MultiplyAdd(Eight<Vector128<int>> acc, Four<Vector128<sbyte>> w, Vector128<byte> x)
+        private static Eight<Vector128<int>> Step(Eight<Vector128<int>> acc, Four<Vector128<sbyte>> w, Vector128<byte> x)
         {
             // smull forms eight int16 products (each at most 127 · 127) of two channels' four inputs; sadalp adds
             // neighbouring pairs into int32, so lanes 2c and 2c + 1 of a vector hold parts of one channel's sum.

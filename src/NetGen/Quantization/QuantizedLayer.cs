@@ -34,7 +34,7 @@ public enum Requantization
 /// </summary>
 /// <remarks>
 /// A real activation x entering the layer is held as the code <c>q = clamp(round(x / InputScale) + InputZeroPoint, 0, 127)</c>;
-/// weight <c>W[j, i] ≈ WeightScales[j] · Weights[j·Inputs + i]</c> with codes in [−127, 127]; bias
+/// weight <c>W[j, i] ≈ WeightScales[j] · Weights[j·Inputs + i]</c> with codes in [−64, 64]; bias
 /// <c>b[j] ≈ InputScale · WeightScales[j] · Biases[j]</c>. Channel j's accumulator is the exact integer
 /// <c>a[j] = Biases[j] + Σ_i Weights[j·Inputs + i] · (q[i] − InputZeroPoint)</c>, so <c>a[j] · InputScale · WeightScales[j]</c>
 /// approximates the layer's float pre-activation. Channels are units × pieces, piece-major within a unit as in
@@ -119,7 +119,7 @@ public sealed class QuantizedLayer
     /// <summary>The 256 output codes indexed by pre-activation code (empty unless <see cref="Requantization.Table"/>).</summary>
     public ReadOnlySpan<byte> Table => _table;
 
-    /// <summary>The int8 weights, [channels × inputs] row-major, each in [−127, 127].</summary>
+    /// <summary>The weight codes as int8, [channels × inputs] row-major, each in [−64, 64].</summary>
     public ReadOnlySpan<sbyte> Weights => _weights;
 
     /// <summary>The real value of one weight step, per channel.</summary>

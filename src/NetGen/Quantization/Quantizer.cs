@@ -15,8 +15,10 @@ namespace NetGen.Quantization;
 /// saturate for codes up to 127 (see <see cref="Int8Kernels"/>); an activation's rounding error is half a step, twice
 /// that of 8-bit codes. A range narrower than <see cref="MinimumRange"/> (a layer whose activations are all 0) gets
 /// scale 1 and zero point 0.</para>
-/// <para><b>Weights</b> are symmetric int8 per output channel: <c>scale = max|w| / 127</c>, codes
-/// <c>round(w / scale)</c> in [−127, 127] (an all-zero row gets scale 1). <b>Biases</b> are int32 in units of
+/// <para><b>Weights</b> are symmetric per output channel, 129 levels held as int8: <c>scale = max|w| / 64</c>, codes
+/// <c>round(w / scale)</c> in [−64, 64] (an all-zero row gets scale 1); the bound lets the x86 kernels add two steps'
+/// <c>pmaddubsw</c> sums in int16 exactly (see <see cref="Int8Kernels"/>), and it doubles a weight's rounding error
+/// against the full int8 range. <b>Biases</b> are int32 in units of
 /// input scale × weight scale, limited to ±2^30 so that no accumulator can overflow (see <see cref="MaxInputs"/>).
 /// Rounding here is to nearest, ties to even.</para>
 /// <para><b>Hidden activations</b>: Identity, ReLU and LeakyReLU requantize linearly (a multiplier per channel and
@@ -28,7 +30,7 @@ internal static class Quantizer
     /// <summary>Ranges narrower than this count as zero ranges.</summary>
     public const double MinimumRange = 1e-20;
 
-    /// <summary>The most inputs a layer may have: 16,384 · 127 · 127 + 2^30 &lt; 2^31 (and 16,384 · 127 · 127 &lt; 2^31 for the raw sums the kernels form), so no int32 accumulator overflows.</summary>
+    /// <summary>The most inputs a layer may have: 16,384 · 127 · 64 + 2^30 &lt; 2^31 (and the raw sums the kernels form stay below 2^31 too), so no int32 accumulator overflows.</summary>
     public const int MaxInputs = 16_384;
 
     public const int MaxBias = 1 << 30;
@@ -67,9 +69,9 @@ internal static class Quantizer
                 ReadOnlySpan<double> row = parameters.AsSpan(offset + j * width, width);
                 double largest = 0;
                 foreach (double w in row) largest = Math.Max(largest, Math.Abs(w));
-                float scale = largest < MinimumRange ? 1f : (float)(largest / 127);
+                float scale = largest < MinimumRange ? 1f : (float)(largest / Int8Kernels.MaxWeight);
                 weightScales[j] = scale;
-                for (int i = 0; i < width; i++) weights[j * width + i] = (sbyte)Math.Clamp(Math.Round(row[i] / scale, MidpointRounding.ToEven), -127, 127);
+                for (int i = 0; i < width; i++) weights[j * width + i] = (sbyte)Math.Clamp(Math.Round(row[i] / scale, MidpointRounding.ToEven), -Int8Kernels.MaxWeight, Int8Kernels.MaxWeight);
                 double bias = Math.Round(parameters[offset + channels * width + j] / ((double)inputScale * scale), MidpointRounding.ToEven);
                 biases[j] = (int)Math.Clamp(bias, -MaxBias, MaxBias);
             }

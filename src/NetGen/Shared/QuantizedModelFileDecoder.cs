@@ -65,6 +65,9 @@ internal static class QuantizedModelFileDecoder
 
     /// <summary>The largest activation code (<c>Int8Kernels.MaxCode</c>): version 2 holds 7-bit activation codes.</summary>
     public const int MaxCode = 127;
+
+    /// <summary>The largest weight code magnitude (<c>Int8Kernels.MaxWeight</c>), version 2.</summary>
+    public const int MaxWeight = 64;
     public const int FingerprintBytes = 32;
     public const int LayerHeaderBytes = 14 * 4;
 
@@ -297,8 +300,8 @@ internal static class QuantizedModelFileDecoder
             Require(ValidMultiplier(pm, ps) && ValidMultiplier(nm, ns),
                 $"channel {j} has multipliers {Multiplier(pm, ps)} and {Multiplier(nm, ns)}; shifts must be 1 to {MaxShift}.");
         }
-        int bad = Array.IndexOf(r.Weights, sbyte.MinValue);
-        Require(bad < 0, $"weight {bad} is −128; int8 weights are symmetric, −127 to 127.");
+        int bad = Array.FindIndex(r.Weights, w => w < -MaxWeight || w > MaxWeight);
+        Require(bad < 0, $"weight {bad} is {(bad < 0 ? 0 : r.Weights[bad])}; weight codes are −{MaxWeight} to {MaxWeight}.");
     }
 
     private static bool ValidMultiplier(int multiplier, int shift) => shift >= 1 && shift <= MaxShift && multiplier != int.MinValue;

@@ -98,7 +98,7 @@ public class QuantizedModelFileTests : IDisposable
     }
 
     [Fact]
-    public void WeightsOfMinus128BiasesBeyondTwoToThe30AndBadShiftsAreRefused()
+    public void WeightsBeyond64BiasesBeyondTwoToThe30AndBadShiftsAreRefused()
     {
         QuantizedNetwork q = Sample();
         QuantizedLayer first = q.Layers[0];
@@ -108,7 +108,11 @@ public class QuantizedModelFileTests : IDisposable
 
         byte[] file = Bytes(q);
         file[weights + 5] = 0x80;
-        Assert.Contains("−128", Load(file).Message);
+        Assert.Contains("weight 5 is -128; weight codes are −64 to 64", Load(file).Message);
+
+        file = Bytes(q);
+        file[weights + 7] = 65;
+        Assert.Contains("weight 7 is 65", Load(file).Message);
 
         file = Bytes(q);
         BinaryPrimitives.WriteInt32LittleEndian(file.AsSpan(biases + 8), (1 << 30) + 1);

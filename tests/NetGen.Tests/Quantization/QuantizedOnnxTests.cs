@@ -42,7 +42,7 @@ public class QuantizedOnnxTests(ITestOutputHelper output)
         Assert.Equal(expected.Length, actual.Length);
         QuantizedLayer last = q.Layers[^1];
         double step = 0;
-        for (int j = 0; j < last.Channels; j++) step = Math.Max(step, (double)last.InputScale * last.WeightScales[j] * 127);
+        for (int j = 0; j < last.Channels; j++) step = Math.Max(step, (double)last.InputScale * last.WeightScales[j] * 64);
         int exact = 0;
         for (int i = 0; i < expected.Length; i++)
         {
