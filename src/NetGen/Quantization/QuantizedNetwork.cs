@@ -202,8 +202,9 @@ public sealed unsafe class QuantizedNetwork : IInference
     {
         var v = Vector512.Round(x * reciprocal);
         v = Vector512.ConditionalSelect(Vector512.Equals(v, v), v, Vector512<float>.Zero);
-        v = Vector512.Min(Vector512.Max(v, low), high);
-        return Vector512.ConvertToInt32(v) + zero;
+        // NaN is gone and v is a whole number, so the native min, max and conversion give the scalar loop's integers.
+        v = Vector512.MinNative(Vector512.MaxNative(v, low), high);
+        return Vector512.ConvertToInt32Native(v) + zero;
     }
 
     private static Vector128<int> Code(Vector128<float> x, Vector128<float> reciprocal,
@@ -211,8 +212,9 @@ public sealed unsafe class QuantizedNetwork : IInference
     {
         var v = Vector128.Round(x * reciprocal);
         v = Vector128.ConditionalSelect(Vector128.Equals(v, v), v, Vector128<float>.Zero);
-        v = Vector128.Min(Vector128.Max(v, low), high);
-        return Vector128.ConvertToInt32(v) + zero;
+        // NaN is gone and v is a whole number, so the native min, max and conversion give the scalar loop's integers.
+        v = Vector128.MinNative(Vector128.MaxNative(v, low), high);
+        return Vector128.ConvertToInt32Native(v) + zero;
     }
 
     /// <summary>Per-thread buffers for one tile of samples.</summary>
