@@ -98,6 +98,16 @@ public class QuantizedModelFileTests : IDisposable
     }
 
     [Fact]
+    public void Version1FilesOf8BitCodesAreRefusedSayingToQuantizeAgain()
+    {
+        byte[] file = Bytes(Sample());
+        BinaryPrimitives.WriteInt32LittleEndian(file.AsSpan(4), 1);
+        string message = Load(Recrc(file)).Message;
+        Assert.Contains("version 1, whose activations are 8-bit codes", message);
+        Assert.Contains("quantize the float network again", message);
+    }
+
+    [Fact]
     public void WeightsBeyond64BiasesBeyondTwoToThe30AndBadShiftsAreRefused()
     {
         QuantizedNetwork q = Sample();
