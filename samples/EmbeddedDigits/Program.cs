@@ -22,6 +22,9 @@ if (args is ["--first"])
 string folder = Path.Combine(AppContext.BaseDirectory, "data", "mnist-subset");
 if (!Directory.Exists(folder)) folder = Mnist.DefaultFolder;
 Dataset test = Mnist.LoadFiles(Path.Combine(folder, "test-images-idx3-ubyte.gz"), Path.Combine(folder, "test-labels-idx1-ubyte.gz"));
+#if INT8
+Console.WriteLine($"int8 network, products on {NetGen.Quantization.QuantizedNetwork.InstructionSet}");
+#endif
 int show = args.Length > 0 && int.TryParse(args[0], out int n) ? Math.Min(n, test.Count) : 12;
 
 #if INT8

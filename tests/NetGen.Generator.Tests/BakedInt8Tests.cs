@@ -155,7 +155,7 @@ public sealed class BakedInt8Tests : IDisposable
     [InlineData("truncated")]
     [InlineData("trailing")]
     [InlineData("fingerprint")]
-    [InlineData("weight -128")]
+    [InlineData("weight 65")]
     [InlineData("bias")]
     [InlineData("shift")]
     [InlineData("scale")]
@@ -171,12 +171,12 @@ public sealed class BakedInt8Tests : IDisposable
         int weights = multipliers + 16 * Channels + 256; // Tanh: a 256-entry table
         switch (damage)
         {
-            case "version": file[4] = 2; break;
+            case "version": file[4] = 3; break;
             case "crc": file[weights] ^= 1; break;
             case "truncated": file = file[..^10]; break;
             case "trailing": file = [.. file, 0]; break;
             case "fingerprint": file[8] ^= 1; file = Recrc(file); break;
-            case "weight -128": file[weights + 1] = 0x80; file = Recrc(file); break;
+            case "weight 65": file[weights + 1] = 65; file = Recrc(file); break;
             case "bias": BinaryPrimitives.WriteInt32LittleEndian(file.AsSpan(biases + 4), (1 << 30) + 1); file = Recrc(file); break;
             case "shift": BinaryPrimitives.WriteInt32LittleEndian(file.AsSpan(multipliers + 4), 63); file = Recrc(file); break;
             case "scale": BinaryPrimitives.WriteSingleLittleEndian(file.AsSpan(scales), float.NaN); file = Recrc(file); break;

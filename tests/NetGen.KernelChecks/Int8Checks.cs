@@ -7,6 +7,10 @@ namespace NetGen.KernelChecks;
 [Network(Loss = LossFunction.CrossEntropy)] [Input(784)] [Dense(128, Activation.ReLU)] [Dense(37, Activation.Tanh)] [Dense(10, Activation.Softmax)]
 public partial class QuantDigits;
 
+// 72 inputs: whole pairs of steps and a zero-padded tail on every path; 40 channels: a group of two blocks and a partial block.
+[Network(Loss = LossFunction.MeanSquaredError)] [Input(72)] [Dense(40, Activation.Identity)] [Dense(2, Activation.Identity)]
+public partial class QuantExtremes;
+
 /// <summary>
 /// Quantized networks on whatever int8 path this process selects: every output against the plain-loop integer
 /// reference, and one hash of every output bit, which must be the same on every path (InstructionSetTests compares it
@@ -50,6 +54,43 @@ internal static class Int8Checks
             foreach (float v in batched) hash = (hash ^ BitConverter.SingleToUInt32Bits(v)) * 1099511628211;
             checks++;
         }
-        return (checks, hash.ToString("X16"));
+        hash = Extremes(hash);
+        return (checks + 1, hash.ToString("X16"));
+    }
+
+    /// <summary>
+    /// The largest sums the kernels can meet: every weight code ±64 (one sign per channel, or alternating within a
+    /// channel) times input code 127, where two steps' pmaddubsw results add to ±32,512 in an int16 lane. A path that
+    /// saturated or wrapped would differ from the integer reference here.
+    /// </summary>
+    private static ulong Extremes(ulong hash)
+    {
+        var net = new QuantExtremes();
+        Span<float> p = net.Parameters;
+        p.Clear();
+        for (int j = 0; j < 40; j++)
+            for (int i = 0; i < 72; i++) p[j * 72 + i] = j % 3 == 0 ? 1 : j % 3 == 1 ? -1 : (i % 2 == 0 ? 1 : -1);
+        int second = 40 * 73;
+        for (int j = 0; j < 80; j++) p[second + j] = j % 2 == 0 ? 0.01f : -0.01f;
+        float[] calibration = Enumerable.Range(0, 4 * 72).Select(i => (float)(i % 72) / 71).ToArray();
+        QuantizedNetwork q = net.Quantize(calibration, 4);
+        const int Samples = 9;
+        float[] x = new float[Samples * 72];
+        for (int s = 0; s < Samples; s++)
+            for (int i = 0; i < 72; i++) x[s * 72 + i] = s switch { 0 => 1, 1 => 5, 2 => 0, 3 => i % 2, _ => (s * 7 + i) % 5 / 4f };
+        var batched = new float[Samples * 2];
+        q.Forward(x, batched, Samples);
+        var single = new float[2];
+        for (int s = 0; s < Samples; s++)
+        {
+            float[] expected = IntegerReference.Forward(q, x.AsSpan(s * 72, 72));
+            q.Forward(x.AsSpan(s * 72, 72), single);
+            if (!expected.SequenceEqual(single) || !expected.SequenceEqual(batched.AsSpan(s * 2, 2).ToArray()))
+                throw new Exception($"int8 extremes on {QuantizedNetwork.InstructionSet}: sample {s} differs from the integer reference");
+        }
+        if (q.Layers[0].Weights.ToArray().Any(w => Math.Abs(w) != 64) || q.Layers[0].InputZeroPoint != 0)
+            throw new Exception("int8 extremes: the weight codes are not all ±64 or the input zero point is not 0; the check does not test the bound");
+        foreach (float v in batched) hash = (hash ^ BitConverter.SingleToUInt32Bits(v)) * 1099511628211;
+        return hash;
     }
 }

@@ -24,10 +24,10 @@ public static partial class OnnxExporter
 
     /// <summary>
     /// An int8 network as a standard quantized ONNX model (opset 13) with the same input and output as the float export:
-    /// <c>QuantizeLinear</c> of the input to uint8; per layer <c>MatMulInteger</c> (uint8 codes with the input zero point
+    /// <c>QuantizeLinear</c> of the input to uint8 and <c>Clip</c> to NetGen's 7-bit codes (0 to 127); per layer <c>MatMulInteger</c> (uint8 codes with the input zero point
     /// × the int8 weights, transposed to [inputs × channels]) plus the int32 biases, which is exactly NetGen's
     /// accumulator; then <c>Cast</c> and <c>Mul</c> by the per-channel scales (input scale × weight scale) back to
-    /// float, the activation, and <c>QuantizeLinear</c> to the next layer's uint8 codes. Table activations (Step,
+    /// float, the activation, and <c>QuantizeLinear</c> and <c>Clip</c> to the next layer's 7-bit codes. Table activations (Step,
     /// Sigmoid, Tanh, ELU) first go through <c>QuantizeLinear</c>/<c>DequantizeLinear</c> with the pre-activation scale,
     /// as the table's index does; the last layer's activation (softmax included) runs in float.
     /// </summary>
@@ -72,7 +72,7 @@ public static partial class OnnxExporter
             {
                 if (layer.Requantization == Requantization.Table)
                 {
-                    string codes = Quantize(graph, z, $"p{l}", $"layer{l}_table", layer.TableScale, layer.TableZeroPoint);
+                    string codes = Quantize(graph, z, $"p{l}", $"layer{l}_table", layer.TableScale, layer.TableZeroPoint, sevenBit: false);
                     graph.Message(1, Node("DequantizeLinear", [codes, $"layer{l}_table_scale", $"layer{l}_table_zero"], $"pz{l}", $"layer{l}_table_dequantize"));
                     z = $"pz{l}";
                 }
@@ -96,12 +96,22 @@ public static partial class OnnxExporter
         return model.ToArray();
     }
 
-    /// <summary>QuantizeLinear of <paramref name="input"/> to uint8 with a scalar scale and zero point named after <paramref name="name"/>.</summary>
-    private static string Quantize(ProtoWriter graph, string input, string output, string name, float scale, int zeroPoint)
+    /// <summary>
+    /// QuantizeLinear of <paramref name="input"/> to uint8 with a scalar scale and zero point named after
+    /// <paramref name="name"/>; activation codes (<paramref name="sevenBit"/>) are then clipped to 0–127, as NetGen's are.
+    /// </summary>
+    private static string Quantize(ProtoWriter graph, string input, string output, string name, float scale, int zeroPoint, bool sevenBit = true)
     {
         graph.Message(5, Tensor($"{name}_scale", [], [scale]));
         graph.Message(5, Raw($"{name}_zero", Uint8Type, [], [(byte)zeroPoint]));
-        graph.Message(1, Node("QuantizeLinear", [input, $"{name}_scale", $"{name}_zero"], output, $"{name}_quantize"));
+        string quantized = sevenBit ? $"{output}_u8" : output;
+        graph.Message(1, Node("QuantizeLinear", [input, $"{name}_scale", $"{name}_zero"], quantized, $"{name}_quantize"));
+        if (sevenBit)
+        {
+            graph.Message(5, Raw($"{name}_low", Uint8Type, [], [0]));
+            graph.Message(5, Raw($"{name}_high", Uint8Type, [], [(byte)Int8Kernels.MaxCode]));
+            graph.Message(1, Node("Clip", [quantized, $"{name}_low", $"{name}_high"], output, $"{name}_clip"));
+        }
         return output;
     }
 

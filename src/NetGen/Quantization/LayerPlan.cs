@@ -1,4 +1,7 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using NetGen.Reference;
 
 namespace NetGen.Quantization;
@@ -10,26 +13,44 @@ namespace NetGen.Quantization;
 /// </summary>
 internal sealed unsafe class LayerPlan
 {
-    private readonly int[] _offsets;
     private readonly double[] _scales;
+
+    // Per channel, padded with zeros to whole 16-channel blocks, on the pinned heap: the folded biases, then the
+    // positive and negative multipliers and shifts (Linear and Table layers).
+    private readonly int[] _channelData;
+    private readonly int* _offsets, _positive, _positiveShift, _negative, _negativeShift;
+    private readonly bool _vectorRequantize;
 
     public LayerPlan(QuantizedLayer layer)
     {
         Layer = layer;
         int channels = layer.Channels, inputs = layer.Inputs;
-        _offsets = new int[channels];
+        Blocks = Int8Kernels.Blocks(channels);
+        Steps = Int8Kernels.Steps(inputs);
+        int padded = Blocks * Int8Kernels.BlockChannels;
+        _channelData = GC.AllocateArray<int>(5 * padded, pinned: true);
+        int* data = (int*)Marshal.UnsafeAddrOfPinnedArrayElement(_channelData, 0);
+        _offsets = data;
+        _positive = data + padded;
+        _positiveShift = data + 2 * padded;
+        _negative = data + 3 * padded;
+        _negativeShift = data + 4 * padded;
         ReadOnlySpan<sbyte> w = layer.Weights;
-        for (int j = 0; j < channels; j++)
+        for (int j = 0; j < padded; j++)
         {
+            _positiveShift[j] = _negativeShift[j] = 1;
+            if (j >= channels) continue;
             int sum = 0;
             foreach (sbyte v in w.Slice(j * inputs, inputs)) sum += v;
             _offsets[j] = layer.Biases[j] - layer.InputZeroPoint * sum;
+            if (layer.Requantization == Requantization.Float) continue;
+            (_positive[j], _positiveShift[j]) = (layer.PositiveMultipliers[j].Multiplier, layer.PositiveMultipliers[j].Shift);
+            (_negative[j], _negativeShift[j]) = (layer.NegativeMultipliers[j].Multiplier, layer.NegativeMultipliers[j].Shift);
         }
         _scales = new double[channels];
         for (int j = 0; j < channels; j++) _scales[j] = (double)layer.InputScale * layer.WeightScales[j];
+        _vectorRequantize = Avx512F.IsSupported && Vector512.IsHardwareAccelerated && layer.Pieces == 1;
 
-        Blocks = Int8Kernels.Blocks(channels);
-        Steps = Int8Kernels.Steps(inputs);
         if (Int8Kernels.Selected != Int8InstructionSet.Scalar)
         {
             Packed = new PinnedBytes(Blocks * Steps * Int8Kernels.StepBytes);
@@ -44,20 +65,31 @@ internal sealed unsafe class LayerPlan
     /// <summary>The packed weights, or null on the scalar path (which reads <see cref="QuantizedLayer.Weights"/>).</summary>
     public PinnedBytes? Packed { get; }
 
-    /// <summary>One sample's output codes from its raw sums.</summary>
+    /// <summary>
+    /// One sample's output codes from its raw sums. The AVX-512 path computes whole blocks (the codes buffer has room
+    /// for <see cref="Blocks"/> × 16); its padding codes are multiplied by zero weights in the next layer.
+    /// </summary>
     public void Requantize(int* sums, byte* codes)
     {
         QuantizedLayer layer = Layer;
-        ReadOnlySpan<FixedPointMultiplier> positive = layer.PositiveMultipliers, negative = layer.NegativeMultipliers;
+        int channels = layer.Channels;
         if (layer.Requantization == Requantization.Table)
         {
             ReadOnlySpan<byte> table = layer.Table;
             int zero = layer.TableZeroPoint;
-            for (int j = 0; j < _offsets.Length; j++)
-                codes[j] = table[Clamp(zero + positive[j].Apply(sums[j] + _offsets[j]))];
+            for (int j = 0; j < channels; j++)
+                codes[j] = table[(int)Math.Clamp(zero + FixedPoint(sums[j] + _offsets[j], _positive[j], _positiveShift[j]), 0, 255)];
             return;
         }
-        int outputZero = layer.OutputZeroPoint, pieces = layer.Pieces;
+        int outputZero = layer.OutputZeroPoint;
+        if (_vectorRequantize)
+        {
+            var zeroPoint = Vector512.Create(outputZero);
+            for (int j = 0; j < channels; j += Int8Kernels.BlockChannels)
+                Linear512(sums + j, j, zeroPoint).Store(codes + j);
+            return;
+        }
+        int pieces = layer.Pieces;
         for (int u = 0, j = 0; u < layer.Units; u++)
         {
             int best = 0;
@@ -66,13 +98,44 @@ internal sealed unsafe class LayerPlan
                 int a = sums[j] + _offsets[j];
                 // Selected without a branch: ReLU layers' signs are close to random.
                 bool negativeSide = a < 0;
-                int m = negativeSide ? negative[j].Multiplier : positive[j].Multiplier;
-                int shift = negativeSide ? negative[j].Shift : positive[j].Shift;
-                int code = Clamp(outputZero + (((long)a * m + (1L << (shift - 1))) >> shift));
+                int m = negativeSide ? _negative[j] : _positive[j];
+                int shift = negativeSide ? _negativeShift[j] : _positiveShift[j];
+                int code = (int)Math.Clamp(outputZero + FixedPoint(a, m, shift), 0, Int8Kernels.MaxCode);
                 if (k == 0 || code > best) best = code;
             }
             codes[u] = (byte)best;
         }
+    }
+
+    /// <summary>round(a · m · 2^-shift), halves upward: <see cref="FixedPointMultiplier.Apply"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static long FixedPoint(int a, int m, int shift) => ((long)a * m + (1L << (shift - 1))) >> shift;
+
+    /// <summary>
+    /// Sixteen channels' codes, the same integers as the scalar loop: the 64-bit products of the even and the odd
+    /// lanes (vpmuldq), the rounding term and the arithmetic shift per lane, clamped.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private Vector128<byte> Linear512(int* sums, int j, Vector512<int> zeroPoint)
+    {
+        Vector512<int> a = Vector512.Load(sums) + Vector512.Load(_offsets + j);
+        Vector512<int> negativeSide = Vector512.LessThan(a, Vector512<int>.Zero);
+        Vector512<int> m = Vector512.ConditionalSelect(negativeSide, Vector512.Load(_negative + j), Vector512.Load(_positive + j));
+        Vector512<int> shift = Vector512.ConditionalSelect(negativeSide, Vector512.Load(_negativeShift + j), Vector512.Load(_positiveShift + j));
+        Vector512<long> even = Scale(Avx512F.Multiply(a, m), shift.AsInt64() & Vector512.Create(0xFFFF_FFFFL));
+        Vector512<long> odd = Scale(Avx512F.Multiply((a.AsInt64() >> 32).AsInt32(), (m.AsInt64() >> 32).AsInt32()), shift.AsInt64() >>> 32);
+        Vector512<int> r = ((even & Vector512.Create(0xFFFF_FFFFL)) | (odd << 32)).AsInt32();
+        Vector512<int> code = Vector512.Min(Vector512.Max(r + zeroPoint, Vector512<int>.Zero), Vector512.Create(Int8Kernels.MaxCode));
+        return Avx512F.ConvertToVector128Byte(code);
+    }
+
+    /// <summary>(p + 2^(shift − 1)) &gt;&gt; shift per 64-bit lane, clamped to ±512 (beyond any code once the zero point is added).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<long> Scale(Vector512<long> product, Vector512<long> shift)
+    {
+        Vector512<long> round = Avx512F.ShiftLeftLogicalVariable(Vector512<long>.One, (shift - Vector512<long>.One).AsUInt64());
+        Vector512<long> r = Avx512F.ShiftRightArithmeticVariable(product + round, shift.AsUInt64());
+        return Vector512.Min(Vector512.Max(r, Vector512.Create(-512L)), Vector512.Create(512L));
     }
 
     /// <summary>The last layer's float outputs for one sample.</summary>
@@ -81,10 +144,12 @@ internal sealed unsafe class LayerPlan
         QuantizedLayer layer = Layer;
         if (layer.Activation == Activation.Softmax)
         {
+            const int StackLimit = 512;
+            Span<double> e = output.Length <= StackLimit ? stackalloc double[output.Length] : new double[output.Length];
             double max = double.NegativeInfinity, sum = 0;
-            for (int u = 0; u < output.Length; u++) max = Math.Max(max, PreActivation(sums, u));
-            for (int u = 0; u < output.Length; u++) sum += Math.Exp(PreActivation(sums, u) - max);
-            for (int u = 0; u < output.Length; u++) output[u] = (float)(Math.Exp(PreActivation(sums, u) - max) / sum);
+            for (int u = 0; u < output.Length; u++) max = Math.Max(max, e[u] = PreActivation(sums, u));
+            for (int u = 0; u < output.Length; u++) sum += e[u] = Math.Exp(e[u] - max);
+            for (int u = 0; u < output.Length; u++) output[u] = (float)(e[u] / sum);
             return;
         }
         double alpha = layer.Alpha;
@@ -113,8 +178,6 @@ internal sealed unsafe class LayerPlan
         for (int k = 1; k < pieces; k++) best = Math.Max(best, (double)(sums[j + k] + _offsets[j + k]) * _scales[j + k]);
         return best;
     }
-
-    private static int Clamp(long code) => (int)Math.Clamp(code, 0, 255);
 }
 
 /// <summary>Bytes on the pinned object heap whose first byte sits on a 64-byte boundary, so the kernels can hold a pointer.</summary>

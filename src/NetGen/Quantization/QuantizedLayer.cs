@@ -7,7 +7,7 @@ public enum Requantization
 {
     /// <summary>
     /// Identity, ReLU, LeakyReLU and hidden Maxout: the output code is
-    /// <c>clamp(OutputZeroPoint + M(a), 0, 255)</c> with M the channel's <see cref="QuantizedLayer.PositiveMultipliers"/>
+    /// <c>clamp(OutputZeroPoint + M(a), 0, 127)</c> with M the channel's <see cref="QuantizedLayer.PositiveMultipliers"/>
     /// entry for a ≥ 0 and its <see cref="QuantizedLayer.NegativeMultipliers"/> entry for a &lt; 0 (0 for ReLU, α·M for
     /// LeakyReLU). A Maxout unit's code is the largest of its pieces' codes.
     /// </summary>
@@ -16,7 +16,7 @@ public enum Requantization
     /// <summary>
     /// Step, Sigmoid, Tanh and ELU: the accumulator becomes a pre-activation code
     /// <c>p = clamp(TableZeroPoint + M(a), 0, 255)</c> (M the channel's positive multiplier) and the output code is
-    /// <c>Table[p]</c>, the activation evaluated once per code when the network was quantized.
+    /// <c>Table[p]</c> (0 to 127), the activation evaluated once per code when the network was quantized.
     /// </summary>
     Table,
 
@@ -29,12 +29,12 @@ public enum Requantization
 
 /// <summary>
 /// One Dense or Maxout layer of a <see cref="QuantizedNetwork"/>: int8 weights with one scale per output channel, int32
-/// biases, and the rule from accumulators to the next layer's uint8 codes. The numbers here are all the integer
+/// biases, and the rule from accumulators to the next layer's 7-bit codes. The numbers here are all the integer
 /// pipeline uses, so an independent implementation can reproduce a network's outputs bit for bit from them.
 /// </summary>
 /// <remarks>
-/// A real activation x entering the layer is held as the code <c>q = clamp(round(x / InputScale) + InputZeroPoint, 0, 255)</c>;
-/// weight <c>W[j, i] ≈ WeightScales[j] · Weights[j·Inputs + i]</c> with codes in [−127, 127]; bias
+/// A real activation x entering the layer is held as the code <c>q = clamp(round(x / InputScale) + InputZeroPoint, 0, 127)</c>;
+/// weight <c>W[j, i] ≈ WeightScales[j] · Weights[j·Inputs + i]</c> with codes in [−64, 64]; bias
 /// <c>b[j] ≈ InputScale · WeightScales[j] · Biases[j]</c>. Channel j's accumulator is the exact integer
 /// <c>a[j] = Biases[j] + Σ_i Weights[j·Inputs + i] · (q[i] − InputZeroPoint)</c>, so <c>a[j] · InputScale · WeightScales[j]</c>
 /// approximates the layer's float pre-activation. Channels are units × pieces, piece-major within a unit as in
@@ -119,7 +119,7 @@ public sealed class QuantizedLayer
     /// <summary>The 256 output codes indexed by pre-activation code (empty unless <see cref="Requantization.Table"/>).</summary>
     public ReadOnlySpan<byte> Table => _table;
 
-    /// <summary>The int8 weights, [channels × inputs] row-major, each in [−127, 127].</summary>
+    /// <summary>The weight codes as int8, [channels × inputs] row-major, each in [−64, 64].</summary>
     public ReadOnlySpan<sbyte> Weights => _weights;
 
     /// <summary>The real value of one weight step, per channel.</summary>

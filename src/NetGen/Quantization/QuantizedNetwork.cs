@@ -7,11 +7,11 @@ namespace NetGen.Quantization;
 /// <summary>
 /// An int8 snapshot of a network for inference, made by <see cref="INetwork.Quantize"/> or loaded with
 /// <see cref="Serialization.ModelFile.LoadQuantized(string)"/>: int8 weights with a scale per output channel, int32
-/// biases and accumulators, uint8 activations between layers, float only at the input and the output.
+/// biases and accumulators, 7-bit activation codes (0 to 127, in bytes) between layers, float only at the input and the output.
 /// </summary>
 /// <remarks>
 /// <para>Inputs are quantized with <see cref="InputScale"/> and <see cref="InputZeroPoint"/>:
-/// <c>q = clamp(round(x · (1/InputScale)) + InputZeroPoint, 0, 255)</c>, with 1/InputScale rounded to float, the
+/// <c>q = clamp(round(x · (1/InputScale)) + InputZeroPoint, 0, 127)</c>, with 1/InputScale rounded to float, the
 /// product rounded half to even and NaN taken as 0. Each layer then works in integers only (see
 /// <see cref="QuantizedLayer"/> and <see cref="Requantization"/>); the last layer's outputs are computed in double
 /// precision and rounded to float.</para>
@@ -28,7 +28,7 @@ public sealed unsafe class QuantizedNetwork : IInference
     private readonly QuantizedLayer[] _layers;
     private readonly LayerPlan[] _plans;
     private readonly float _inputReciprocal;
-    private readonly int _codeStride, _stepStride, _sumStride;
+    private readonly int _codeStride, _sumStride;
 
     internal QuantizedNetwork(string architecture, LossFunction loss, int inputSize, QuantizedLayer[] layers)
     {
@@ -42,11 +42,11 @@ public sealed unsafe class QuantizedNetwork : IInference
         for (int l = 0; l < layers.Length; l++)
         {
             _plans[l] = new LayerPlan(layers[l]);
-            _codeStride = Math.Max(_codeStride, PaddedInputs(layers[l].Inputs));
-            _stepStride = Math.Max(_stepStride, _plans[l].Steps);
+            // Room for whole quads of inputs and for whole blocks of outputs (the vector requantization writes them).
+            _codeStride = Math.Max(_codeStride, Math.Max(4 * _plans[l].Steps, _plans[l].Blocks * Int8Kernels.BlockChannels));
             _sumStride = Math.Max(_sumStride, _plans[l].Blocks * Int8Kernels.BlockChannels);
         }
-        _codeStride = Math.Max(_codeStride, PaddedInputs(layers.Max(l => l.Units)));
+        _codeStride = (_codeStride + 63) & ~63;
     }
 
     /// <inheritdoc/>
@@ -114,9 +114,9 @@ public sealed unsafe class QuantizedNetwork : IInference
     /// <summary>Runs up to <see cref="Tile"/> samples through every layer.</summary>
     private void Run(ReadOnlySpan<float> inputs, Span<float> outputs, int samples)
     {
-        Scratch scratch = Scratch.For(_codeStride, _stepStride, _sumStride);
+        Scratch scratch = Scratch.For(_codeStride, _sumStride);
         fixed (byte* codesA = scratch.CodesA, codesB = scratch.CodesB)
-        fixed (int* steps = scratch.Steps, sums = scratch.Sums)
+        fixed (int* sums = scratch.Sums)
         {
             byte* input = codesA, output = codesB;
             for (int s = 0; s < samples; s++)
@@ -131,9 +131,7 @@ public sealed unsafe class QuantizedNetwork : IInference
                 }
                 else
                 {
-                    for (int s = 0; s < samples; s++)
-                        Int8Kernels.PrepareSteps(input + s * _codeStride, plan.Steps, steps + s * _stepStride);
-                    Int8Kernels.Multiply(plan.Packed.Pointer, plan.Blocks, plan.Steps, steps, _stepStride, samples, sums, _sumStride);
+                    Int8Kernels.Multiply(plan.Packed.Pointer, plan.Blocks, plan.Steps, input, _codeStride, samples, sums, _sumStride);
                 }
                 if (l == _layers.Length - 1)
                 {
@@ -157,11 +155,27 @@ public sealed unsafe class QuantizedNetwork : IInference
     {
         float reciprocal = _inputReciprocal;
         int zero = InputZeroPoint, i = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            var r = Vector512.Create(reciprocal);
+            var low = Vector512.Create((float)-zero);
+            var high = Vector512.Create((float)(Int8Kernels.MaxCode - zero));
+            var z = Vector512.Create(zero);
+            fixed (float* p = x)
+                for (; i + 64 <= x.Length; i += 64)
+                {
+                    var a = Code(Vector512.Load(p + i), r, low, high, z);
+                    var b = Code(Vector512.Load(p + i + 16), r, low, high, z);
+                    var c = Code(Vector512.Load(p + i + 32), r, low, high, z);
+                    var d = Code(Vector512.Load(p + i + 48), r, low, high, z);
+                    Vector512.Narrow(Vector512.Narrow(a, b).AsUInt16(), Vector512.Narrow(c, d).AsUInt16()).Store(codes + i);
+                }
+        }
         if (Vector128.IsHardwareAccelerated)
         {
             var r = Vector128.Create(reciprocal);
             var low = Vector128.Create((float)-zero);
-            var high = Vector128.Create((float)(255 - zero));
+            var high = Vector128.Create((float)(Int8Kernels.MaxCode - zero));
             var z = Vector128.Create(zero);
             for (; i + 16 <= x.Length; i += 16)
             {
@@ -178,9 +192,19 @@ public sealed unsafe class QuantizedNetwork : IInference
         {
             float v = MathF.Round(x[i] * reciprocal, MidpointRounding.ToEven);
             if (float.IsNaN(v)) v = 0;
-            v = Math.Min(Math.Max(v, -zero), 255 - zero);
+            v = Math.Min(Math.Max(v, -zero), Int8Kernels.MaxCode - zero);
             codes[i] = (byte)((int)v + zero);
         }
+    }
+
+    private static Vector512<int> Code(Vector512<float> x, Vector512<float> reciprocal,
+        Vector512<float> low, Vector512<float> high, Vector512<int> zero)
+    {
+        var v = Vector512.Round(x * reciprocal);
+        v = Vector512.ConditionalSelect(Vector512.Equals(v, v), v, Vector512<float>.Zero);
+        // NaN is gone and v is a whole number, so the native min, max and conversion give the scalar loop's integers.
+        v = Vector512.MinNative(Vector512.MaxNative(v, low), high);
+        return Vector512.ConvertToInt32Native(v) + zero;
     }
 
     private static Vector128<int> Code(Vector128<float> x, Vector128<float> reciprocal,
@@ -188,11 +212,10 @@ public sealed unsafe class QuantizedNetwork : IInference
     {
         var v = Vector128.Round(x * reciprocal);
         v = Vector128.ConditionalSelect(Vector128.Equals(v, v), v, Vector128<float>.Zero);
-        v = Vector128.Min(Vector128.Max(v, low), high);
-        return Vector128.ConvertToInt32(v) + zero;
+        // NaN is gone and v is a whole number, so the native min, max and conversion give the scalar loop's integers.
+        v = Vector128.MinNative(Vector128.MaxNative(v, low), high);
+        return Vector128.ConvertToInt32Native(v) + zero;
     }
-
-    private static int PaddedInputs(int inputs) => (inputs + 3) & ~3;
 
     /// <summary>Per-thread buffers for one tile of samples.</summary>
     private sealed class Scratch
@@ -200,9 +223,9 @@ public sealed unsafe class QuantizedNetwork : IInference
         [ThreadStatic] private static Scratch? s_current;
 
         public byte[] CodesA = [], CodesB = [];
-        public int[] Steps = [], Sums = [];
+        public int[] Sums = [];
 
-        public static Scratch For(int codeStride, int stepStride, int sumStride)
+        public static Scratch For(int codeStride, int sumStride)
         {
             Scratch scratch = s_current ??= new Scratch();
             if (scratch.CodesA.Length < Tile * codeStride)
@@ -210,7 +233,6 @@ public sealed unsafe class QuantizedNetwork : IInference
                 scratch.CodesA = new byte[Tile * codeStride];
                 scratch.CodesB = new byte[Tile * codeStride];
             }
-            if (scratch.Steps.Length < Tile * stepStride) scratch.Steps = new int[Tile * stepStride];
             if (scratch.Sums.Length < Tile * sumStride) scratch.Sums = new int[Tile * sumStride];
             return scratch;
         }

@@ -7,25 +7,30 @@ namespace NetGen.Quantization;
 /// network in double precision, records each layer's activation range, and derives every scale, code and multiplier.
 /// </summary>
 /// <remarks>
-/// <para><b>Activations</b> (the input, and each hidden layer's output) are asymmetric uint8: the range is the
-/// calibration minimum and maximum, widened to include 0 (so 0 has an exact code), split into 255 steps:
-/// <c>scale = (max − min) / 255</c>, <c>zeroPoint = round(−min / scale)</c>. ReLU outputs get zero point 0 and all 256
-/// codes for non-negative values. A range narrower than <see cref="MinimumRange"/> (a layer whose activations are all 0)
-/// gets scale 1 and zero point 0.</para>
-/// <para><b>Weights</b> are symmetric int8 per output channel: <c>scale = max|w| / 127</c>, codes
-/// <c>round(w / scale)</c> in [−127, 127] (an all-zero row gets scale 1). <b>Biases</b> are int32 in units of
+/// <para><b>Activations</b> (the input, and each hidden layer's output) are asymmetric 7-bit codes, 0 to
+/// <see cref="Int8Kernels.MaxCode"/> (127), held in bytes: the range is the calibration minimum and maximum, widened to
+/// include 0 (so 0 has an exact code), split into 127 steps: <c>scale = (max − min) / 127</c>,
+/// <c>zeroPoint = round(−min / scale)</c>. ReLU outputs get zero point 0 and all 128 codes for non-negative values.
+/// Seven bits rather than eight let x86 without VNNI multiply with <c>pmaddubsw</c>, whose int16 pair sums cannot
+/// saturate for codes up to 127 (see <see cref="Int8Kernels"/>); an activation's rounding error is half a step, twice
+/// that of 8-bit codes. A range narrower than <see cref="MinimumRange"/> (a layer whose activations are all 0) gets
+/// scale 1 and zero point 0.</para>
+/// <para><b>Weights</b> are symmetric per output channel, 129 levels held as int8: <c>scale = max|w| / 64</c>, codes
+/// <c>round(w / scale)</c> in [−64, 64] (an all-zero row gets scale 1); the bound lets the x86 kernels add two steps'
+/// <c>pmaddubsw</c> sums in int16 exactly (see <see cref="Int8Kernels"/>), and it doubles a weight's rounding error
+/// against the full int8 range. <b>Biases</b> are int32 in units of
 /// input scale × weight scale, limited to ±2^30 so that no accumulator can overflow (see <see cref="MaxInputs"/>).
 /// Rounding here is to nearest, ties to even.</para>
 /// <para><b>Hidden activations</b>: Identity, ReLU and LeakyReLU requantize linearly (a multiplier per channel and
-/// sign); Step, Sigmoid, Tanh and ELU go through a 256-entry table indexed by a pre-activation code whose range is the
-/// calibration range of the layer's pre-activations; Maxout requantizes each piece and keeps the largest code.</para>
+/// sign); Step, Sigmoid, Tanh and ELU go through a 256-entry table indexed by an 8-bit pre-activation code (255 steps
+/// over the calibration range of the layer's pre-activations) whose entries are 7-bit output codes; Maxout requantizes each piece and keeps the largest code.</para>
 /// </remarks>
 internal static class Quantizer
 {
     /// <summary>Ranges narrower than this count as zero ranges.</summary>
     public const double MinimumRange = 1e-20;
 
-    /// <summary>The most inputs a layer may have: 2 · 16,384 · 255 · 127 + 2^30 &lt; 2^31, so no int32 accumulator overflows.</summary>
+    /// <summary>The most inputs a layer may have: 16,384 · 127 · 64 + 2^30 &lt; 2^31 (and the raw sums the kernels form stay below 2^31 too), so no int32 accumulator overflows.</summary>
     public const int MaxInputs = 16_384;
 
     public const int MaxBias = 1 << 30;
@@ -55,7 +60,7 @@ internal static class Quantizer
             if (width > MaxInputs)
                 throw new NotSupportedException($"Layer {l + 1} has {width} inputs; int8 layers take at most {MaxInputs}, so that no int32 accumulator can overflow.");
             int channels = layer.Units * layer.Pieces;
-            var (inputScale, inputZero) = Activations(ranges.Outputs[l]);
+            var (inputScale, inputZero) = Activations(ranges.Outputs[l], Int8Kernels.MaxCode);
             var weights = new sbyte[channels * width];
             var weightScales = new float[channels];
             var biases = new int[channels];
@@ -64,9 +69,9 @@ internal static class Quantizer
                 ReadOnlySpan<double> row = parameters.AsSpan(offset + j * width, width);
                 double largest = 0;
                 foreach (double w in row) largest = Math.Max(largest, Math.Abs(w));
-                float scale = largest < MinimumRange ? 1f : (float)(largest / 127);
+                float scale = largest < MinimumRange ? 1f : (float)(largest / Int8Kernels.MaxWeight);
                 weightScales[j] = scale;
-                for (int i = 0; i < width; i++) weights[j * width + i] = (sbyte)Math.Clamp(Math.Round(row[i] / scale, MidpointRounding.ToEven), -127, 127);
+                for (int i = 0; i < width; i++) weights[j * width + i] = (sbyte)Math.Clamp(Math.Round(row[i] / scale, MidpointRounding.ToEven), -Int8Kernels.MaxWeight, Int8Kernels.MaxWeight);
                 double bias = Math.Round(parameters[offset + channels * width + j] / ((double)inputScale * scale), MidpointRounding.ToEven);
                 biases[j] = (int)Math.Clamp(bias, -MaxBias, MaxBias);
             }
@@ -81,13 +86,13 @@ internal static class Quantizer
             }
             else
             {
-                var (outputScale, outputZero) = Activations(ranges.Outputs[l + 1]);
+                var (outputScale, outputZero) = Activations(ranges.Outputs[l + 1], Int8Kernels.MaxCode);
                 var positive = new FixedPointMultiplier[channels];
                 var negative = new FixedPointMultiplier[channels];
                 bool table = layer.Kind == ReferenceLayerKind.Dense && layer.Activation is Activation.Step or Activation.Sigmoid or Activation.Tanh or Activation.ELU;
                 if (layer.Kind == ReferenceLayerKind.Dense && layer.Activation == Activation.Softmax)
                     throw new NotSupportedException($"Layer {l + 1} is a hidden softmax layer; softmax is only valid on the last layer.");
-                var (tableScale, tableZero) = table ? Activations(ranges.PreActivations[l]) : (0f, 0);
+                var (tableScale, tableZero) = table ? Activations(ranges.PreActivations[l], TableCodes) : (0f, 0);
                 float target = table ? tableScale : outputScale;
                 for (int j = 0; j < channels; j++)
                 {
@@ -111,21 +116,24 @@ internal static class Quantizer
         return new QuantizedNetwork(network.Architecture, network.Loss, topology.InputSize, quantized);
     }
 
-    /// <summary>The scale and zero point of uint8 codes for values in [min, max] (widened to include 0).</summary>
-    public static (float Scale, int ZeroPoint) Activations((double Min, double Max) range)
+    /// <summary>The largest pre-activation code of a table layer: tables have 256 entries.</summary>
+    public const int TableCodes = 255;
+
+    /// <summary>The scale and zero point of codes 0 to <paramref name="levels"/> for values in [min, max] (widened to include 0).</summary>
+    public static (float Scale, int ZeroPoint) Activations((double Min, double Max) range, int levels)
     {
         double low = Math.Min(range.Min, 0), high = Math.Max(range.Max, 0);
         if (high - low < MinimumRange) return (1f, 0);
-        float scale = (float)((high - low) / 255);
-        int zero = (int)Math.Clamp(Math.Round(-low / scale, MidpointRounding.ToEven), 0, 255);
+        float scale = (float)((high - low) / levels);
+        int zero = (int)Math.Clamp(Math.Round(-low / scale, MidpointRounding.ToEven), 0, levels);
         return (scale, zero);
     }
 
     /// <summary>Output code per pre-activation code: f((p − zero)·scale) quantized with the output scale.</summary>
     private static byte[] Table(ReferenceLayer layer, float scale, int zero, float outputScale, int outputZero)
     {
-        var table = new byte[256];
-        for (int p = 0; p < 256; p++)
+        var table = new byte[TableCodes + 1];
+        for (int p = 0; p <= TableCodes; p++)
         {
             double v = (double)(p - zero) * scale;
             double y = layer.Activation switch
@@ -135,7 +143,7 @@ internal static class Quantizer
                 Activation.Tanh => Math.Tanh(v),
                 _ => v >= 0 ? v : layer.Alpha * (Math.Exp(v) - 1), // ELU
             };
-            table[p] = (byte)Math.Clamp(Math.Round(y / outputScale, MidpointRounding.ToEven) + outputZero, 0, 255);
+            table[p] = (byte)Math.Clamp(Math.Round(y / outputScale, MidpointRounding.ToEven) + outputZero, 0, Int8Kernels.MaxCode);
         }
         return table;
     }

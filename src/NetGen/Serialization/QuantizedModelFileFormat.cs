@@ -7,7 +7,7 @@ using NetGen.Shared;
 namespace NetGen.Serialization;
 
 /// <summary>
-/// Encodes and decodes quantized model files (magic <c>NGQ8</c>, format version 1, documented byte by byte in
+/// Encodes and decodes quantized model files (magic <c>NGQ8</c>, format version 2, documented byte by byte in
 /// docs/model-format.md). Decoding (<see cref="QuantizedModelFileDecoder"/>, shared with the generator) checks the
 /// structure, exact length and CRC-32 first, then that every layer agrees with the architecture string and every number
 /// is in its range, before it builds anything.

@@ -53,7 +53,7 @@ internal sealed class QuantizedFileContent
 }
 
 /// <summary>
-/// Checks an int8 quantized model file (magic <c>NGQ8</c>, format version 1, docs/model-format.md) before anything in
+/// Checks an int8 quantized model file (magic <c>NGQ8</c>, format version 2, docs/model-format.md) before anything in
 /// it is trusted: the structure and every length, the exact length, the CRC-32, the topology fingerprint, the
 /// architecture string, then every layer against the architecture and every number against its range. The runtime's
 /// <c>ModelFile.LoadQuantized</c> and the generator's baked int8 weights both read files through it, so they accept
@@ -61,7 +61,13 @@ internal sealed class QuantizedFileContent
 /// </summary>
 internal static class QuantizedModelFileDecoder
 {
-    public const int Version = 1;
+    public const int Version = 2;
+
+    /// <summary>The largest activation code (<c>Int8Kernels.MaxCode</c>): version 2 holds 7-bit activation codes.</summary>
+    public const int MaxCode = 127;
+
+    /// <summary>The largest weight code magnitude (<c>Int8Kernels.MaxWeight</c>), version 2.</summary>
+    public const int MaxWeight = 64;
     public const int FingerprintBytes = 32;
     public const int LayerHeaderBytes = 14 * 4;
 
@@ -131,6 +137,8 @@ internal static class QuantizedModelFileDecoder
                 : $"not a NetGen quantized model file: it starts with {Hex(magic)}, expected {Hex(Magic)} (\"NGQ8\").");
         if (file.Length < 4) throw Error($"the file is truncated: it has only {file.Length} bytes.");
         int version = reader.Int32("format version");
+        if (version == 1)
+            throw Error("the file has quantized model format version 1, whose activations are 8-bit codes; this NetGen reads version 2 (7-bit activation codes): quantize the float network again and save it.");
         if (version != Version)
             throw Error($"the file has quantized model format version {version}; this NetGen reads version {Version}.");
         byte[] storedFingerprint = reader.Bytes(FingerprintBytes, "topology fingerprint").ToArray();
@@ -271,14 +279,16 @@ internal static class QuantizedModelFileDecoder
         bool table = expected.Kind == Dense && expected.Activation is 1 or 2 or 3 or 6; // Step, Sigmoid, Tanh, ELU
         int mode = last ? Float : table ? Table : Linear;
         Require(r.Requantization == mode, $"requantization {r.Requantization}; a {(last ? "last" : "hidden")} {activationName} layer uses {RequantizationNames[mode]} ({mode}).");
-        Require(Positive(r.InputScale) && r.InputZeroPoint is >= 0 and <= 255,
-            $"input scale {r.InputScale} and zero point {r.InputZeroPoint}; the scale must be positive and finite, the zero point 0 to 255.");
-        Require(last ? r.OutputScale == 0 && r.OutputZeroPoint == 0 : Positive(r.OutputScale) && r.OutputZeroPoint is >= 0 and <= 255,
+        Require(Positive(r.InputScale) && r.InputZeroPoint is >= 0 and <= MaxCode,
+            $"input scale {r.InputScale} and zero point {r.InputZeroPoint}; the scale must be positive and finite, the zero point 0 to {MaxCode}.");
+        Require(last ? r.OutputScale == 0 && r.OutputZeroPoint == 0 : Positive(r.OutputScale) && r.OutputZeroPoint is >= 0 and <= MaxCode,
             $"output scale {r.OutputScale} and zero point {r.OutputZeroPoint} are out of range for a {(last ? "last" : "hidden")} layer.");
         Require(mode == Table
                 ? Positive(r.TableScale) && r.TableZeroPoint is >= 0 and <= 255 && r.Table.Length == 256
                 : r.TableScale == 0 && r.TableZeroPoint == 0 && r.Table.Length == 0,
             $"table scale {r.TableScale}, zero point {r.TableZeroPoint} and {r.Table.Length} entries do not fit requantization {RequantizationNames[mode]}.");
+        int code = Array.FindIndex(r.Table, c => c > MaxCode);
+        Require(code < 0, $"table entry {code} is {(code < 0 ? 0 : r.Table[code])}; activation codes are 0 to {MaxCode}.");
         for (int j = 0; j < r.WeightScales.Length; j++)
         {
             Require(Positive(r.WeightScales[j]), $"channel {j} has weight scale {r.WeightScales[j]}; it must be positive and finite.");
@@ -290,8 +300,8 @@ internal static class QuantizedModelFileDecoder
             Require(ValidMultiplier(pm, ps) && ValidMultiplier(nm, ns),
                 $"channel {j} has multipliers {Multiplier(pm, ps)} and {Multiplier(nm, ns)}; shifts must be 1 to {MaxShift}.");
         }
-        int bad = Array.IndexOf(r.Weights, sbyte.MinValue);
-        Require(bad < 0, $"weight {bad} is −128; int8 weights are symmetric, −127 to 127.");
+        int bad = Array.FindIndex(r.Weights, w => w < -MaxWeight || w > MaxWeight);
+        Require(bad < 0, $"weight {bad} is {(bad < 0 ? 0 : r.Weights[bad])}; weight codes are −{MaxWeight} to {MaxWeight}.");
     }
 
     private static bool ValidMultiplier(int multiplier, int shift) => shift >= 1 && shift <= MaxShift && multiplier != int.MinValue;

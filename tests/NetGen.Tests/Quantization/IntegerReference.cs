@@ -10,6 +10,7 @@ namespace NetGen.Tests.Quantization;
 /// </summary>
 public static class IntegerReference
 {
+    /// <summary>Activation codes are 7-bit: 0 to 127.</summary>
     public static float[] Forward(QuantizedNetwork network, ReadOnlySpan<float> input)
     {
         var first = network.Layers[0];
@@ -18,7 +19,7 @@ public static class IntegerReference
         for (int i = 0; i < input.Length; i++)
         {
             float r = MathF.Round(input[i] * reciprocal, MidpointRounding.ToEven);
-            long q = float.IsNaN(r) ? first.InputZeroPoint : (long)Math.Clamp((double)r + first.InputZeroPoint, 0, 255);
+            long q = float.IsNaN(r) ? first.InputZeroPoint : (long)Math.Clamp((double)r + first.InputZeroPoint, 0, 127);
             codes[i] = (int)q;
         }
         for (int l = 0; ; l++)
@@ -67,7 +68,7 @@ public static class IntegerReference
                 if (layer.Requantization == Requantization.Table)
                     code = layer.Table[(int)Math.Clamp(layer.TableZeroPoint + Scale(a[j], layer.PositiveMultipliers[j]), 0, 255)];
                 else
-                    code = (int)Math.Clamp(layer.OutputZeroPoint + Scale(a[j], a[j] >= 0 ? layer.PositiveMultipliers[j] : layer.NegativeMultipliers[j]), 0, 255);
+                    code = (int)Math.Clamp(layer.OutputZeroPoint + Scale(a[j], a[j] >= 0 ? layer.PositiveMultipliers[j] : layer.NegativeMultipliers[j]), 0, 127);
                 best = Math.Max(best, code);
             }
             codes[u] = best;

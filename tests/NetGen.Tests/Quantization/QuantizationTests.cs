@@ -148,7 +148,7 @@ public class QuantizationTests
         foreach (var layer in q.Layers)
         {
             Assert.True(float.IsFinite(layer.InputScale) && layer.InputScale > 0, $"input scale {layer.InputScale}");
-            Assert.InRange(layer.InputZeroPoint, 0, 255);
+            Assert.InRange(layer.InputZeroPoint, 0, 127);
             Assert.All(layer.WeightScales.ToArray(), s => Assert.True(float.IsFinite(s) && s > 0, $"weight scale {s}"));
         }
     }

@@ -77,7 +77,7 @@ public class QuantizedModelFileTests : IDisposable
         { "activation", 4, 3, "architecture says" },
         { "input scale NaN", 24, 0x7FC00000, "input scale" },
         { "input scale 0", 24, 0, "input scale" },
-        { "input zero point", 28, 256, "zero point" },
+        { "input zero point", 28, 128, "zero point" },
         { "requantization", 32, 0, "requantization" },
         { "output scale", 36, 0xFF800000, "output scale" },
         { "table zero point", 48, 1000, "table" },
@@ -98,7 +98,17 @@ public class QuantizedModelFileTests : IDisposable
     }
 
     [Fact]
-    public void WeightsOfMinus128BiasesBeyondTwoToThe30AndBadShiftsAreRefused()
+    public void Version1FilesOf8BitCodesAreRefusedSayingToQuantizeAgain()
+    {
+        byte[] file = Bytes(Sample());
+        BinaryPrimitives.WriteInt32LittleEndian(file.AsSpan(4), 1);
+        string message = Load(Recrc(file)).Message;
+        Assert.Contains("version 1, whose activations are 8-bit codes", message);
+        Assert.Contains("quantize the float network again", message);
+    }
+
+    [Fact]
+    public void WeightsBeyond64BiasesBeyondTwoToThe30AndBadShiftsAreRefused()
     {
         QuantizedNetwork q = Sample();
         QuantizedLayer first = q.Layers[0];
@@ -108,7 +118,11 @@ public class QuantizedModelFileTests : IDisposable
 
         byte[] file = Bytes(q);
         file[weights + 5] = 0x80;
-        Assert.Contains("−128", Load(file).Message);
+        Assert.Contains("weight 5 is -128; weight codes are −64 to 64", Load(file).Message);
+
+        file = Bytes(q);
+        file[weights + 7] = 65;
+        Assert.Contains("weight 7 is 65", Load(file).Message);
 
         file = Bytes(q);
         BinaryPrimitives.WriteInt32LittleEndian(file.AsSpan(biases + 8), (1 << 30) + 1);
