@@ -138,10 +138,12 @@ public sealed partial class NetworkGenerator
             bool max = attribute.AttributeClass!.ToDisplayString() == KnownNames.MaxPool2DAttribute;
             var kind = max ? LayerKind.MaxPool2D : LayerKind.AvgPool2D;
             int size = (int)attribute.ConstructorArguments[0].Value!;
-            int stride = NamedInt(attribute, "Stride") ?? size;
+            int? declaredStride = NamedInt(attribute, "Stride");
+            int stride = declaredStride ?? size;
             int errors = diagnostics.Count;
             CheckRange(diagnostics, attribute, 0, $"Window size of layer {index}", name, size, 1, MaxSize);
-            CheckRange(diagnostics, attribute, "Stride", $"Stride of layer {index}", name, stride, 1, MaxSize);
+            if (declaredStride is not null) // the default is the size, reported above
+                CheckRange(diagnostics, attribute, "Stride", $"Stride of layer {index}", name, stride, 1, MaxSize);
             bool valid = diagnostics.Count == errors;
 
             var input = flow.Shape;

@@ -160,7 +160,7 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor WindowLargerThanInput = Error("NETGEN036",
         "Kernel or pooling window larger than its input",
-        "{0} layer {1} of '{2}' has a {3} × {3} {4}, larger than its {5} input of {6} × {7}, so it has no output");
+        "{0} layer {1} of '{2}' has a {3} × {3} {4}, larger than its {5}, so it has no output");
 
     public static readonly DiagnosticDescriptor BatchNormFirst = Error("NETGEN037",
         "BatchNorm cannot be the first layer",

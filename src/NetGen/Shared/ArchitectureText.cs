@@ -194,7 +194,7 @@ internal static class ArchitectureText
     }
 
     /// <summary>
-    /// Reads a string <see cref="Format"/> wrote. Returns null and the parts, or a sentence naming the part that is
+    /// Reads a string <see cref="Format(int, IEnumerable{ArchitectureLayer}, string)"/> wrote. Returns null and the parts, or a sentence naming the part that is
     /// not canonical. Activation and loss names are returned as written; the caller checks them against its enums.
     /// </summary>
     /// <remarks>This overload reads networks of flat layers only (Dense, Maxout, Dropout), as the int8 model files hold.</remarks>
