@@ -230,21 +230,7 @@ public sealed partial class NetworkGenerator
                 w.WriteLine("var rng = new global::NetGen.Rng(unchecked((ulong)seed));");
                 w.WriteLine($"{SpanOfFloat} p = {BufferSpan(spec, "__parameters")};");
                 foreach (var layer in spec.Layers.Where(l => l.HasParameters))
-                {
-                    int fanIn = layer.Inputs, fanOut = layer.AffineOutputs;
-                    string weights = $"p.Slice({layer.WeightOffset}, {layer.WeightCount})";
-                    if (layer.UsesHeInitialization)
-                    {
-                        w.WriteLine($"// Layer {layer.Index} ({ArchitectureDescriber.Title(layer)}): He uniform, U(±√(6 / {fanIn})); biases zero");
-                        w.WriteLine($"{Kernels}Initializers.HeUniform({weights}, {fanIn}, ref rng);");
-                    }
-                    else
-                    {
-                        w.WriteLine($"// Layer {layer.Index} ({ArchitectureDescriber.Title(layer)}): Glorot uniform, U(±√(6 / ({fanIn} + {fanOut}))); biases zero");
-                        w.WriteLine($"{Kernels}Initializers.GlorotUniform({weights}, {fanIn}, {fanOut}, ref rng);");
-                    }
-                    w.WriteLine($"p.Slice({layer.BiasOffset}, {layer.BiasCount}).Clear();");
-                }
+                    LayerEmitter.For(layer.Kind).EmitInitialize(w, layer);
                 w.WriteLine(AlignedParameters(spec) ? "__gradients.Span.Clear();" : "global::System.Array.Clear(__gradients);");
                 if (spec.HasDropout)
                     w.WriteLine("__dropoutRng = new global::NetGen.Rng(rng.NextUInt64());");
@@ -312,7 +298,8 @@ public sealed partial class NetworkGenerator
         /// <summary>One <c>file</c> struct per layer size used, so kernels are compiled for constant sizes.</summary>
         private static void EmitDimensions(SourceWriter w, NetworkSpec spec, SortedSet<int> dims)
         {
-            if (dims.Count == 0) return;
+            var shapes = spec.Layers.SelectMany(layer => LayerEmitter.For(layer.Kind).ShapeTypes(layer)).ToList();
+            if (dims.Count == 0 && shapes.Count == 0) return;
             w.WriteLine();
             if (spec.Type.Namespace is not null)
                 w.WriteLine($"// Layer sizes of {spec.Type.FullName} as types: each kernel call is compiled for its exact shape.");
@@ -320,6 +307,8 @@ public sealed partial class NetworkGenerator
                 w.WriteLine("// Layer sizes as types: each kernel call is compiled for its exact shape.");
             foreach (int n in dims)
                 w.WriteLine($"file readonly struct __D{n} : global::NetGen.CompilerServices.IDimension {{ public static int Value => {n}; }}");
+            foreach (string shape in shapes)
+                w.WriteLine(shape);
         }
 
         private static string D(SortedSet<int> dims, int n)
