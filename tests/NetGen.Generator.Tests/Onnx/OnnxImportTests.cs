@@ -62,6 +62,8 @@ public sealed class OnnxImportTests : IDisposable
     [InlineData("dropout_flatten", "", "Input(7) -> Dense(9, ReLU) -> Dense(3, Identity) | MeanSquaredError")]
     [InlineData("helper_gemm_transb0", "",
         "Input(3) -> Dense(5, LeakyReLU, alpha=0.01) -> Dense(4, ELU, alpha=1) -> Dense(2, Identity) | MeanSquaredError")]
+    [InlineData("cnn_conv_linear", "",
+        "Input(1, 8, 8) -> Conv2D(4, 3, ReLU, stride=1, padding=1) -> Conv2D(3, 3, Tanh, stride=2, padding=0) -> Dense(5, Identity) | MeanSquaredError")]
     public void ImportedNetworkReproducesPyTorch(string fixture, string arguments, string architecture)
     {
         string model = Path.Combine(Fixtures(), fixture + ".onnx");
