@@ -74,38 +74,6 @@ public sealed class OnnxImageImportTests : IDisposable
         }
     }
 
-    /// <summary>An INetwork for the exporter from an architecture string with drawn parameters and running statistics.</summary>
-    private sealed class Drawn : INetwork
-    {
-        private readonly float[] _parameters, _statistics;
-
-        public Drawn(string architecture, int seed)
-        {
-            Architecture = architecture;
-            var reference = new ReferenceNetwork(Topology.Parse(architecture));
-            var random = new Random(seed);
-            _parameters = Enumerable.Range(0, reference.ParameterCount).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray();
-            _statistics = Enumerable.Range(0, reference.RunningStatisticsCount).Select(_ => (float)(random.NextDouble() + 0.5)).ToArray();
-            InputSize = reference.InputSize;
-            OutputSize = reference.OutputSize;
-            Loss = reference.Loss;
-        }
-
-        public string Architecture { get; }
-        public int InputSize { get; }
-        public int OutputSize { get; }
-        public LossFunction Loss { get; }
-        public int ParameterCount => _parameters.Length;
-        public Span<float> Parameters => _parameters;
-        public Span<float> RunningStatistics => _statistics;
-        public Span<float> Gradients => throw new NotSupportedException();
-        public void Forward(ReadOnlySpan<float> input, Span<float> output) => throw new NotSupportedException();
-        public void Forward(ReadOnlySpan<float> inputs, Span<float> outputs, int batchSize) => throw new NotSupportedException();
-        public int Predict(ReadOnlySpan<float> input) => throw new NotSupportedException();
-        public void Initialize(int seed) => throw new NotSupportedException();
-        public float ComputeGradients(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int batchSize) => throw new NotSupportedException();
-    }
-
     [Theory]
     [InlineData("Input(1, 12, 12) -> Conv2D(4, 3, ReLU, stride=1, padding=1) -> MaxPool2D(2, stride=2) -> Conv2D(6, 3, Identity, stride=1, padding=0) -> BatchNorm(ReLU, momentum=0.1, epsilon=1E-05) -> AvgPool2D(2, stride=2) -> Dense(10, Softmax) | CrossEntropy")]
     [InlineData("Input(2, 9, 7) -> MaxPool2D(3, stride=2) -> Conv2D(3, 2, ELU, stride=1, padding=0, alpha=0.5) -> AvgPool2D(2, stride=1) -> BatchNorm(LeakyReLU, momentum=0.2, epsilon=0.001, alpha=0.1) | MeanSquaredError")]
@@ -113,7 +81,7 @@ public sealed class OnnxImageImportTests : IDisposable
     [InlineData("Input(6) -> Dense(8, ReLU) -> BatchNorm(Identity, momentum=0.1, epsilon=1E-05) -> Dense(2, Sigmoid) | BinaryCrossEntropy")]
     public void NetGenExportOfImageLayersImportsToTheSameNetwork(string architecture)
     {
-        var original = new Drawn(architecture, seed: 3);
+        var original = new DrawnNetwork(architecture, seed: 3);
         byte[] exported = OnnxExporter.Export(original);
         string path = Path.Combine(_folder, "net.onnx");
         File.WriteAllBytes(path, exported);
