@@ -94,8 +94,14 @@ public sealed partial class NetworkGenerator
             return Fail(DiagnosticDescriptors.WeightsFileInvalid, name, network,
                 $"it holds {content.ParameterCount} parameters, but its architecture has {spec.ParameterCount}");
 
-        var parameters = new byte[4 * content.ParameterCount];
-        Array.Copy(file, content.ParameterOffset, parameters, 0, parameters.Length);
+        if (content.StatisticsCount != spec.RunningStatisticsCount)
+            return Fail(DiagnosticDescriptors.WeightsFileInvalid, name, network,
+                $"it holds {content.StatisticsCount} running statistics, but its architecture has {spec.RunningStatisticsCount}");
+
+        // The parameters, then the running statistics (BatchNorm's; none for most networks): what inference reads.
+        var parameters = new byte[4 * (content.ParameterCount + content.StatisticsCount)];
+        Array.Copy(file, content.ParameterOffset, parameters, 0, 4 * content.ParameterCount);
+        Array.Copy(file, content.StatisticsOffset, parameters, 4 * content.ParameterCount, 4 * content.StatisticsCount);
         return new BakeResult(new BakedWeightsSpec(spec, Path.GetFileName(read.Matches[0]), new ByteData(parameters)), null);
     }
 

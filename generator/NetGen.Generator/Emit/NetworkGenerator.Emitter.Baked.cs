@@ -44,7 +44,7 @@ public sealed partial class NetworkGenerator
                 EmitClassify(w, spec, baked.FileName);
                 w.WriteLine("// Called by the constructors: a new instance starts from the baked-in parameters.");
                 w.WriteLine(GeneratedCode);
-                w.WriteLine($"partial void __LoadBakedWeights() => BakedParameters.CopyTo({BufferSpan(spec, "__parameters")});");
+                w.WriteLine($"partial void __LoadBakedWeights() => {BakedValues(spec)}.CopyTo({BufferSpan(spec, "__parameters")});");
                 w.WriteLine();
                 EmitParameterData(w, baked);
             }
@@ -52,8 +52,29 @@ public sealed partial class NetworkGenerator
             return w.ToString().Replace("%VERSION%", Version);
         }
 
+        /// <summary>What the baked passes read: the parameters, or for a network with BatchNorm the parameters and the running statistics after them.</summary>
+        private static string BakedValues(NetworkSpec spec) => spec.RunningStatisticsCount > 0 ? "__BakedValues" : "BakedParameters";
+
         private static void EmitBakedParameters(SourceWriter w, BakedWeightsSpec baked)
         {
+            if (baked.Network.RunningStatisticsCount > 0)
+            {
+                w.WriteLine($"/// <summary>The parameters read from {Xml(baked.FileName)} at build time, in the <see cref=\"Parameters\"/> layout.</summary>");
+                w.WriteLine(GeneratedCode);
+                w.WriteLine($"public static {ReadOnlySpanOfFloat} BakedParameters => __BakedValues.Slice(0, ParameterCount);");
+                w.WriteLine();
+                w.WriteLine($"/// <summary>The running statistics read from {Xml(baked.FileName)} at build time, in the <see cref=\"RunningStatistics\"/> layout.</summary>");
+                w.WriteLine(GeneratedCode);
+                w.WriteLine($"public static {ReadOnlySpanOfFloat} BakedRunningStatistics => __BakedValues.Slice(ParameterCount, RunningStatisticsCount);");
+                w.WriteLine();
+                w.WriteLine("// The parameters followed by the running statistics: what the inference passes read.");
+                w.WriteLine(GeneratedCode);
+                w.WriteLine($"private static {ReadOnlySpanOfFloat} __BakedValues => global::System.BitConverter.IsLittleEndian");
+                w.WriteLine($"    ? global::System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(__BakedParameterBytes)");
+                w.WriteLine($"    : __BakedBigEndian.Parameters;");
+                w.WriteLine();
+                return;
+            }
             w.WriteLine($"/// <summary>The parameters read from {Xml(baked.FileName)} at build time, in the <see cref=\"Parameters\"/> layout.</summary>");
             w.WriteLine("/// <remarks>A view of constant data in the assembly: reading it allocates nothing and costs nothing at start-up.</remarks>");
             w.WriteLine(GeneratedCode);
@@ -74,7 +95,7 @@ public sealed partial class NetworkGenerator
             {
                 EmitLengthCheck(w, spec, "input", "InputSize", "InputSize");
                 EmitLengthCheck(w, spec, "output", "OutputSize", "OutputSize");
-                w.WriteLine("__Forward(BakedParameters, input, output);");
+                w.WriteLine($"__Forward({BakedValues(spec)}, input, output);");
             }
             w.WriteLine();
         }
@@ -93,7 +114,7 @@ public sealed partial class NetworkGenerator
             using (w.Block($"public static void Infer({ReadOnlySpanOfFloat} inputs, {SpanOfFloat} outputs, int batchSize)"))
             {
                 EmitBatchChecks(w, spec, "inputs", "outputs", "OutputSize");
-                w.WriteLine("__ForwardBatch(BakedParameters, __BakedPacked.Weights.Span, inputs, outputs, batchSize);");
+                w.WriteLine($"__ForwardBatch({BakedValues(spec)}, __BakedPacked.Weights.Span, inputs, outputs, batchSize);");
             }
             w.WriteLine();
             w.WriteLine("// The baked weights transposed for the batched kernels, made when the batched Infer first runs.");
@@ -104,8 +125,8 @@ public sealed partial class NetworkGenerator
                 w.WriteLine();
                 using (w.Block($"private static {Kernels}AlignedBuffer Pack()"))
                 {
-                    w.WriteLine($"var packed = new {Kernels}AlignedBuffer(ParameterCount);");
-                    w.WriteLine("__Pack(BakedParameters, packed.Span);");
+                    w.WriteLine($"var packed = new {Kernels}AlignedBuffer({InferenceLength(spec)});");
+                    w.WriteLine($"__Pack({BakedValues(spec)}, packed.Span);");
                     w.WriteLine("return packed;");
                 }
             }
