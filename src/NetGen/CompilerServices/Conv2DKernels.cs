@@ -160,6 +160,8 @@ public static class Conv2DKernels
         Check(weights.Length == ConvSizes<TShape>.WeightCount && bias.Length == ConvSizes<TShape>.F && IsRange(batch, start, end)
               && input.Length >= (long)batch * inSize && output.Length >= (long)batch * outSize && scratch.Length >= ForwardScratch<TShape>(method)
               && (method == ConvMethod.Packed || ConvSizes<TShape>.S == 1));
+        ref float spill = ref MemoryMarshal.GetReference(scratch);
+        scratch = scratch.Slice(Spill);
         ref float w = ref MemoryMarshal.GetReference(weights);
         ref float br = ref MemoryMarshal.GetReference(bias);
         ref float s = ref MemoryMarshal.GetReference(scratch);
@@ -171,7 +173,7 @@ public static class Conv2DKernels
             {
                 Pad(input.Slice(b * inSize, inSize), ref s, ConvSizes<TShape>.C, ConvSizes<TShape>.H, ConvSizes<TShape>.W, ConvSizes<TShape>.P);
                 ref float o = ref MemoryMarshal.GetReference(output.Slice(b * outSize, outSize));
-                Product<ForwardDirect<TShape>, TAct, IdentityGradient>(ref w, ref br, true, ref s, ref o, ref o, activation, default);
+                Product<ForwardDirect<TShape>, TAct, IdentityGradient>(ref w, ref br, true, ref s, ref o, ref o, ref spill, activation, default);
             }
         }
         else
@@ -181,7 +183,7 @@ public static class Conv2DKernels
             {
                 Im2Col<TShape>(input.Slice(b * inSize, inSize), scratch);
                 ref float o = ref MemoryMarshal.GetReference(output.Slice(b * outSize, outSize));
-                Product<ForwardPacked<TShape>, TAct, IdentityGradient>(ref w, ref br, true, ref s, ref o, ref o, activation, default);
+                Product<ForwardPacked<TShape>, TAct, IdentityGradient>(ref w, ref br, true, ref s, ref o, ref o, ref spill, activation, default);
             }
         }
     }
@@ -197,8 +199,9 @@ public static class Conv2DKernels
         Check(weights.Length == ConvSizes<TShape>.WeightCount && IsRange(batch, start, end) && dz.Length >= (long)batch * outSize
               && dx.Length >= (long)batch * inSize && activations.Length >= (long)batch * inSize && scratch.Length >= InputScratch<TShape>(method)
               && (method == ConvMethod.Packed || (ConvSizes<TShape>.S == 1 && ConvSizes<TShape>.P <= ConvSizes<TShape>.K - 1)));
+        ref float spill = ref MemoryMarshal.GetReference(scratch);
+        scratch = scratch.Slice(Spill);
         ref float w = ref MemoryMarshal.GetReference(weights);
-        ref float s = ref MemoryMarshal.GetReference(scratch);
         if (method == ConvMethod.Direct)
         {
             // w′[c, f, ky, kx] = w[f, c, K − 1 − ky, K − 1 − kx], then dz padded by K − 1 − P.
@@ -219,7 +222,7 @@ public static class Conv2DKernels
                 Pad(dz.Slice(b * outSize, outSize), ref dp, f, ConvSizes<TShape>.OutputHeight, ConvSizes<TShape>.OutputWidth, q);
                 ref float d = ref MemoryMarshal.GetReference(dx.Slice(b * inSize, inSize));
                 ref float a = ref MemoryMarshal.GetReference(activations.Slice(b * inSize, inSize));
-                Product<InputDirect<TShape>, IdentityOperator, TGrad>(ref wf, ref wf, false, ref dp, ref d, ref a, default, derivative);
+                Product<InputDirect<TShape>, IdentityOperator, TGrad>(ref wf, ref wf, false, ref dp, ref d, ref a, ref spill, default, derivative);
             }
         }
         else
@@ -235,7 +238,7 @@ public static class Conv2DKernels
             {
                 dz.Slice(b * outSize, outSize).CopyTo(dzCopy);
                 Product<InputPacked<TShape>, IdentityOperator, IdentityGradient>(ref MemoryMarshal.GetReference(wt), ref MemoryMarshal.GetReference(wt), false,
-                    ref MemoryMarshal.GetReference(dzCopy), ref MemoryMarshal.GetReference(columns), ref MemoryMarshal.GetReference(columns), default, default);
+                    ref MemoryMarshal.GetReference(dzCopy), ref MemoryMarshal.GetReference(columns), ref MemoryMarshal.GetReference(columns), ref spill, default, default);
                 Col2Im<TShape>(columns, dxPad);
                 Span<float> dxb = dx.Slice(b * inSize, inSize);
                 Crop(dxPad, dxb, c, ConvSizes<TShape>.H, ConvSizes<TShape>.W, ConvSizes<TShape>.P);
@@ -283,9 +286,12 @@ public static class Conv2DKernels
     /// <summary>Floats after a product's source that its last vector may read (the lanes past the row's end are discarded).</summary>
     private const int Slack = 16;
 
-    private static int ForwardScratch<TShape>(ConvMethod method) where TShape : IConv2DShape => method == ConvMethod.Direct
+    /// <summary>The product's spill area, at the start of the scratch space of the forward and input-gradient kernels.</summary>
+    private const int Spill = 24 * 16;
+
+    private static int ForwardScratch<TShape>(ConvMethod method) where TShape : IConv2DShape => Spill + (method == ConvMethod.Direct
         ? ConvSizes<TShape>.C * ConvSizes<TShape>.PaddedHeight * ConvSizes<TShape>.PaddedWidth + Slack
-        : ConvSizes<TShape>.Patch * ConvSizes<TShape>.Positions + Slack;
+        : ConvSizes<TShape>.Patch * ConvSizes<TShape>.Positions + Slack);
 
     private static int InputScratch<TShape>(ConvMethod method) where TShape : IConv2DShape
     {
@@ -293,9 +299,9 @@ public static class Conv2DKernels
         if (method == ConvMethod.Direct)
         {
             int q = Math.Max(0, ConvSizes<TShape>.K - 1 - ConvSizes<TShape>.P);
-            return f * patch + f * (ConvSizes<TShape>.OutputHeight + 2 * q) * (ConvSizes<TShape>.OutputWidth + 2 * q) + Slack;
+            return Spill + f * patch + f * (ConvSizes<TShape>.OutputHeight + 2 * q) * (ConvSizes<TShape>.OutputWidth + 2 * q) + Slack;
         }
-        return patch * f + ConvSizes<TShape>.OutputSize + Slack + patch * ConvSizes<TShape>.Positions
+        return Spill + patch * f + ConvSizes<TShape>.OutputSize + Slack + patch * ConvSizes<TShape>.Positions
             + ConvSizes<TShape>.C * ConvSizes<TShape>.PaddedHeight * ConvSizes<TShape>.PaddedWidth;
     }
 
@@ -307,15 +313,15 @@ public static class Conv2DKernels
     }
 
     /// <summary>The product at the vector width <see cref="LanesFor"/> picks for the geometry's rows.</summary>
-    private static void Product<TGeo, TAct, TGrad>(ref float w, ref float bias, bool hasBias, ref float src, ref float dst, ref float a, TAct activation, TGrad derivative)
+    private static void Product<TGeo, TAct, TGrad>(ref float w, ref float bias, bool hasBias, ref float src, ref float dst, ref float a, ref float spill, TAct activation, TGrad derivative)
         where TGeo : IConvGeometry where TAct : struct, IUnaryOperator where TGrad : struct, IGradientOperator
     {
         switch (LanesFor(TGeo.Width))
         {
-            case 16: ConvProduct<TGeo, Simd512, Vector512<float>>.Run(ref w, ref bias, hasBias, ref src, ref dst, ref a, activation, derivative); break;
-            case 8: ConvProduct<TGeo, Simd256, Vector256<float>>.Run(ref w, ref bias, hasBias, ref src, ref dst, ref a, activation, derivative); break;
-            case 4: ConvProduct<TGeo, Simd128, Vector128<float>>.Run(ref w, ref bias, hasBias, ref src, ref dst, ref a, activation, derivative); break;
-            default: ConvProduct<TGeo, SimdScalar, float>.Run(ref w, ref bias, hasBias, ref src, ref dst, ref a, activation, derivative); break;
+            case 16: ConvProduct<TGeo, Simd512, Vector512<float>>.Run(ref w, ref bias, hasBias, ref src, ref dst, ref a, ref spill, activation, derivative); break;
+            case 8: ConvProduct<TGeo, Simd256, Vector256<float>>.Run(ref w, ref bias, hasBias, ref src, ref dst, ref a, ref spill, activation, derivative); break;
+            case 4: ConvProduct<TGeo, Simd128, Vector128<float>>.Run(ref w, ref bias, hasBias, ref src, ref dst, ref a, ref spill, activation, derivative); break;
+            default: ConvProduct<TGeo, SimdScalar, float>.Run(ref w, ref bias, hasBias, ref src, ref dst, ref a, ref spill, activation, derivative); break;
         }
     }
 
