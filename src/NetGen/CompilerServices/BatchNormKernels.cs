@@ -4,131 +4,157 @@ using System.Numerics.Tensors;
 namespace NetGen.CompilerServices;
 
 /// <summary>
-/// Batch normalization per channel over a batch of C × HW values per sample (HW = height × width after a convolution, 1
-/// after a dense layer, where each feature is a channel), as PyTorch's BatchNorm1d/2d: training normalizes with the
-/// batch's mean and biased variance and updates the running statistics with the unbiased one; inference normalizes
-/// with the running statistics. The optional activation after the normalization is applied as the values are stored.
-/// Sums run in double, in sample order, so results do not depend on anything but the batch. Allocation-free.
+/// Batch normalization per channel over batch × spatial positions (NCHW: <c>TChannels</c> channels of <c>TSpatial</c> =
+/// H·W values per sample; after a dense layer H = W = 1, so it is per feature), with γ and β per channel, PyTorch's
+/// <c>BatchNorm2d</c>/<c>BatchNorm1d</c>: training normalizes with the batch mean and the biased variance, saves the mean
+/// and 1/√(var + ε) for the backward pass, and moves the running mean and variance towards the batch's by the momentum,
+/// the variance unbiased (× n / (n − 1)); inference normalizes with the running statistics.
 /// </summary>
+/// <remarks>
+/// The training kernels take channels [first, end) and read every sample, so a split of the channels over threads
+/// gives the bits of one call; inference takes samples [start, end). The per-channel sums run over each sample's row of
+/// H·W values (TensorPrimitives) and add the rows up in double precision in sample order. Nothing is allocated.
+/// </remarks>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static class BatchNormKernels
 {
     /// <summary>
-    /// Training: per channel c, μ = mean of x[·, c, ·], σ² = the biased variance, x̂ = (x − μ) / √(σ² + ε), y = f(γ·x̂ + β);
-    /// <paramref name="normalized"/> keeps x̂ and <paramref name="inverseDeviation"/> 1 / √(σ² + ε) for the backward
-    /// pass; the running mean and variance move by <paramref name="momentum"/> towards μ and the unbiased variance.
+    /// Training forward for channels [<paramref name="first"/>, <paramref name="end"/>): y = act(γ·(x − μ)·σ⁻¹ + β) with μ
+    /// and σ² the channel's mean and biased variance over the batch; <paramref name="savedMean"/> and
+    /// <paramref name="savedInverseStd"/> receive μ and σ⁻¹ = 1/√(σ² + ε); the running statistics become
+    /// (1 − m)·running + m·batch (the variance unbiased).
     /// </summary>
-    /// <exception cref="ArgumentException">A channel has a single value in the batch (batch 1 after a dense layer): its variance is undefined, as in PyTorch.</exception>
-    public static void TrainingForward<TAct>(ReadOnlySpan<float> x, Span<float> y, Span<float> normalized, Span<float> inverseDeviation,
-        ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta, Span<float> runningMean, Span<float> runningVariance,
-        int batch, int channels, int spatial, float momentum, float epsilon, TAct activation)
-        where TAct : struct, IUnaryOperator
+    public static void TrainingForward<TChannels, TSpatial, TAct>(ReadOnlySpan<float> x, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta, Span<float> y,
+        Span<float> savedMean, Span<float> savedInverseStd, Span<float> runningMean, Span<float> runningVariance,
+        int batch, int first, int end, float momentum, float epsilon, TAct activation)
+        where TChannels : IDimension where TSpatial : IDimension where TAct : struct, IUnaryOperator
     {
-        Check(x.Length, y.Length, batch, channels, spatial, gamma.Length, beta.Length, runningMean.Length, runningVariance.Length);
-        if (normalized.Length < (long)batch * channels * spatial || inverseDeviation.Length < channels)
-            throw new ArgumentException("BatchNormKernels.TrainingForward: the buffers for x̂ or 1/σ are too short for the batch.");
-        long count = (long)batch * spatial;
-        if (count < 2)
-            throw new ArgumentException($"BatchNorm in training needs more than one value per channel; this batch has {count} (batch size {batch} × {spatial} positions). Train with batches of two or more samples.");
-        int sample = channels * spatial;
-        for (int c = 0; c < channels; c++)
+        int channels = TChannels.Value, spatial = TSpatial.Value;
+        CheckBuffers(channels, spatial, x.Length, y.Length, batch, first, end, channels);
+        Check(gamma.Length == channels && beta.Length == channels && savedMean.Length == channels && savedInverseStd.Length == channels
+              && runningMean.Length == channels && runningVariance.Length == channels);
+        long n = (long)batch * spatial;
+        if (n < 2)
+            throw new ArgumentException($"Batch normalization in training needs more than one value per channel; a batch of {batch} with {spatial} position(s) per channel has {n}.", nameof(batch));
+        for (int c = first; c < end; c++)
         {
             double sum = 0;
-            for (int b = 0; b < batch; b++)
-                sum += TensorPrimitives.Sum(x.Slice(b * sample + c * spatial, spatial));
-            double mean = sum / count;
+            for (int b = 0; b < batch; b++) sum += TensorPrimitives.Sum(Row(x, b, c, channels, spatial));
+            double mean = sum / n;
             double squares = 0;
             for (int b = 0; b < batch; b++)
-                foreach (float v in x.Slice(b * sample + c * spatial, spatial))
+            {
+                ReadOnlySpan<float> row = Row(x, b, c, channels, spatial);
+                for (int i = 0; i < row.Length; i++)
                 {
-                    double d = v - mean;
+                    double d = row[i] - mean;
                     squares += d * d;
                 }
-            double variance = squares / count;
-            float inverse = (float)(1.0 / Math.Sqrt(variance + epsilon)), shift = (float)mean;
-            inverseDeviation[c] = inverse;
-            for (int b = 0; b < batch; b++)
-            {
-                int at = b * sample + c * spatial;
-                Span<float> xhat = normalized.Slice(at, spatial);
-                TensorPrimitives.Subtract(x.Slice(at, spatial), shift, xhat);
-                TensorPrimitives.Multiply(xhat, inverse, xhat);
-                Span<float> outputs = y.Slice(at, spatial);
-                TensorPrimitives.Multiply(xhat, gamma[c], outputs);
-                TensorPrimitives.Add(outputs, beta[c], outputs);
-                ActivationKernels.Map(outputs, activation);
             }
+            double variance = squares / n;
+            float inverseStd = (float)(1 / Math.Sqrt(variance + epsilon));
+            savedMean[c] = (float)mean;
+            savedInverseStd[c] = inverseStd;
             runningMean[c] = (float)((1 - momentum) * runningMean[c] + momentum * mean);
-            runningVariance[c] = (float)((1 - momentum) * runningVariance[c] + momentum * variance * count / (count - 1));
+            runningVariance[c] = (float)((1 - momentum) * runningVariance[c] + momentum * variance * n / (n - 1));
+            Normalize(x, y, batch, 0, batch, c, channels, spatial, (float)mean, inverseStd, gamma[c], beta[c], activation);
         }
     }
 
-    /// <summary>Inference: y = f(γ·(x − running mean) / √(running variance + ε) + β) per channel.</summary>
-    public static void InferenceForward<TAct>(ReadOnlySpan<float> x, Span<float> y, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta,
-        ReadOnlySpan<float> runningMean, ReadOnlySpan<float> runningVariance, int batch, int channels, int spatial, float epsilon, TAct activation)
-        where TAct : struct, IUnaryOperator
+    /// <summary>Inference forward for samples [<paramref name="start"/>, <paramref name="end"/>): y = act(γ·(x − running μ)/√(running σ² + ε) + β).</summary>
+    public static void InferenceForward<TChannels, TSpatial, TAct>(ReadOnlySpan<float> x, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta,
+        ReadOnlySpan<float> runningMean, ReadOnlySpan<float> runningVariance, Span<float> y, int batch, int start, int end, float epsilon, TAct activation)
+        where TChannels : IDimension where TSpatial : IDimension where TAct : struct, IUnaryOperator
     {
-        Check(x.Length, y.Length, batch, channels, spatial, gamma.Length, beta.Length, runningMean.Length, runningVariance.Length);
-        int sample = channels * spatial;
+        int channels = TChannels.Value, spatial = TSpatial.Value;
+        CheckBuffers(channels, spatial, x.Length, y.Length, batch, start, end, batch);
+        Check(gamma.Length == channels && beta.Length == channels && runningMean.Length == channels && runningVariance.Length == channels);
         for (int c = 0; c < channels; c++)
         {
-            // y = x·scale + shift with scale = γ / √(var + ε), shift = β − mean·scale, as ONNX Runtime folds it.
-            float scale = (float)(gamma[c] / Math.Sqrt(runningVariance[c] + (double)epsilon));
-            float shift = beta[c] - runningMean[c] * scale;
-            for (int b = 0; b < batch; b++)
-            {
-                int at = b * sample + c * spatial;
-                Span<float> outputs = y.Slice(at, spatial);
-                TensorPrimitives.Multiply(x.Slice(at, spatial), scale, outputs);
-                TensorPrimitives.Add(outputs, shift, outputs);
-                ActivationKernels.Map(outputs, activation);
-            }
+            float inverseStd = 1f / MathF.Sqrt(runningVariance[c] + epsilon);
+            Normalize(x, y, batch, start, end, c, channels, spatial, runningMean[c], inverseStd, gamma[c], beta[c], activation);
         }
     }
 
     /// <summary>
-    /// Backward, given dz = dL/d(γ·x̂ + β) (the activation's derivative already applied): dγ = Σ dz·x̂, dβ = Σ dz per
-    /// channel (overwritten), and, when <paramref name="dx"/> is not empty, dx = γ/σ · (dz − dβ/m − x̂·dγ/m) with m the
-    /// values per channel in the batch. <paramref name="dx"/> may be <paramref name="dz"/> itself.
+    /// Training backward for channels [<paramref name="first"/>, <paramref name="end"/>), from dy (the gradient at the
+    /// normalized output, before any fused activation: the layer above's input gradient applies that activation's
+    /// backward step): dβ = Σ dy, dγ = Σ dy·x̂, dx = γσ⁻¹/n·(n·dy − dβ − x̂·dγ) with x̂ = (x − μ)σ⁻¹ from the saved statistics.
     /// </summary>
-    public static void Backward(ReadOnlySpan<float> dz, ReadOnlySpan<float> normalized, ReadOnlySpan<float> inverseDeviation, ReadOnlySpan<float> gamma,
-        Span<float> gammaGradients, Span<float> betaGradients, Span<float> dx, int batch, int channels, int spatial)
+    public static void Backward<TChannels, TSpatial>(ReadOnlySpan<float> dy, ReadOnlySpan<float> x, ReadOnlySpan<float> gamma,
+        ReadOnlySpan<float> savedMean, ReadOnlySpan<float> savedInverseStd, Span<float> dx, Span<float> gammaGradient, Span<float> betaGradient,
+        int batch, int first, int end)
+        where TChannels : IDimension where TSpatial : IDimension =>
+        Backward<TChannels, TSpatial, IdentityGradient>(dy, x, gamma, savedMean, savedInverseStd, dx, gammaGradient, betaGradient, batch, first, end, default);
+
+    /// <summary>
+    /// <see cref="Backward{TChannels, TSpatial}"/> with the backward step g of the layer below's activation applied to dx
+    /// (that layer's outputs are this layer's input x), so dx comes out as the layer below's dz.
+    /// </summary>
+    public static void Backward<TChannels, TSpatial, TGrad>(ReadOnlySpan<float> dy, ReadOnlySpan<float> x, ReadOnlySpan<float> gamma,
+        ReadOnlySpan<float> savedMean, ReadOnlySpan<float> savedInverseStd, Span<float> dx, Span<float> gammaGradient, Span<float> betaGradient,
+        int batch, int first, int end, TGrad derivative)
+        where TChannels : IDimension where TSpatial : IDimension where TGrad : struct, IGradientOperator
     {
-        Check(dz.Length, normalized.Length, batch, channels, spatial, gamma.Length, gammaGradients.Length, betaGradients.Length, inverseDeviation.Length);
-        if (!dx.IsEmpty && dx.Length < (long)batch * channels * spatial)
-            throw new ArgumentException("BatchNormKernels.Backward: dx is too short for the batch.");
-        long count = (long)batch * spatial;
-        int sample = channels * spatial;
-        for (int c = 0; c < channels; c++)
+        int channels = TChannels.Value, spatial = TSpatial.Value;
+        CheckBuffers(channels, spatial, x.Length, dx.Length, batch, first, end, channels);
+        Check(dy.Length >= (long)batch * channels * spatial && gamma.Length == channels && savedMean.Length == channels && savedInverseStd.Length == channels
+              && gammaGradient.Length == channels && betaGradient.Length == channels);
+        long n = (long)batch * spatial;
+        for (int c = first; c < end; c++)
         {
-            double dGamma = 0, dBeta = 0;
+            float mean = savedMean[c], inverseStd = savedInverseStd[c];
+            double sumDy = 0, sumDyXhat = 0;
             for (int b = 0; b < batch; b++)
             {
-                int at = b * sample + c * spatial;
-                dGamma += TensorPrimitives.Dot(dz.Slice(at, spatial), normalized.Slice(at, spatial));
-                dBeta += TensorPrimitives.Sum(dz.Slice(at, spatial));
+                ReadOnlySpan<float> g = Row(dy, b, c, channels, spatial), xr = Row(x, b, c, channels, spatial);
+                sumDy += TensorPrimitives.Sum(g);
+                double dot = 0;
+                for (int i = 0; i < g.Length; i++) dot += (double)g[i] * ((xr[i] - mean) * inverseStd);
+                sumDyXhat += dot;
             }
-            gammaGradients[c] = (float)dGamma;
-            betaGradients[c] = (float)dBeta;
-            if (dx.IsEmpty) continue;
-            float scale = gamma[c] * inverseDeviation[c];
-            float meanGradient = (float)(dBeta / count), meanProduct = (float)(dGamma / count);
+            betaGradient[c] = (float)sumDy;
+            gammaGradient[c] = (float)sumDyXhat;
+            // dx = k·(dy − a − x̂·d) with k = γσ⁻¹, a = Σdy / n, d = Σdy·x̂ / n.
+            float k = gamma[c] * inverseStd, a = (float)(sumDy / n), d = (float)(sumDyXhat / n);
             for (int b = 0; b < batch; b++)
             {
-                int at = b * sample + c * spatial;
-                Span<float> g = dx.Slice(at, spatial);
-                // dx = scale·(dz − meanGradient − x̂·meanProduct), written over dz when they share memory.
-                TensorPrimitives.MultiplyAdd(normalized.Slice(at, spatial), -meanProduct, dz.Slice(at, spatial), g);
-                TensorPrimitives.Subtract(g, meanGradient, g);
-                TensorPrimitives.Multiply(g, scale, g);
+                ReadOnlySpan<float> g = Row(dy, b, c, channels, spatial), xr = Row(x, b, c, channels, spatial);
+                Span<float> target = Row(dx, b, c, channels, spatial);
+                for (int i = 0; i < g.Length; i++)
+                {
+                    float xhat = (xr[i] - mean) * inverseStd;
+                    float value = k * (g[i] - a - xhat * d);
+                    target[i] = typeof(TGrad) == typeof(IdentityGradient) ? value : derivative.Invoke(xr[i], value);
+                }
             }
         }
     }
 
-    private static void Check(long x, long y, int batch, int channels, int spatial, int a, int b, int c, int d)
+    /// <summary>y[b, c, ·] = act(γ·(x[b, c, ·] − mean)·inverseStd + β) for samples [start, end).</summary>
+    private static void Normalize<TAct>(ReadOnlySpan<float> x, Span<float> y, int batch, int start, int end, int c, int channels, int spatial,
+        float mean, float inverseStd, float gamma, float beta, TAct activation) where TAct : struct, IUnaryOperator
     {
-        long values = (long)batch * channels * spatial;
-        if (batch < 0 || channels < 1 || spatial < 1 || x < values || y < values || a != channels || b != channels || c != channels || d != channels)
-            throw new ArgumentException($"A batch-norm kernel was called with buffers that do not match {channels} channel(s) of {spatial} value(s) and batch {batch}.");
+        // y = x·scale + shift with scale = γσ⁻¹ and shift = β − μ·scale, as one fused multiply-add per element.
+        float scale = gamma * inverseStd, shift = beta - mean * scale;
+        for (int b = start; b < end; b++)
+        {
+            Span<float> target = Row(y, b, c, channels, spatial);
+            ReadOnlySpan<float> source = Row(x, b, c, channels, spatial);
+            for (int i = 0; i < target.Length; i++) target[i] = VectorOps.MulAdd(source[i], scale, shift);
+            ActivationKernels.Map(target, activation);
+        }
+    }
+
+    private static ReadOnlySpan<float> Row(ReadOnlySpan<float> values, int b, int c, int channels, int spatial) => values.Slice((b * channels + c) * spatial, spatial);
+    private static Span<float> Row(Span<float> values, int b, int c, int channels, int spatial) => values.Slice((b * channels + c) * spatial, spatial);
+
+    private static void CheckBuffers(int channels, int spatial, int inputLength, int outputLength, int batch, int first, int end, int rangeLimit) =>
+        Check(channels > 0 && spatial > 0 && batch >= 0 && 0 <= first && first <= end && end <= rangeLimit
+              && inputLength >= (long)batch * channels * spatial && outputLength >= (long)batch * channels * spatial);
+
+    private static void Check(bool ok)
+    {
+        if (!ok) throw new ArgumentException("A batch-normalization kernel was called with buffers that do not match the layer shape or a range outside it.");
     }
 }

@@ -101,7 +101,7 @@ public class ConvolutionalTrainingTests
         var dense = new DenseBatchNormNet(1);
         var e = Assert.Throws<ArgumentException>(() => dense.ComputeGradients(new float[5], new float[2], 1));
         Assert.Contains("more than one value per channel", e.Message);
-        Assert.Contains("batch size 1", e.Message);
+        Assert.Contains("a batch of 1", e.Message);
         dense.ComputeGradients(new float[10], new float[4], 2);
     }
 

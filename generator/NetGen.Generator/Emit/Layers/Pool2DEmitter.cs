@@ -22,8 +22,8 @@ public sealed partial class NetworkGenerator
                 var layer = step.Layer;
                 w.WriteLine(LayerHeader(layer) + ArchitectureDescriber.Formula(layer) + ";");
                 w.WriteLine(max
-                    ? $"{Kernels}Pool2DKernels.MaxForward<{ShapeType(layer)}>({step.X}, {step.A}, {(step.Mode == Mode.Training ? "k" + layer.Index : "default")}, {step.N});"
-                    : $"{Kernels}Pool2DKernels.AverageForward<{ShapeType(layer)}>({step.X}, {step.A}, {step.N});");
+                    ? $"{Kernels}PoolKernels.MaxForward<{ShapeType(layer)}>({step.X}, {step.A}, {(step.Mode == Mode.Training ? "k" + layer.Index : "default")}, {step.N}, 0, {step.N});"
+                    : $"{Kernels}PoolKernels.AverageForward<{ShapeType(layer)}>({step.X}, {step.A}, {step.N}, 0, {step.N});");
                 return (step.A, false);
             }
 
@@ -37,8 +37,8 @@ public sealed partial class NetworkGenerator
                 state.PingPong ^= 1;
                 w.WriteLine($"{SpanOfFloat} {step.Below} = {WorkspaceSpan(spec, $"D{state.PingPong}", $"n * {layer.Inputs}")};");
                 w.WriteLine(max
-                    ? $"{Kernels}Pool2DKernels.MaxBackward<{ShapeType(layer)}>({state.Current}, k{layer.Index}, {step.Below}, n);"
-                    : $"{Kernels}Pool2DKernels.AverageBackward<{ShapeType(layer)}>({state.Current}, {step.Below}, n);");
+                    ? $"{Kernels}PoolKernels.MaxBackward<{ShapeType(layer)}>({state.Current}, k{layer.Index}, {step.Below}, n, 0, n);"
+                    : $"{Kernels}PoolKernels.AverageBackward<{ShapeType(layer)}>({state.Current}, {step.Below}, n, 0, n);");
                 state.Current = step.Below;
                 state.DerivativeApplied = false;
             }
