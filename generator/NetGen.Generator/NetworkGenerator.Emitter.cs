@@ -73,6 +73,13 @@ public sealed partial class NetworkGenerator
         private static bool AlignedParameters(NetworkSpec spec) => !TrainsInLanes(spec);
 
         /// <summary>
+        /// What inference reads: the parameters, followed by the running statistics when the network has BatchNorm layers
+        /// (the instance's buffer, a frozen copy and the baked array all hold them so).
+        /// </summary>
+        private static string InferenceLength(NetworkSpec spec) =>
+            spec.RunningStatisticsCount > 0 ? "ParameterCount + RunningStatisticsCount" : "ParameterCount";
+
+        /// <summary>
         /// The float buffers of the training workspace are aligned too (and pinned, so a GC cannot move them): the kernels
         /// stream layer outputs and gradients as whole vectors, and two threads splitting a product write neighbouring
         /// parts of them.
@@ -119,6 +126,13 @@ public sealed partial class NetworkGenerator
             w.WriteLine("/// <summary>The number of weights and biases.</summary>");
             w.WriteLine(GeneratedCode);
             w.WriteLine($"public const int ParameterCount = {spec.ParameterCount};");
+            if (spec.RunningStatisticsCount > 0)
+            {
+                w.WriteLine();
+                w.WriteLine("/// <summary>The number of running statistics: per BatchNorm layer its running mean [C] then its running variance [C].</summary>");
+                w.WriteLine(GeneratedCode);
+                w.WriteLine($"public const int RunningStatisticsCount = {spec.RunningStatisticsCount};");
+            }
             w.WriteLine();
             w.WriteLine("/// <summary>The loss <see cref=\"ComputeGradients\"/> computes.</summary>");
             w.WriteLine(GeneratedCode);
@@ -134,11 +148,13 @@ public sealed partial class NetworkGenerator
             w.WriteLine("global::NetGen.LossFunction global::NetGen.IInference.Loss => Loss;");
             w.WriteLine("string global::NetGen.IInference.Architecture => Architecture;");
             w.WriteLine();
-            w.WriteLine("// All weights and biases, and their gradients, in the public layout (see the remarks on the type).");
+            w.WriteLine(spec.RunningStatisticsCount > 0
+                ? "// All weights and biases followed by the running statistics (what inference reads), and the gradients, in the public layout."
+                : "// All weights and biases, and their gradients, in the public layout (see the remarks on the type).");
             w.WriteLine(GeneratedCode);
             w.WriteLine(AlignedParameters(spec)
-                ? $"private readonly {Kernels}AlignedBuffer __parameters = new {Kernels}AlignedBuffer(ParameterCount); // 64-byte aligned for the kernels' vector loads"
-                : "private readonly float[] __parameters = new float[ParameterCount];");
+                ? $"private readonly {Kernels}AlignedBuffer __parameters = new {Kernels}AlignedBuffer({InferenceLength(spec)}); // 64-byte aligned for the kernels' vector loads"
+                : $"private readonly float[] __parameters = new float[{InferenceLength(spec)}];");
             w.WriteLine(GeneratedCode);
             w.WriteLine(AlignedParameters(spec)
                 ? $"private readonly {Kernels}AlignedBuffer __gradients = new {Kernels}AlignedBuffer(ParameterCount);"
@@ -171,7 +187,16 @@ public sealed partial class NetworkGenerator
             w.WriteLine();
             w.WriteLine("/// <inheritdoc/>");
             w.WriteLine(GeneratedCode);
-            w.WriteLine($"public {SpanOfFloat} Parameters => {BufferSpan(spec, "__parameters")};");
+            if (spec.RunningStatisticsCount > 0)
+            {
+                w.WriteLine($"public {SpanOfFloat} Parameters => __parameters.Span.Slice(0, ParameterCount);");
+                w.WriteLine();
+                w.WriteLine("/// <inheritdoc/>");
+                w.WriteLine(GeneratedCode);
+                w.WriteLine($"public {SpanOfFloat} RunningStatistics => __parameters.Span.Slice(ParameterCount, RunningStatisticsCount);");
+            }
+            else
+                w.WriteLine($"public {SpanOfFloat} Parameters => {BufferSpan(spec, "__parameters")};");
             w.WriteLine();
             w.WriteLine("/// <inheritdoc/>");
             w.WriteLine(GeneratedCode);
@@ -273,8 +298,8 @@ public sealed partial class NetworkGenerator
                     w.WriteLine("if (batchSize <= Capacity) return;");
                     foreach (var buffer in TrainingBuffers(spec))
                         w.WriteLine(AlignedWorkspace(spec, buffer)
-                            ? $"{buffer.Field} = new {Kernels}AlignedBuffer(checked(batchSize * {buffer.PerSample}));"
-                            : $"{buffer.Field} = new {buffer.Type}[checked(batchSize * {buffer.PerSample})];");
+                            ? $"{buffer.Field} = new {Kernels}AlignedBuffer(checked({buffer.Length("batchSize")}));"
+                            : $"{buffer.Field} = new {buffer.Type}[checked({buffer.Length("batchSize")})];");
                     w.WriteLine("Capacity = batchSize;");
                 }
             }

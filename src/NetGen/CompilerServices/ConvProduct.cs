@@ -36,135 +36,159 @@ internal interface IConvGeometry
 /// </summary>
 internal static class ConvProduct<TGeo, TS, TV> where TGeo : IConvGeometry where TS : ISimdWidth<TV> where TV : struct
 {
-    private static int Lanes => TS.Count;
-    private static int VectorsPerRow => (TGeo.Width + Lanes - 1) / Lanes;
-    private static int Slots => TGeo.Rows * VectorsPerRow;
-    private static int Plane => TGeo.Rows * TGeo.Width;
-    private static int Reduction => TGeo.Channels * TGeo.KernelHeight * TGeo.KernelWidth;
+    // The geometry as static readonly fields: the JIT reads them as constants when it optimizes the kernels (the class is
+    // initialized by then), without inlining chains of properties, which exhausted its inlining budget in the tiles.
+    private static readonly int Lanes = TS.Count;
+    private static readonly int VectorsPerRow = (TGeo.Width + TS.Count - 1) / TS.Count;
+    private static readonly int Slots = TGeo.Rows * VectorsPerRow;
+    private static readonly int Plane = TGeo.Rows * TGeo.Width;
+    private static readonly int Reduction = TGeo.Channels * TGeo.KernelHeight * TGeo.KernelWidth;
+    private static readonly int OutputCount = TGeo.Outputs, Channels = TGeo.Channels, KernelHeight = TGeo.KernelHeight, KernelWidth = TGeo.KernelWidth;
+    private static readonly int ChannelStride = TGeo.ChannelStride, RowStride = TGeo.RowStride, ColumnStride = TGeo.ColumnStride;
+    private static readonly int Width = TGeo.Width, SourcePitch = TGeo.SourcePitch;
+    private static readonly bool WholeVectors = TGeo.Width % TS.Count == 0;
+
+    /// <summary>Where each step (c, ky, kx) of the reduction reads, relative to the source: one flat loop over a table
+    /// rather than three nested loops, around which the register allocator moved the accumulators to the stack.</summary>
+    private static readonly int[] Offsets = MakeOffsets();
+
+    private static int[] MakeOffsets()
+    {
+        var offsets = new int[TGeo.Channels * TGeo.KernelHeight * TGeo.KernelWidth];
+        int k = 0;
+        for (int c = 0; c < TGeo.Channels; c++)
+            for (int ky = 0; ky < TGeo.KernelHeight; ky++)
+                for (int kx = 0; kx < TGeo.KernelWidth; kx++)
+                    offsets[k++] = c * TGeo.ChannelStride + ky * TGeo.RowStride + kx * TGeo.ColumnStride;
+        return offsets;
+    }
+
+    /// <summary>Floats of the spill area <see cref="Run"/> needs: one tile's sums, 24 vectors of up to 16 lanes.</summary>
+    public const int SpillLength = 24 * 16;
 
     /// <summary>
     /// dst[o, ·] = g(a[o, ·], f(bias[o] + the product)) for every output o (no bias when <paramref name="hasBias"/> is
     /// false, f = <paramref name="activation"/>, g = <paramref name="derivative"/> reading <paramref name="a"/> laid out
-    /// like dst; the identities skip their step).
+    /// like dst; the identities skip their step). <paramref name="spill"/> is <see cref="SpillLength"/> floats of scratch.
     /// </summary>
-    public static void Run<TAct, TGrad>(ref float w, ref float bias, bool hasBias, ref float src, ref float dst, ref float a, TAct activation, TGrad derivative)
+    public static void Run<TAct, TGrad>(ref float w, ref float bias, bool hasBias, ref float src, ref float dst, ref float a, ref float spill, TAct activation, TGrad derivative)
         where TAct : struct, IUnaryOperator where TGrad : struct, IGradientOperator
     {
         int o = 0;
-        for (; o + 4 <= TGeo.Outputs; o += 4)
-            Outputs<Count4, TAct, TGrad>(ref w, ref bias, hasBias, ref src, ref dst, ref a, o, activation, derivative);
-        for (; o < TGeo.Outputs; o++)
-            Outputs<Count1, TAct, TGrad>(ref w, ref bias, hasBias, ref src, ref dst, ref a, o, activation, derivative);
+        for (; o + 4 <= OutputCount; o += 4)
+            Outputs<Count4, TAct, TGrad>(ref w, ref bias, hasBias, ref src, ref dst, ref a, o, ref spill, activation, derivative);
+        for (; o < OutputCount; o++)
+            Outputs<Count1, TAct, TGrad>(ref w, ref bias, hasBias, ref src, ref dst, ref a, o, ref spill, activation, derivative);
     }
 
-    private static void Outputs<TR, TAct, TGrad>(ref float w, ref float bias, bool hasBias, ref float src, ref float dst, ref float a, int o, TAct activation, TGrad derivative)
+    private static void Outputs<TR, TAct, TGrad>(ref float w, ref float bias, bool hasBias, ref float src, ref float dst, ref float a, int o, ref float spill, TAct activation, TGrad derivative)
         where TR : IDimension where TAct : struct, IUnaryOperator where TGrad : struct, IGradientOperator
     {
         int s = 0;
-        for (; s + 6 <= Slots; s += 6) Tile<TR, Count6, TAct, TGrad>(ref w, ref bias, hasBias, ref src, ref dst, ref a, o, s, activation, derivative);
+        for (; s + 6 <= Slots; s += 6) Tile<TR, Count6, TAct, TGrad>(ref w, ref bias, hasBias, ref src, ref dst, ref a, o, s, ref spill, activation, derivative);
         switch (Slots - s)
         {
-            case 5: Tile<TR, Count5, TAct, TGrad>(ref w, ref bias, hasBias, ref src, ref dst, ref a, o, s, activation, derivative); break;
-            case 4: Tile<TR, Count4, TAct, TGrad>(ref w, ref bias, hasBias, ref src, ref dst, ref a, o, s, activation, derivative); break;
-            case 3: Tile<TR, Count3, TAct, TGrad>(ref w, ref bias, hasBias, ref src, ref dst, ref a, o, s, activation, derivative); break;
-            case 2: Tile<TR, Count2, TAct, TGrad>(ref w, ref bias, hasBias, ref src, ref dst, ref a, o, s, activation, derivative); break;
-            case 1: Tile<TR, Count1, TAct, TGrad>(ref w, ref bias, hasBias, ref src, ref dst, ref a, o, s, activation, derivative); break;
+            case 5: Tile<TR, Count5, TAct, TGrad>(ref w, ref bias, hasBias, ref src, ref dst, ref a, o, s, ref spill, activation, derivative); break;
+            case 4: Tile<TR, Count4, TAct, TGrad>(ref w, ref bias, hasBias, ref src, ref dst, ref a, o, s, ref spill, activation, derivative); break;
+            case 3: Tile<TR, Count3, TAct, TGrad>(ref w, ref bias, hasBias, ref src, ref dst, ref a, o, s, ref spill, activation, derivative); break;
+            case 2: Tile<TR, Count2, TAct, TGrad>(ref w, ref bias, hasBias, ref src, ref dst, ref a, o, s, ref spill, activation, derivative); break;
+            case 1: Tile<TR, Count1, TAct, TGrad>(ref w, ref bias, hasBias, ref src, ref dst, ref a, o, s, ref spill, activation, derivative); break;
         }
     }
 
     /// <summary>Outputs [o, o + TR) × slots [s, s + TT): TR and TT are at most 4 and 6, and the unused accumulators fold away.</summary>
-    private static void Tile<TR, TT, TAct, TGrad>(ref float w, ref float bias, bool hasBias, ref float src, ref float dst, ref float a, int o, int s, TAct activation, TGrad derivative)
+    private static void Tile<TR, TT, TAct, TGrad>(ref float w, ref float bias, bool hasBias, ref float src, ref float dst, ref float a, int o, int s, ref float spill, TAct activation, TGrad derivative)
         where TR : IDimension where TT : IDimension where TAct : struct, IUnaryOperator where TGrad : struct, IGradientOperator
     {
-        int rows = TR.Value, slots = TT.Value;
-        SlotAt(s + 0, out nuint src0, out nuint dst0, out int n0);
-        nuint src1 = 0, dst1 = 0; int n1 = 0; if (slots > 1) SlotAt(s + 1, out src1, out dst1, out n1);
-        nuint src2 = 0, dst2 = 0; int n2 = 0; if (slots > 2) SlotAt(s + 2, out src2, out dst2, out n2);
-        nuint src3 = 0, dst3 = 0; int n3 = 0; if (slots > 3) SlotAt(s + 3, out src3, out dst3, out n3);
-        nuint src4 = 0, dst4 = 0; int n4 = 0; if (slots > 4) SlotAt(s + 4, out src4, out dst4, out n4);
-        nuint src5 = 0, dst5 = 0; int n5 = 0; if (slots > 5) SlotAt(s + 5, out src5, out dst5, out n5);
+        SlotAt(s + 0, out nuint src0, out _, out _);
+        nuint src1 = 0; if (TT.Value > 1) SlotAt(s + 1, out src1, out _, out _);
+        nuint src2 = 0; if (TT.Value > 2) SlotAt(s + 2, out src2, out _, out _);
+        nuint src3 = 0; if (TT.Value > 3) SlotAt(s + 3, out src3, out _, out _);
+        nuint src4 = 0; if (TT.Value > 4) SlotAt(s + 4, out src4, out _, out _);
+        nuint src5 = 0; if (TT.Value > 5) SlotAt(s + 5, out src5, out _, out _);
         TV i0 = hasBias ? TS.Broadcast(Unsafe.Add(ref bias, o)) : default;
-        TV i1 = hasBias && rows > 1 ? TS.Broadcast(Unsafe.Add(ref bias, o + 1)) : default;
-        TV i2 = hasBias && rows > 2 ? TS.Broadcast(Unsafe.Add(ref bias, o + 2)) : default;
-        TV i3 = hasBias && rows > 3 ? TS.Broadcast(Unsafe.Add(ref bias, o + 3)) : default;
+        TV i1 = hasBias && TR.Value > 1 ? TS.Broadcast(Unsafe.Add(ref bias, o + 1)) : default;
+        TV i2 = hasBias && TR.Value > 2 ? TS.Broadcast(Unsafe.Add(ref bias, o + 2)) : default;
+        TV i3 = hasBias && TR.Value > 3 ? TS.Broadcast(Unsafe.Add(ref bias, o + 3)) : default;
         TV a00 = i0, a01 = i0, a02 = i0, a03 = i0, a04 = i0, a05 = i0;
         TV a10 = i1, a11 = i1, a12 = i1, a13 = i1, a14 = i1, a15 = i1;
         TV a20 = i2, a21 = i2, a22 = i2, a23 = i2, a24 = i2, a25 = i2;
         TV a30 = i3, a31 = i3, a32 = i3, a33 = i3, a34 = i3, a35 = i3;
         ref float w0 = ref Unsafe.Add(ref w, (nint)o * Reduction);
         nuint red = (nuint)Reduction, k = 0;
-        for (int c = 0; c < TGeo.Channels; c++)
-            for (int ky = 0; ky < TGeo.KernelHeight; ky++)
-            {
-                ref float line = ref Unsafe.Add(ref src, (nint)c * TGeo.ChannelStride + (nint)ky * TGeo.RowStride);
-                for (int kx = 0; kx < TGeo.KernelWidth; kx++, k++)
+        ref int offsets = ref MemoryMarshal.GetArrayDataReference(Offsets);
+        for (; k < red; k++)
+        {
                 {
-                    ref float p = ref Unsafe.Add(ref line, (nint)kx * TGeo.ColumnStride);
+                    ref float p = ref Unsafe.Add(ref src, Unsafe.Add(ref offsets, k));
                     TV x0 = TS.Load(ref p, src0);
-                    TV x1 = slots > 1 ? TS.Load(ref p, src1) : default;
-                    TV x2 = slots > 2 ? TS.Load(ref p, src2) : default;
-                    TV x3 = slots > 3 ? TS.Load(ref p, src3) : default;
-                    TV x4 = slots > 4 ? TS.Load(ref p, src4) : default;
-                    TV x5 = slots > 5 ? TS.Load(ref p, src5) : default;
+                    TV x1 = TT.Value > 1 ? TS.Load(ref p, src1) : default;
+                    TV x2 = TT.Value > 2 ? TS.Load(ref p, src2) : default;
+                    TV x3 = TT.Value > 3 ? TS.Load(ref p, src3) : default;
+                    TV x4 = TT.Value > 4 ? TS.Load(ref p, src4) : default;
+                    TV x5 = TT.Value > 5 ? TS.Load(ref p, src5) : default;
                     {
                         TV v = TS.Broadcast(Unsafe.Add(ref w0, k));
-                        a00 = TS.MulAdd(v, x0, a00); if (slots > 1) a01 = TS.MulAdd(v, x1, a01); if (slots > 2) a02 = TS.MulAdd(v, x2, a02); if (slots > 3) a03 = TS.MulAdd(v, x3, a03); if (slots > 4) a04 = TS.MulAdd(v, x4, a04); if (slots > 5) a05 = TS.MulAdd(v, x5, a05);
+                        a00 = TS.MulAdd(v, x0, a00); if (TT.Value > 1) a01 = TS.MulAdd(v, x1, a01); if (TT.Value > 2) a02 = TS.MulAdd(v, x2, a02); if (TT.Value > 3) a03 = TS.MulAdd(v, x3, a03); if (TT.Value > 4) a04 = TS.MulAdd(v, x4, a04); if (TT.Value > 5) a05 = TS.MulAdd(v, x5, a05);
                     }
-                    if (rows > 1)
+                    if (TR.Value > 1)
                     {
                         TV v = TS.Broadcast(Unsafe.Add(ref w0, 1 * red + k));
-                        a10 = TS.MulAdd(v, x0, a10); if (slots > 1) a11 = TS.MulAdd(v, x1, a11); if (slots > 2) a12 = TS.MulAdd(v, x2, a12); if (slots > 3) a13 = TS.MulAdd(v, x3, a13); if (slots > 4) a14 = TS.MulAdd(v, x4, a14); if (slots > 5) a15 = TS.MulAdd(v, x5, a15);
+                        a10 = TS.MulAdd(v, x0, a10); if (TT.Value > 1) a11 = TS.MulAdd(v, x1, a11); if (TT.Value > 2) a12 = TS.MulAdd(v, x2, a12); if (TT.Value > 3) a13 = TS.MulAdd(v, x3, a13); if (TT.Value > 4) a14 = TS.MulAdd(v, x4, a14); if (TT.Value > 5) a15 = TS.MulAdd(v, x5, a15);
                     }
-                    if (rows > 2)
+                    if (TR.Value > 2)
                     {
                         TV v = TS.Broadcast(Unsafe.Add(ref w0, 2 * red + k));
-                        a20 = TS.MulAdd(v, x0, a20); if (slots > 1) a21 = TS.MulAdd(v, x1, a21); if (slots > 2) a22 = TS.MulAdd(v, x2, a22); if (slots > 3) a23 = TS.MulAdd(v, x3, a23); if (slots > 4) a24 = TS.MulAdd(v, x4, a24); if (slots > 5) a25 = TS.MulAdd(v, x5, a25);
+                        a20 = TS.MulAdd(v, x0, a20); if (TT.Value > 1) a21 = TS.MulAdd(v, x1, a21); if (TT.Value > 2) a22 = TS.MulAdd(v, x2, a22); if (TT.Value > 3) a23 = TS.MulAdd(v, x3, a23); if (TT.Value > 4) a24 = TS.MulAdd(v, x4, a24); if (TT.Value > 5) a25 = TS.MulAdd(v, x5, a25);
                     }
-                    if (rows > 3)
+                    if (TR.Value > 3)
                     {
                         TV v = TS.Broadcast(Unsafe.Add(ref w0, 3 * red + k));
-                        a30 = TS.MulAdd(v, x0, a30); if (slots > 1) a31 = TS.MulAdd(v, x1, a31); if (slots > 2) a32 = TS.MulAdd(v, x2, a32); if (slots > 3) a33 = TS.MulAdd(v, x3, a33); if (slots > 4) a34 = TS.MulAdd(v, x4, a34); if (slots > 5) a35 = TS.MulAdd(v, x5, a35);
+                        a30 = TS.MulAdd(v, x0, a30); if (TT.Value > 1) a31 = TS.MulAdd(v, x1, a31); if (TT.Value > 2) a32 = TS.MulAdd(v, x2, a32); if (TT.Value > 3) a33 = TS.MulAdd(v, x3, a33); if (TT.Value > 4) a34 = TS.MulAdd(v, x4, a34); if (TT.Value > 5) a35 = TS.MulAdd(v, x5, a35);
                     }
                 }
             }
+        // The sums leave the registers for the caller's spill area before the epilogue, which may call out (a partial
+        // vector's copy, an activation). Stored into a local struct instead, they were kept in that struct's stack memory
+        // throughout the loop (a store after every multiply-add); stored in place, across the epilogue's calls.
+        ref TV sums = ref Unsafe.As<float, TV>(ref spill);
+        Unsafe.Add(ref sums, 0) = a00;
+        if (TT.Value > 1) Unsafe.Add(ref sums, 1) = a01;
+        if (TT.Value > 2) Unsafe.Add(ref sums, 2) = a02;
+        if (TT.Value > 3) Unsafe.Add(ref sums, 3) = a03;
+        if (TT.Value > 4) Unsafe.Add(ref sums, 4) = a04;
+        if (TT.Value > 5) Unsafe.Add(ref sums, 5) = a05;
+        if (TR.Value > 1) Unsafe.Add(ref sums, 6) = a10;
+        if (TR.Value > 1 && TT.Value > 1) Unsafe.Add(ref sums, 7) = a11;
+        if (TR.Value > 1 && TT.Value > 2) Unsafe.Add(ref sums, 8) = a12;
+        if (TR.Value > 1 && TT.Value > 3) Unsafe.Add(ref sums, 9) = a13;
+        if (TR.Value > 1 && TT.Value > 4) Unsafe.Add(ref sums, 10) = a14;
+        if (TR.Value > 1 && TT.Value > 5) Unsafe.Add(ref sums, 11) = a15;
+        if (TR.Value > 2) Unsafe.Add(ref sums, 12) = a20;
+        if (TR.Value > 2 && TT.Value > 1) Unsafe.Add(ref sums, 13) = a21;
+        if (TR.Value > 2 && TT.Value > 2) Unsafe.Add(ref sums, 14) = a22;
+        if (TR.Value > 2 && TT.Value > 3) Unsafe.Add(ref sums, 15) = a23;
+        if (TR.Value > 2 && TT.Value > 4) Unsafe.Add(ref sums, 16) = a24;
+        if (TR.Value > 2 && TT.Value > 5) Unsafe.Add(ref sums, 17) = a25;
+        if (TR.Value > 3) Unsafe.Add(ref sums, 18) = a30;
+        if (TR.Value > 3 && TT.Value > 1) Unsafe.Add(ref sums, 19) = a31;
+        if (TR.Value > 3 && TT.Value > 2) Unsafe.Add(ref sums, 20) = a32;
+        if (TR.Value > 3 && TT.Value > 3) Unsafe.Add(ref sums, 21) = a33;
+        if (TR.Value > 3 && TT.Value > 4) Unsafe.Add(ref sums, 22) = a34;
+        if (TR.Value > 3 && TT.Value > 5) Unsafe.Add(ref sums, 23) = a35;
+        Epilogue<TR, TT, TAct, TGrad>(ref sums, ref dst, ref a, o, s, activation, derivative);
+    }
+
+    /// <summary>Stores the tile's sums (sums[r·6 + t] for output o + r, slot s + t) through f and g.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void Epilogue<TR, TT, TAct, TGrad>(ref TV sums, ref float dst, ref float a, int o, int s, TAct activation, TGrad derivative)
+        where TR : IDimension where TT : IDimension where TAct : struct, IUnaryOperator where TGrad : struct, IGradientOperator
+    {
+        for (int t = 0; t < TT.Value; t++)
         {
-            nuint plane = (nuint)(o + 0) * (nuint)Plane;
-            Store(a00, ref dst, ref a, plane + dst0, n0, activation, derivative);
-            if (slots > 1) Store(a01, ref dst, ref a, plane + dst1, n1, activation, derivative);
-            if (slots > 2) Store(a02, ref dst, ref a, plane + dst2, n2, activation, derivative);
-            if (slots > 3) Store(a03, ref dst, ref a, plane + dst3, n3, activation, derivative);
-            if (slots > 4) Store(a04, ref dst, ref a, plane + dst4, n4, activation, derivative);
-            if (slots > 5) Store(a05, ref dst, ref a, plane + dst5, n5, activation, derivative);
-        }
-        if (rows > 1)
-        {
-            nuint plane = (nuint)(o + 1) * (nuint)Plane;
-            Store(a10, ref dst, ref a, plane + dst0, n0, activation, derivative);
-            if (slots > 1) Store(a11, ref dst, ref a, plane + dst1, n1, activation, derivative);
-            if (slots > 2) Store(a12, ref dst, ref a, plane + dst2, n2, activation, derivative);
-            if (slots > 3) Store(a13, ref dst, ref a, plane + dst3, n3, activation, derivative);
-            if (slots > 4) Store(a14, ref dst, ref a, plane + dst4, n4, activation, derivative);
-            if (slots > 5) Store(a15, ref dst, ref a, plane + dst5, n5, activation, derivative);
-        }
-        if (rows > 2)
-        {
-            nuint plane = (nuint)(o + 2) * (nuint)Plane;
-            Store(a20, ref dst, ref a, plane + dst0, n0, activation, derivative);
-            if (slots > 1) Store(a21, ref dst, ref a, plane + dst1, n1, activation, derivative);
-            if (slots > 2) Store(a22, ref dst, ref a, plane + dst2, n2, activation, derivative);
-            if (slots > 3) Store(a23, ref dst, ref a, plane + dst3, n3, activation, derivative);
-            if (slots > 4) Store(a24, ref dst, ref a, plane + dst4, n4, activation, derivative);
-            if (slots > 5) Store(a25, ref dst, ref a, plane + dst5, n5, activation, derivative);
-        }
-        if (rows > 3)
-        {
-            nuint plane = (nuint)(o + 3) * (nuint)Plane;
-            Store(a30, ref dst, ref a, plane + dst0, n0, activation, derivative);
-            if (slots > 1) Store(a31, ref dst, ref a, plane + dst1, n1, activation, derivative);
-            if (slots > 2) Store(a32, ref dst, ref a, plane + dst2, n2, activation, derivative);
-            if (slots > 3) Store(a33, ref dst, ref a, plane + dst3, n3, activation, derivative);
-            if (slots > 4) Store(a34, ref dst, ref a, plane + dst4, n4, activation, derivative);
-            if (slots > 5) Store(a35, ref dst, ref a, plane + dst5, n5, activation, derivative);
+            SlotAt(s + t, out _, out nuint at, out int valid);
+            for (int r = 0; r < TR.Value; r++)
+                Store(Unsafe.Add(ref sums, r * 6 + t), ref dst, ref a, (nuint)((o + r) * Plane) + at, valid, activation, derivative);
         }
     }
 
@@ -173,9 +197,9 @@ internal static class ConvProduct<TGeo, TS, TV> where TGeo : IConvGeometry where
     private static void SlotAt(int slot, out nuint source, out nuint destination, out int valid)
     {
         int row = slot / VectorsPerRow, x = slot % VectorsPerRow * Lanes;
-        source = (nuint)(row * TGeo.SourcePitch + x);
-        destination = (nuint)(row * TGeo.Width + x);
-        valid = Math.Min(Lanes, TGeo.Width - x);
+        source = (nuint)(row * SourcePitch + x);
+        destination = (nuint)(row * Width + x);
+        valid = Math.Min(Lanes, Width - x);
     }
 
     /// <summary>dst[at…] = g(a[at…], f(sum)) for the first <paramref name="valid"/> lanes.</summary>
@@ -184,7 +208,7 @@ internal static class ConvProduct<TGeo, TS, TV> where TGeo : IConvGeometry where
         where TAct : struct, IUnaryOperator where TGrad : struct, IGradientOperator
     {
         TV value = typeof(TAct) == typeof(IdentityOperator) ? sum : TS.Apply(activation, sum);
-        if (TGeo.Width % Lanes == 0 || valid == Lanes)
+        if (WholeVectors || valid == Lanes)
         {
             if (typeof(TGrad) != typeof(IdentityGradient)) value = TS.Apply(derivative, TS.Load(ref a, at), value);
             TS.Store(value, ref dst, at);

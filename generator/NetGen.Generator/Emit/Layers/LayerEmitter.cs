@@ -24,6 +24,9 @@ public sealed partial class NetworkGenerator
                 LayerKind.Maxout => MaxoutLayerEmitter.Instance,
                 LayerKind.Dropout => DropoutLayerEmitter.Instance,
                 LayerKind.Conv2D => Conv2DLayerEmitter.Instance,
+                LayerKind.MaxPool2D => Pool2DLayerEmitter.Max,
+                LayerKind.AvgPool2D => Pool2DLayerEmitter.Average,
+                LayerKind.BatchNorm => BatchNormLayerEmitter.Instance,
                 _ => throw new InvalidOperationException($"No emitter is registered for layer kind {kind}."),
             };
 
