@@ -73,6 +73,13 @@ public sealed partial class NetworkGenerator
         private static bool AlignedParameters(NetworkSpec spec) => !TrainsInLanes(spec);
 
         /// <summary>
+        /// What inference reads: the parameters, followed by the running statistics when the network has BatchNorm layers
+        /// (the instance's buffer, a frozen copy and the baked array all hold them so).
+        /// </summary>
+        private static string InferenceLength(NetworkSpec spec) =>
+            spec.RunningStatisticsCount > 0 ? "ParameterCount + RunningStatisticsCount" : "ParameterCount";
+
+        /// <summary>
         /// The float buffers of the training workspace are aligned too (and pinned, so a GC cannot move them): the kernels
         /// stream layer outputs and gradients as whole vectors, and two threads splitting a product write neighbouring
         /// parts of them.
@@ -119,6 +126,13 @@ public sealed partial class NetworkGenerator
             w.WriteLine("/// <summary>The number of weights and biases.</summary>");
             w.WriteLine(GeneratedCode);
             w.WriteLine($"public const int ParameterCount = {spec.ParameterCount};");
+            if (spec.RunningStatisticsCount > 0)
+            {
+                w.WriteLine();
+                w.WriteLine("/// <summary>The number of running statistics: per BatchNorm layer its running mean [C] then its running variance [C].</summary>");
+                w.WriteLine(GeneratedCode);
+                w.WriteLine($"public const int RunningStatisticsCount = {spec.RunningStatisticsCount};");
+            }
             w.WriteLine();
             w.WriteLine("/// <summary>The loss <see cref=\"ComputeGradients\"/> computes.</summary>");
             w.WriteLine(GeneratedCode);
@@ -134,11 +148,13 @@ public sealed partial class NetworkGenerator
             w.WriteLine("global::NetGen.LossFunction global::NetGen.IInference.Loss => Loss;");
             w.WriteLine("string global::NetGen.IInference.Architecture => Architecture;");
             w.WriteLine();
-            w.WriteLine("// All weights and biases, and their gradients, in the public layout (see the remarks on the type).");
+            w.WriteLine(spec.RunningStatisticsCount > 0
+                ? "// All weights and biases followed by the running statistics (what inference reads), and the gradients, in the public layout."
+                : "// All weights and biases, and their gradients, in the public layout (see the remarks on the type).");
             w.WriteLine(GeneratedCode);
             w.WriteLine(AlignedParameters(spec)
-                ? $"private readonly {Kernels}AlignedBuffer __parameters = new {Kernels}AlignedBuffer(ParameterCount); // 64-byte aligned for the kernels' vector loads"
-                : "private readonly float[] __parameters = new float[ParameterCount];");
+                ? $"private readonly {Kernels}AlignedBuffer __parameters = new {Kernels}AlignedBuffer({InferenceLength(spec)}); // 64-byte aligned for the kernels' vector loads"
+                : $"private readonly float[] __parameters = new float[{InferenceLength(spec)}];");
             w.WriteLine(GeneratedCode);
             w.WriteLine(AlignedParameters(spec)
                 ? $"private readonly {Kernels}AlignedBuffer __gradients = new {Kernels}AlignedBuffer(ParameterCount);"
@@ -171,7 +187,16 @@ public sealed partial class NetworkGenerator
             w.WriteLine();
             w.WriteLine("/// <inheritdoc/>");
             w.WriteLine(GeneratedCode);
-            w.WriteLine($"public {SpanOfFloat} Parameters => {BufferSpan(spec, "__parameters")};");
+            if (spec.RunningStatisticsCount > 0)
+            {
+                w.WriteLine($"public {SpanOfFloat} Parameters => __parameters.Span.Slice(0, ParameterCount);");
+                w.WriteLine();
+                w.WriteLine("/// <inheritdoc/>");
+                w.WriteLine(GeneratedCode);
+                w.WriteLine($"public {SpanOfFloat} RunningStatistics => __parameters.Span.Slice(ParameterCount, RunningStatisticsCount);");
+            }
+            else
+                w.WriteLine($"public {SpanOfFloat} Parameters => {BufferSpan(spec, "__parameters")};");
             w.WriteLine();
             w.WriteLine("/// <inheritdoc/>");
             w.WriteLine(GeneratedCode);
@@ -230,21 +255,7 @@ public sealed partial class NetworkGenerator
                 w.WriteLine("var rng = new global::NetGen.Rng(unchecked((ulong)seed));");
                 w.WriteLine($"{SpanOfFloat} p = {BufferSpan(spec, "__parameters")};");
                 foreach (var layer in spec.Layers.Where(l => l.HasParameters))
-                {
-                    int fanIn = layer.Inputs, fanOut = layer.AffineOutputs;
-                    string weights = $"p.Slice({layer.WeightOffset}, {layer.WeightCount})";
-                    if (layer.UsesHeInitialization)
-                    {
-                        w.WriteLine($"// Layer {layer.Index} ({ArchitectureDescriber.Title(layer)}): He uniform, U(±√(6 / {fanIn})); biases zero");
-                        w.WriteLine($"{Kernels}Initializers.HeUniform({weights}, {fanIn}, ref rng);");
-                    }
-                    else
-                    {
-                        w.WriteLine($"// Layer {layer.Index} ({ArchitectureDescriber.Title(layer)}): Glorot uniform, U(±√(6 / ({fanIn} + {fanOut}))); biases zero");
-                        w.WriteLine($"{Kernels}Initializers.GlorotUniform({weights}, {fanIn}, {fanOut}, ref rng);");
-                    }
-                    w.WriteLine($"p.Slice({layer.BiasOffset}, {layer.BiasCount}).Clear();");
-                }
+                    LayerEmitter.For(layer.Kind).EmitInitialize(w, layer);
                 w.WriteLine(AlignedParameters(spec) ? "__gradients.Span.Clear();" : "global::System.Array.Clear(__gradients);");
                 if (spec.HasDropout)
                     w.WriteLine("__dropoutRng = new global::NetGen.Rng(rng.NextUInt64());");
@@ -287,8 +298,8 @@ public sealed partial class NetworkGenerator
                     w.WriteLine("if (batchSize <= Capacity) return;");
                     foreach (var buffer in TrainingBuffers(spec))
                         w.WriteLine(AlignedWorkspace(spec, buffer)
-                            ? $"{buffer.Field} = new {Kernels}AlignedBuffer(checked(batchSize * {buffer.PerSample}));"
-                            : $"{buffer.Field} = new {buffer.Type}[checked(batchSize * {buffer.PerSample})];");
+                            ? $"{buffer.Field} = new {Kernels}AlignedBuffer(checked({buffer.Length("batchSize")}));"
+                            : $"{buffer.Field} = new {buffer.Type}[checked({buffer.Length("batchSize")})];");
                     w.WriteLine("Capacity = batchSize;");
                 }
             }
@@ -312,7 +323,8 @@ public sealed partial class NetworkGenerator
         /// <summary>One <c>file</c> struct per layer size used, so kernels are compiled for constant sizes.</summary>
         private static void EmitDimensions(SourceWriter w, NetworkSpec spec, SortedSet<int> dims)
         {
-            if (dims.Count == 0) return;
+            var shapes = spec.Layers.SelectMany(layer => LayerEmitter.For(layer.Kind).ShapeTypes(layer)).ToList();
+            if (dims.Count == 0 && shapes.Count == 0) return;
             w.WriteLine();
             if (spec.Type.Namespace is not null)
                 w.WriteLine($"// Layer sizes of {spec.Type.FullName} as types: each kernel call is compiled for its exact shape.");
@@ -320,6 +332,8 @@ public sealed partial class NetworkGenerator
                 w.WriteLine("// Layer sizes as types: each kernel call is compiled for its exact shape.");
             foreach (int n in dims)
                 w.WriteLine($"file readonly struct __D{n} : global::NetGen.CompilerServices.IDimension {{ public static int Value => {n}; }}");
+            foreach (string shape in shapes)
+                w.WriteLine(shape);
         }
 
         private static string D(SortedSet<int> dims, int n)

@@ -94,7 +94,12 @@ public sealed partial class NetworkGenerator
             return Fail(e.Descriptor, false, new object[] { name, network }.Concat(e.Arguments).ToArray());
         }
 
-        var spec = new NetworkSpec(request.Type, imported.InputSize, request.Loss, new EquatableArray<LayerSpec>(imported.Layers), request.File) { FromOnnx = true };
+        var spec = new NetworkSpec(request.Type, imported.InputSize, request.Loss, new EquatableArray<LayerSpec>(imported.Layers), request.File)
+        {
+            FromOnnx = true,
+            InputShape = imported.InputShape,
+            ImageInput = imported.ImageInput,
+        };
         var last = spec.OutputLayer;
         string? needed = request.Loss switch
         {
@@ -104,9 +109,12 @@ public sealed partial class NetworkGenerator
         };
         if (needed is not null)
             return Fail(DiagnosticDescriptors.LossDoesNotFitOutput, true, network, request.Loss, needed,
-                last.Kind == LayerKind.Maxout ? "Maxout" : $"Dense with {last.Activation} (imported from '{name}')");
+                last.Kind == LayerKind.Maxout ? "Maxout" : last.Kind is LayerKind.MaxPool2D or LayerKind.AvgPool2D ? $"{last.Kind} (imported from '{name}')" : $"{last.Kind} with {last.Activation} (imported from '{name}')");
 
-        return new OnnxImportResult(new BakedWeightsSpec(spec, Path.GetFileName(read.Matches[0]), new ByteData(imported.Parameters)), null);
+        return new OnnxImportResult(new BakedWeightsSpec(spec, Path.GetFileName(read.Matches[0]), new ByteData(imported.Parameters))
+        {
+            RunningStatistics = new ByteData(imported.RunningStatistics),
+        }, null);
     }
 
     internal static partial class Parser

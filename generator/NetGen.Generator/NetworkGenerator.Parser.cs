@@ -158,7 +158,8 @@ public sealed partial class NetworkGenerator
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 string? name = attribute.AttributeClass?.ToDisplayString();
-                if (name is not (KnownNames.InputAttribute or KnownNames.DenseAttribute or KnownNames.MaxoutAttribute or KnownNames.DropoutAttribute))
+                if (name is not (KnownNames.InputAttribute or KnownNames.DenseAttribute or KnownNames.MaxoutAttribute or KnownNames.DropoutAttribute
+                    or KnownNames.Conv2DAttribute or KnownNames.MaxPool2DAttribute or KnownNames.AvgPool2DAttribute or KnownNames.BatchNormAttribute))
                     continue;
                 if (attribute.AttributeConstructor is null || attribute.ConstructorArguments.Any(a => a.Kind == TypedConstantKind.Error)
                     || attribute.NamedArguments.Any(a => a.Value.Kind == TypedConstantKind.Error))
@@ -215,8 +216,7 @@ public sealed partial class NetworkGenerator
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SeveralInputs, AttributeLocation(inputs[1]), name, inputs.Count));
                 return null;
             }
-            int inputSize = (int)inputs[0].ConstructorArguments[0].Value!;
-            CheckRange(diagnostics, inputs[0], 0, "Input size", name, inputSize, 1, MaxSize);
+            var input = ParseInput(inputs[0], name, diagnostics, out bool imageInput);
 
             var layerAttributes = attributes.Where(a => a.AttributeClass!.ToDisplayString() != KnownNames.InputAttribute).ToList();
             if (!layerAttributes.Any(a => a.AttributeClass!.ToDisplayString() != KnownNames.DropoutAttribute))
@@ -226,14 +226,24 @@ public sealed partial class NetworkGenerator
             }
 
             var layers = new List<LayerSpec>();
-            int width = inputSize;
+            var flow = new ShapeFlow(input, imageInput);
             long offset = 0;
+            int statistics = 0;
             for (int index = 0; index < layerAttributes.Count; index++)
             {
-                var layer = ParseLayer(layerAttributes[index], index, width, (int)Math.Min(offset, int.MaxValue), name, diagnostics);
+                var attribute = layerAttributes[index];
+                int at = (int)Math.Min(offset, int.MaxValue);
+                var layer = IsImageLayer(attribute)
+                    ? ParseImageLayer(attribute, index, flow, at, statistics, name, diagnostics)
+                    : ParseLayer(attribute, index, flow.Shape.Size, at, name, diagnostics);
+                if (layer.Kind == LayerKind.Dropout && flow.IsImage)
+                    layer = layer with { InputShape = flow.Shape, OutputShape = flow.Shape };
+                else if (layer.Kind is LayerKind.Dense or LayerKind.Maxout && flow.IsImage)
+                    layer = layer with { InputShape = flow.Shape }; // flattened, as torch.nn.Flatten
                 layers.Add(layer);
-                offset += (long)layer.AffineOutputs * width + layer.AffineOutputs;
-                width = layer.Units;
+                offset += LongParameterCount(layer);
+                statistics += layer.StatisticsCount;
+                flow = flow.After(layer);
             }
             if (diagnostics.Skip(errorsBefore).Any(IsError))
                 return null;
@@ -251,7 +261,11 @@ public sealed partial class NetworkGenerator
             if (diagnostics.Skip(errorsBefore).Any(IsError))
                 return null;
 
-            return new NetworkSpec(DescribeType(type), inputSize, loss, new EquatableArray<LayerSpec>(layers), weights);
+            return new NetworkSpec(DescribeType(type), input.Size, loss, new EquatableArray<LayerSpec>(layers), weights)
+            {
+                InputShape = input,
+                ImageInput = imageInput,
+            };
         }
 
         private static LayerSpec ParseLayer(AttributeData attribute, int index, int inputs, int offset, string name, List<DiagnosticInfo> diagnostics)
@@ -321,6 +335,8 @@ public sealed partial class NetworkGenerator
             foreach (var layer in layers)
             {
                 var location = AttributeLocation(attributes[layer.Index]);
+                if (layer.Activation == ActivationKind.Softmax && layer.Kind is LayerKind.Conv2D or LayerKind.BatchNorm)
+                    continue; // NETGEN039, reported by ParseImageLayer
                 if (layer.Activation == ActivationKind.Softmax && layer != last)
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SoftmaxNotLast, location, layer.Index, name));
                 if (layer.Activation == ActivationKind.Softmax && layer.Units == 1)
@@ -333,7 +349,11 @@ public sealed partial class NetworkGenerator
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DropoutIsLast, AttributeLocation(attributes[last.Index]), name));
                 return;
             }
-            string lastText = last.Kind == LayerKind.Maxout ? "Maxout" : $"Dense with {last.Activation}";
+            string lastText = last.Kind switch
+            {
+                LayerKind.Maxout or LayerKind.MaxPool2D or LayerKind.AvgPool2D => last.Kind.ToString(),
+                _ => $"{last.Kind} with {last.Activation}",
+            };
             if (loss == LossKind.BinaryCrossEntropy && last.Activation != ActivationKind.Sigmoid)
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LossDoesNotFitOutput, AttributeLocation(attributes[last.Index]),
                     name, loss, "Sigmoid", lastText));
@@ -372,6 +392,14 @@ public sealed partial class NetworkGenerator
         }
 
         private static void CheckRange(List<DiagnosticInfo> diagnostics, AttributeData attribute, int argument, string what, string name, int value, int min, int max)
+        {
+            if (value < min || value > max)
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SizeOutOfRange, ArgumentLocation(attribute, argument),
+                    what, name, value, min, max.ToString("N0", CultureInfo.InvariantCulture)));
+        }
+
+        /// <summary><see cref="CheckRange(List{DiagnosticInfo}, AttributeData, int, string, string, int, int, int)"/> for a named argument.</summary>
+        private static void CheckRange(List<DiagnosticInfo> diagnostics, AttributeData attribute, string argument, string what, string name, int value, int min, int max)
         {
             if (value < min || value > max)
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SizeOutOfRange, ArgumentLocation(attribute, argument),

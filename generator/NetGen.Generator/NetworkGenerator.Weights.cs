@@ -94,9 +94,18 @@ public sealed partial class NetworkGenerator
             return Fail(DiagnosticDescriptors.WeightsFileInvalid, name, network,
                 $"it holds {content.ParameterCount} parameters, but its architecture has {spec.ParameterCount}");
 
+        if (content.StatisticsCount != spec.RunningStatisticsCount)
+            return Fail(DiagnosticDescriptors.WeightsFileInvalid, name, network,
+                $"it holds {content.StatisticsCount} running statistics, but its architecture keeps {spec.RunningStatisticsCount}");
+
         var parameters = new byte[4 * content.ParameterCount];
         Array.Copy(file, content.ParameterOffset, parameters, 0, parameters.Length);
-        return new BakeResult(new BakedWeightsSpec(spec, Path.GetFileName(read.Matches[0]), new ByteData(parameters)), null);
+        var statistics = new byte[4 * content.StatisticsCount];
+        Array.Copy(file, content.StatisticsOffset, statistics, 0, statistics.Length);
+        return new BakeResult(new BakedWeightsSpec(spec, Path.GetFileName(read.Matches[0]), new ByteData(parameters))
+        {
+            RunningStatistics = new ByteData(statistics),
+        }, null);
     }
 
     /// <summary>

@@ -5,6 +5,9 @@ namespace NetGen.Samples;
 /// <summary>The settings of one run of the MNIST sample; the defaults are the recipe measured in README.md.</summary>
 internal sealed record MnistOptions
 {
+    /// <summary>The network: <c>mlp</c> (MnistNet, 784-128-64-10) or <c>cnn</c> (DigitsCnn).</summary>
+    public string Model { get; init; } = "mlp";
+
     /// <summary>A folder holding the four MNIST-format files, or null for the bundled subset.</summary>
     public string? DataFolder { get; init; }
 
@@ -39,7 +42,7 @@ internal sealed record MnistParseResult(MnistOptions? Options, bool HelpRequeste
 }
 
 /// <summary>
-/// A small hand-written command-line parser (System.CommandLine is not worth a dependency for eight options).
+/// A small hand-written command-line parser (System.CommandLine is not worth a dependency for nine options).
 /// Accepts <c>--name value</c> and <c>--name=value</c>; numbers use the invariant culture.
 /// </summary>
 internal static class MnistOptionsParser
@@ -48,11 +51,14 @@ internal static class MnistOptionsParser
     public const int UsageExitCode = 2;
 
     public const string Usage = """
-        Trains a 784-128-64-10 ReLU network on MNIST-format digits with Adam, then reports test accuracy.
+        Trains a network on MNIST-format digits with Adam (a 784-128-64-10 ReLU network, or a convolutional one with
+        --model cnn), then reports test accuracy.
 
         Usage: Mnist [options]
 
         Options:
+          --model <mlp|cnn>        The network: mlp, 784-128-64-10 ReLU (default), or cnn, two 5×5 convolutions with
+                                   batch norm and max pooling, then 128 ReLU units with dropout.
           --data <folder>          Folder with the four MNIST files (train-/t10k- images and labels, raw or .gz),
                                    e.g. full MNIST or Fashion-MNIST. Default: the bundled 10,000-digit subset.
           --epochs <n>             Maximum number of epochs, 1-1000 (default 15; early stopping may end sooner).
@@ -92,7 +98,7 @@ internal static class MnistOptionsParser
                 options = options with { Plain = true };
                 continue;
             }
-            if (name is not ("--data" or "--epochs" or "--batch-size" or "--learning-rate" or "--seed" or "--output" or "--threads"))
+            if (name is not ("--model" or "--data" or "--epochs" or "--batch-size" or "--learning-rate" or "--seed" or "--output" or "--threads"))
                 return MnistParseResult.Fail(arg.StartsWith('-') ? $"Unknown option '{name}'." : $"Unexpected argument '{arg}'; options start with '--'.");
             if (!seen.Add(name)) return MnistParseResult.Fail($"'{name}' is given more than once.");
 
@@ -105,6 +111,10 @@ internal static class MnistOptionsParser
             string? error;
             switch (name)
             {
+                case "--model":
+                    error = value is "mlp" or "cnn" ? null : $"'{name}' must be mlp or cnn; got '{value}'.";
+                    options = options with { Model = value };
+                    break;
                 case "--data":
                     error = NonEmpty(name, value);
                     options = options with { DataFolder = value };

@@ -102,6 +102,41 @@ public sealed class BakedWeightsTests : IDisposable
     }
 
     [Fact]
+    public void ConvolutionalNetworkWithBatchNormBakesItsRunningStatistics()
+    {
+        const string attributes = "[Network(Loss = LossFunction.CrossEntropy)] [Input(1, 10, 10)] [Conv2D(4, 3, Padding = 1)] [BatchNorm(Activation = Activation.ReLU)] [MaxPool2D(2)] [Dense(8)] [BatchNorm(Activation = Activation.Tanh)] [Dense(3, Activation.Softmax)]";
+        var assembly = GeneratorHarness.CompileAndLoad(GeneratorHarness.Run(Declaration(attributes, null)));
+        var runtime = (INetwork)Activator.CreateInstance(assembly.GetType("App.Net")!, 5)!;
+        var random = new Random(5);
+        for (int i = 0; i < runtime.RunningStatistics.Length; i++) runtime.RunningStatistics[i] = (float)(random.NextDouble() + 0.5);
+        string path = Path.Combine(_folder, "cnn.ngw");
+        ModelFile.Save(runtime, path);
+
+        const string statisticsProbe = "\npublic static class StatisticsProbe { public static float[] Statistics() => App.Net.BakedRunningStatistics.ToArray(); }\n";
+        var baked = GeneratorHarness.CompileAndLoad(Run(Declaration(attributes, "cnn.ngw") + Probe + statisticsProbe, new FileText(path)));
+        Assert.Equal(runtime.Parameters.ToArray(), Call<float[]>(baked, "Baked"));
+        var fresh = (INetwork)Activator.CreateInstance(baked.GetType("App.Net")!)!;
+        Assert.Equal(runtime.Parameters.ToArray(), fresh.Parameters.ToArray());
+        Assert.Equal(runtime.RunningStatistics.ToArray(), fresh.RunningStatistics.ToArray()); // constructors start from the baked statistics too
+        Assert.Equal(runtime.RunningStatistics.ToArray(), (float[])baked.GetType("App.StatisticsProbe")!.GetMethod("Statistics")!.Invoke(null, null)!);
+
+        var expected = new float[runtime.OutputSize];
+        for (int sample = 0; sample < 10; sample++)
+        {
+            float[] x = RandomInput(runtime.InputSize, sample);
+            runtime.Forward(x, expected);
+            Assert.Equal(expected, Call<float[]>(baked, "Infer", x)); // inference reads the baked running statistics
+        }
+        Assert.Equal(0L, Call<long>(baked, "AllocatedByInfer", RandomInput(runtime.InputSize, 99)));
+
+        // A file of another convolutional network is refused, naming both architectures.
+        var other = (INetwork)Activator.CreateInstance(GeneratorHarness.CompileAndLoad(GeneratorHarness.Run(Declaration(attributes.Replace("[Dense(8)]", "[Dense(9)]"), null))).GetType("App.Net")!, 1)!;
+        ModelFile.Save(other, path);
+        var d = SingleError(Run(Declaration(attributes, "cnn.ngw"), new FileText(path)), "NETGEN025", "cnn.ngw");
+        Assert.Contains("Dense(9, Identity)", d.GetMessage());
+    }
+
+    [Fact]
     public void InferIsThreadSafe()
     {
         string attributes = ArchitectureList[1];

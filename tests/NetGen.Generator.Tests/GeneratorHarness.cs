@@ -57,7 +57,12 @@ internal static class GeneratorHarness
         return new Result(input, output, diagnostics, sources, driver);
     }
 
-    /// <summary>Compiles the generated code and loads it into a collectible context; fails with numbered source on errors.</summary>
+    /// <summary>
+    /// Compiles the generated code and loads it into a context of its own; fails with numbered source on errors. The
+    /// contexts are not collectible: the runtime's worker threads and per-thread buffers outlive every test, and generic
+    /// kernels instantiated over a generated network's shape types would tie them to an unloadable assembly. The test
+    /// process holds every compiled assembly until it ends (a few hundred, tens of MB).
+    /// </summary>
     public static Assembly CompileAndLoad(Result result)
     {
         var errors = result.Output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
@@ -68,7 +73,7 @@ internal static class GeneratorHarness
         var emit = result.Output.Emit(stream);
         if (!emit.Success) throw new Xunit.Sdk.XunitException("Emit failed:\n" + string.Join("\n", emit.Diagnostics.Take(20)));
         stream.Position = 0;
-        return new AssemblyLoadContext("NetGenTest", isCollectible: true).LoadFromStream(stream);
+        return new AssemblyLoadContext("NetGenTest", isCollectible: false).LoadFromStream(stream);
     }
 
     private static string Numbered(ImmutableArray<(string HintName, string Text)> sources) =>

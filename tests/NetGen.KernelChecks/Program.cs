@@ -102,6 +102,9 @@ try
         checks += 3;
     }
 
+    // The convolution kernels by both methods (direct and packed), pooling and batch normalization.
+    checks += ConvChecks.Run();
+
     // The optimizers' vector loops, and the perceptron's kernels against the plain-loop rule (exact, on exact data).
     checks += OptimizerChecks.Run();
     var (px, pt) = NetGen.Tests.Perceptron.ReferencePerceptron.SeparableData(seed: 3, samples: 60, inputs: 64, outputs: 4);

@@ -154,6 +154,26 @@ internal static class DiagnosticDescriptors
         "Layer attributes cannot be combined with Onnx",
         "Network '{0}' imports its layers from the ONNX file '{1}', so it cannot also declare [{2}]; remove the [Input] and layer attributes");
 
+    public static readonly DiagnosticDescriptor SpatialLayerNeedsImage = Error("NETGEN035",
+        "Convolution or pooling needs an image input",
+        "Layer {0} of '{1}' is {2}, which needs a channels × height × width input, but {3}");
+
+    public static readonly DiagnosticDescriptor WindowLargerThanInput = Error("NETGEN036",
+        "Kernel or pooling window larger than its input",
+        "{0} layer {1} of '{2}' has a {3} × {3} {4}, larger than its {5}, so it has no output");
+
+    public static readonly DiagnosticDescriptor BatchNormFirst = Error("NETGEN037",
+        "BatchNorm cannot be the first layer",
+        "Layer {0} of '{1}' is BatchNorm, which would normalize the network's input; normalize the data instead, or put BatchNorm after a Conv2D or Dense layer");
+
+    public static readonly DiagnosticDescriptor BatchNormSettingOutOfRange = Error("NETGEN038",
+        "BatchNorm setting out of range",
+        "BatchNorm layer {0} of '{1}' sets {2} = {3}; {4}");
+
+    public static readonly DiagnosticDescriptor SoftmaxOnSpatialLayer = Error("NETGEN039",
+        "Softmax needs a Dense layer",
+        "Layer {0} of '{1}' is {2} with Softmax; Softmax is only supported on a Dense output layer, so use another activation and end the network with [Dense(n, Activation.Softmax)]");
+
     public static readonly DiagnosticDescriptor StepInTrainedNetwork = Warning("NETGEN101",
         "Step activation has no gradient",
         "Layer {0} of '{1}' uses Step, whose derivative is zero everywhere, so gradient training cannot change the layers below it; use [Perceptron] for threshold units trained with the perceptron rule, or Sigmoid/ReLU");

@@ -23,7 +23,11 @@ public sealed partial class NetworkGenerator
         }
 
         /// <summary>A workspace buffer: its field, element type, size per sample, and the local span the training pass names it by.</summary>
-        private readonly record struct Buffer(string Field, string Type, int PerSample, string? Local = null);
+        private readonly record struct Buffer(string Field, string Type, int PerSample, string? Local = null, int Fixed = 0)
+        {
+            /// <summary>Its length for <paramref name="n"/> samples, as C#: n × PerSample, plus what it holds whatever the batch.</summary>
+            public string Length(string n) => PerSample == 0 ? $"{Fixed}" : Fixed == 0 ? $"{n} * {PerSample}" : $"{n} * {PerSample} + {Fixed}";
+        }
 
         /// <summary>
         /// The instance buffers ComputeGradients needs, each sized per sample: every layer's output, what each layer kind
@@ -71,7 +75,7 @@ public sealed partial class NetworkGenerator
             {
                 EmitLengthCheck(w, spec, "input", "InputSize", "InputSize");
                 EmitLengthCheck(w, spec, "output", "OutputSize", "OutputSize");
-                w.WriteLine($"__Forward(global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref {ParameterReference(spec)}, ParameterCount), input, output);");
+                w.WriteLine($"__Forward(global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref {ParameterReference(spec)}, {InferenceLength(spec)}), input, output);");
             }
             w.WriteLine();
 
@@ -80,7 +84,7 @@ public sealed partial class NetworkGenerator
             w.WriteLine("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]");
             using (w.Block($"private static void __Forward({ReadOnlySpanOfFloat} p, {ReadOnlySpanOfFloat} input, {SpanOfFloat} output)"))
             {
-                EmitConstantLength(w, "p");
+                EmitConstantLength(w, spec, "p");
                 EmitSingleSampleForward(w, spec, dims);
             }
             w.WriteLine();
@@ -129,7 +133,7 @@ public sealed partial class NetworkGenerator
             w.WriteLine(GeneratedCode);
             using (w.Block($"private static void __ForwardBatch({ReadOnlySpanOfFloat} p, {ReadOnlySpanOfFloat} packed, {ReadOnlySpanOfFloat} inputs, {SpanOfFloat} outputs, int batchSize)"))
             {
-                EmitConstantLength(w, "p");
+                EmitConstantLength(w, spec, "p");
                 var buffers = InferenceBuffers(spec);
                 w.WriteLine("// Samples go through in tiles of the size the plan chooses for this machine (its L2 cache, and whether the weights");
                 w.WriteLine("// are transposed already or each tile's kernels transpose them).");
@@ -215,7 +219,7 @@ public sealed partial class NetworkGenerator
         }
 
         private static void EmitPassesCheck(SourceWriter w, NetworkSpec spec, string parameter) =>
-            EmitLengthCheck(w, spec, parameter, "ParameterCount", "ParameterCount");
+            EmitLengthCheck(w, spec, parameter, InferenceLength(spec), InferenceLength(spec));
 
         private static void EmitComputeGradients(SourceWriter w, NetworkSpec spec, SortedSet<int> dims)
         {
@@ -267,6 +271,8 @@ public sealed partial class NetworkGenerator
         {
             w.WriteLine("ws.EnsureCapacity(n);");
             EmitParameterSpan(w, spec);
+            if (spec.RunningStatisticsCount > 0)
+                w.WriteLine($"{SpanOfFloat} stats = __parameters.Span.Slice(ParameterCount, RunningStatisticsCount); // updated by the BatchNorm layers");
             w.WriteLine();
             w.WriteLine("// Forward pass (dropout active), keeping every layer's output for the backward pass.");
             var last = spec.OutputLayer;
@@ -274,8 +280,8 @@ public sealed partial class NetworkGenerator
             {
                 foreach (var buffer in LayerEmitter.For(layer.Kind).TrainingBuffers(layer))
                     w.WriteLine(buffer.Type == "float"
-                        ? $"{SpanOfFloat} {buffer.Local} = {WorkspaceSpan(spec, buffer.Field, $"n * {buffer.PerSample}")};"
-                        : $"global::System.Span<{buffer.Type}> {buffer.Local} = new global::System.Span<{buffer.Type}>(ws.{buffer.Field}, 0, n * {buffer.PerSample});");
+                        ? $"{SpanOfFloat} {buffer.Local} = {WorkspaceSpan(spec, buffer.Field, buffer.Length("n"))};"
+                        : $"global::System.Span<{buffer.Type}> {buffer.Local} = new global::System.Span<{buffer.Type}>(ws.{buffer.Field}, 0, {buffer.Length("n")});");
                 w.WriteLine($"{SpanOfFloat} {TrainingOutput(spec, layer)} = {WorkspaceSpan(spec, $"A{layer.Index}", $"n * {layer.Units}")};");
             }
             EmitForwardLayers(w, spec, dims, Mode.Training, "inputs", TrainingOutput(spec, last), "n");
@@ -362,10 +368,10 @@ public sealed partial class NetworkGenerator
         }
 
         /// <summary>Re-declares a parameter span of ParameterCount values (checked by every caller) with that constant length, so the JIT drops bounds checks.</summary>
-        private static void EmitConstantLength(SourceWriter w, string span)
+        private static void EmitConstantLength(SourceWriter w, NetworkSpec spec, string span)
         {
-            w.WriteLine($"// {span} holds ParameterCount values (every caller checks or creates it so); a span of constant length lets the JIT drop bounds checks.");
-            w.WriteLine($"{span} = global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference({span}), ParameterCount);");
+            w.WriteLine($"// {span} holds {InferenceLength(spec)} values (every caller checks or creates it so); a span of constant length lets the JIT drop bounds checks.");
+            w.WriteLine($"{span} = global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference({span}), {InferenceLength(spec)});");
         }
 
         private static void EmitParameterSpan(SourceWriter w, NetworkSpec spec)

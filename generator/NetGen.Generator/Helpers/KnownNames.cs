@@ -11,5 +11,9 @@ internal static class KnownNames
     public const string DenseAttribute = "NetGen.DenseAttribute";
     public const string MaxoutAttribute = "NetGen.MaxoutAttribute";
     public const string DropoutAttribute = "NetGen.DropoutAttribute";
+    public const string Conv2DAttribute = "NetGen.Conv2DAttribute";
+    public const string MaxPool2DAttribute = "NetGen.MaxPool2DAttribute";
+    public const string AvgPool2DAttribute = "NetGen.AvgPool2DAttribute";
+    public const string BatchNormAttribute = "NetGen.BatchNormAttribute";
     public const string PerceptronAttribute = "NetGen.PerceptronAttribute";
 }

@@ -16,6 +16,13 @@ namespace NetGen.Generator.Model;
 /// <param name="Quantized">Whether the file is an int8 quantized model file, so Infer and Classify run the int8 network.</param>
 internal sealed record BakedWeightsSpec(NetworkSpec Network, string FileName, ByteData Parameters, bool Quantized = false)
 {
+    /// <summary>
+    /// The BatchNorm running statistics baked with the parameters: RunningStatisticsCount × 4 bytes (float32,
+    /// little-endian), per BatchNorm layer its running mean [C] then its running variance [C]; empty without BatchNorm.
+    /// The generated code keeps them right after the parameters, in the same buffer.
+    /// </summary>
+    public ByteData RunningStatistics { get; init; } = ByteData.Empty;
+
     /// <summary>The hint name of the second generated file, next to the network's own.</summary>
     public string HintName => Network.Type.HintName.Replace(".NetGen.g.cs", ".NetGen.Weights.g.cs");
 
@@ -44,6 +51,9 @@ internal sealed class ByteData : IEquatable<ByteData>
         _bytes = bytes;
         _hash = unchecked((int)Crc32.Compute(bytes, 0, bytes.Length));
     }
+
+    /// <summary>No bytes.</summary>
+    public static readonly ByteData Empty = new(Array.Empty<byte>());
 
     public int Length => _bytes.Length;
 

@@ -30,4 +30,8 @@ internal enum LayerKind
     Dense,
     Maxout,
     Dropout,
+    Conv2D,
+    MaxPool2D,
+    AvgPool2D,
+    BatchNorm,
 }

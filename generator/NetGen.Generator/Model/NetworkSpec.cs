@@ -15,6 +15,14 @@ internal sealed record NetworkSpec(
     EquatableArray<LayerSpec> Layers,
     string? Weights = null)
 {
+    private readonly Shape? _inputShape;
+
+    /// <summary>The input as channels × height × width; a flat input of n values is n × 1 × 1.</summary>
+    public Shape InputShape { get => _inputShape ?? Shape.Flat(InputSize); init => _inputShape = value; }
+
+    /// <summary>Whether the input is declared as an image, <c>[Input(channels, height, width)]</c>.</summary>
+    public bool ImageInput { get; init; }
+
     /// <summary>Whether the layers were imported from the ONNX file <see cref="Weights"/> names ([Network(Onnx = ...)]).</summary>
     public bool FromOnnx { get; init; }
 
@@ -25,6 +33,14 @@ internal sealed record NetworkSpec(
     public int ParameterCount => Layers.Sum(l => l.ParameterCount);
 
     public bool HasDropout => Layers.Any(l => l.Kind == LayerKind.Dropout);
+
+    /// <summary>
+    /// The length of the network's running statistics: per BatchNorm layer, in declaration order, its running mean [C]
+    /// then its running variance [C]; 0 without BatchNorm.
+    /// </summary>
+    public int RunningStatisticsCount => Layers.Sum(l => l.StatisticsCount);
+
+    public bool HasBatchNorm => Layers.Any(l => l.Kind == LayerKind.BatchNorm);
 
     /// <summary>The loss is computed from the last layer's logits, fused with its activation.</summary>
     public bool FusedLoss => Loss != LossKind.MeanSquaredError;

@@ -9,48 +9,95 @@ namespace NetGen.Generator.Onnx;
 
 /// <summary>
 /// Maps the graph of an ONNX feed-forward network onto NetGen layers and parameters, in NetGen's layout: per layer the
-/// weights [units × inputs] row-major, then the biases, as float32 little-endian bytes.
+/// weights (dense [units × inputs] row-major, convolution [filters × channels × k × k], batch norm γ [C]), then the
+/// biases (β [C]), as float32 little-endian bytes; and BatchNorm's running statistics (per layer mean [C] then variance [C]).
 /// </summary>
 /// <remarks>
-/// The graph must be one chain from its single float input [N, inputs] to its single output, nodes in topological
-/// order. A layer is <c>Gemm</c> (transA = 0, alpha = beta = 1, transB 0 or 1, bias initializer or none) or
-/// <c>MatMul</c> with an optional <c>Add</c> of a bias initializer, followed by at most one activation (<c>Relu</c>,
-/// <c>Sigmoid</c>, <c>Tanh</c>, <c>LeakyRelu</c>, <c>Elu</c>, <c>Softmax</c> on the last layer), or by
-/// <c>Reshape</c> [-1, units, pieces] + <c>ReduceMax</c> over the pieces (the maxout layer NetGen exports).
-/// <c>Identity</c>, <c>Dropout</c> (the identity at inference) and <c>Flatten</c> of the 2-D input pass values through,
-/// and <c>Constant</c> nodes are read as initializers. Dropout leaves no layer behind: the imported network computes what
-/// the graph computes at inference.
+/// The graph must be one chain from its single float input, [N, inputs] or an image [N, channels, height, width], to
+/// its single output, nodes in topological order. A layer is <c>Gemm</c> (transA = 0, alpha = beta = 1, transB 0 or 1,
+/// bias initializer or none) or <c>MatMul</c> with an optional <c>Add</c> of a bias initializer, followed by at most one
+/// activation (<c>Relu</c>, <c>Sigmoid</c>, <c>Tanh</c>, <c>LeakyRelu</c>, <c>Elu</c>, <c>Softmax</c> on the last layer),
+/// or by <c>Reshape</c> [-1, units, pieces] + <c>ReduceMax</c> over the pieces (the maxout layer NetGen exports). On an
+/// image: <c>Conv</c> and <c>BatchNormalization</c> (inference mode) with at most one activation each, <c>MaxPool</c>
+/// and <c>AveragePool</c> (OnnxImporter.Images.cs), and <c>Flatten</c> (or a <c>Reshape</c> to [N, C·H·W]) before the
+/// first dense layer. <c>Identity</c>, <c>Dropout</c> (the identity at inference) and <c>Flatten</c> of a 2-D value pass
+/// values through, and <c>Constant</c> nodes are read as initializers. Dropout leaves no layer behind: the imported
+/// network computes what the graph computes at inference.
 /// </remarks>
-internal static class OnnxImporter
+internal static partial class OnnxImporter
 {
-    /// <summary>The imported topology and parameters.</summary>
+    /// <summary>The imported topology, parameters and running statistics.</summary>
     public sealed class Network
     {
         public Network(int inputSize, List<LayerSpec> layers, byte[] parameters)
+            : this(Shape.Flat(inputSize), false, layers, parameters, Array.Empty<byte>())
         {
-            InputSize = inputSize;
-            Layers = layers;
-            Parameters = parameters;
         }
 
-        public int InputSize { get; }
+        public Network(Shape inputShape, bool imageInput, List<LayerSpec> layers, byte[] parameters, byte[] runningStatistics)
+        {
+            InputShape = inputShape;
+            ImageInput = imageInput;
+            Layers = layers;
+            Parameters = parameters;
+            RunningStatistics = runningStatistics;
+        }
+
+        public int InputSize => InputShape.Size;
+
+        /// <summary>The input as channels × height × width (a flat input of n values is n × 1 × 1).</summary>
+        public Shape InputShape { get; }
+
+        /// <summary>Whether the graph's input is an image [N, C, H, W].</summary>
+        public bool ImageInput { get; }
+
         public List<LayerSpec> Layers { get; }
         public byte[] Parameters { get; }
+
+        /// <summary>Per BatchNorm layer its running mean [C] then its running variance [C], float32 little-endian; empty without BatchNorm.</summary>
+        public byte[] RunningStatistics { get; }
     }
 
     private const string Supported =
-        "NetGen imports chains of Gemm, MatMul (+ Add), Relu, Sigmoid, Tanh, LeakyRelu, Elu, Softmax, Identity, Dropout and Flatten, and the maxout pattern Gemm → Reshape → ReduceMax";
+        "NetGen imports chains of Gemm, MatMul (+ Add), Conv, MaxPool, AveragePool, BatchNormalization, Relu, Sigmoid, Tanh, LeakyRelu, Elu, Softmax, Identity, Dropout and Flatten, and the maxout pattern Gemm → Reshape → ReduceMax";
 
     /// <summary>A layer being assembled from its nodes.</summary>
     private sealed class Pending
     {
+        public LayerKind Kind = LayerKind.Dense;
         public int Inputs, Outputs, Pieces = 1;
-        public byte[] Weights = Array.Empty<byte>(); // [Outputs × Inputs], little-endian float32
-        public byte[] Bias = Array.Empty<byte>();    // [Outputs]
+        public byte[] Weights = Array.Empty<byte>(); // dense [Outputs × Inputs], conv [F × C × k × k], BatchNorm γ; little-endian float32
+        public byte[] Bias = Array.Empty<byte>();    // dense [Outputs], conv [F], BatchNorm β
+        public byte[] Statistics = Array.Empty<byte>(); // BatchNorm: running mean [C] then running variance [C]
         public ActivationKind? Activation;
         public float Alpha;
         public OnnxNode? Softmax;
         public bool Reshaped, Reduced;
+        public Shape? InputShape;                    // image kinds, and a dense layer that reads a flattened image
+        public Shape OutputShape;
+        public int KernelSize, Stride, Padding;
+        public float Momentum, Epsilon;
+
+        /// <summary>Whether an activation node may follow: a dense, convolution or batch-norm layer that has none yet.</summary>
+        public bool TakesActivation => Kind is LayerKind.Dense or LayerKind.Conv2D or LayerKind.BatchNorm && Activation is null && !Reduced;
+    }
+
+    /// <summary>The value flowing along the chain: its width, and its shape while it is an image [N, C, H, W].</summary>
+    private sealed class Flow
+    {
+        public int Width;     // values per sample; -1 while the graph does not say (a flat input without a shape)
+        public Shape Shape;   // channels × height × width while Image; the image a flattened value came from after Flatten
+        public bool Image, Flattened;
+
+        public static Flow FlatOf(int width) => new() { Width = width, Shape = Shape.Flat(Math.Max(width, 1)) };
+
+        public void Set(Shape shape, bool image)
+        {
+            Shape = shape;
+            Width = shape.Size;
+            Image = image;
+            Flattened = false;
+        }
     }
 
     /// <summary>Reads and maps <paramref name="file"/>; throws <see cref="OnnxImportException"/> with the first problem.</summary>
@@ -72,8 +119,9 @@ internal static class OnnxImporter
             throw Graph($"it has {graph.Outputs.Count} outputs{Names(graph.Outputs.Select(o => o.Name))}; NetGen imports graphs with exactly one output");
         var input = inputs[0];
         var output = graph.Outputs[0];
-        int width = CheckValue(input, "input");
-        int outputWidth = CheckValue(output, "output");
+        var flow = ReadInput(input);
+        bool imageInput = flow.Image;
+        var inputShape = flow.Shape;
 
         var layers = new List<Pending>();
         Pending? layer = null;
@@ -93,6 +141,11 @@ internal static class OnnxImporter
             }
             if (node.Outputs.Count == 0 || node.Outputs[0].Length == 0)
                 throw Invalid($"{node.Describe()} has no output");
+            if (node.OpType == "Identity" && node.Inputs.Count == 1 && node.Inputs[0] != current && tensors.TryGetValue(node.Inputs[0], out var alias))
+            {
+                tensors[node.Outputs[0]] = alias; // another name for an initializer (PyTorch's export shares equal ones this way)
+                continue;
+            }
 
             // The value flowing through the chain must be the node's data input; everything else must be a constant.
             int dataInput = node.OpType == "Add" && node.Inputs.Count == 2 && node.Inputs[1] == current ? 1 : 0;
@@ -111,26 +164,51 @@ internal static class OnnxImporter
             {
                 case "Gemm":
                 case "MatMul":
+                    if (flow.Image)
+                        throw Graph($"{node.Describe()} reads the image [N, {flow.Shape.Channels}, {flow.Shape.Height}, {flow.Shape.Width}]; flatten it first (torch.nn.Flatten exports a Flatten node)");
                     if (layer is not null) layers.Add(layer);
-                    layer = node.OpType == "Gemm" ? Gemm(node, tensors, ref width) : MatMul(node, tensors, ref width);
+                    layer = node.OpType == "Gemm" ? Gemm(node, tensors, ref flow.Width) : MatMul(node, tensors, ref flow.Width);
+                    if (flow.Flattened) layer.InputShape = flow.Shape; // the image it reads, as a dense layer after [Conv2D] records it
+                    flow.Set(Shape.Flat(layer.Outputs), false);
+                    break;
+                case "Conv":
+                    if (layer is not null) layers.Add(layer);
+                    layer = Conv(node, tensors, flow);
+                    flow.Set(layer.OutputShape, true);
+                    break;
+                case "MaxPool":
+                case "AveragePool":
+                    if (layer is not null) layers.Add(layer);
+                    layer = Pool(node, flow);
+                    flow.Set(layer.OutputShape, true);
+                    break;
+                case "BatchNormalization":
+                    if (layer is null)
+                        throw Graph($"{node.Describe()} comes before any layer; NetGen's BatchNorm normalizes the output of the layer before it");
+                    layers.Add(layer);
+                    layer = BatchNorm(node, tensors, flow);
                     break;
                 case "Add":
                     AddBias(node, RequireAffine(node, layer), tensors[node.Inputs[1 - dataInput]]);
                     break;
                 case var op when ActivationFacets.FromOnnx(op) is not null:
-                    SetActivation(node, RequireAffine(node, layer));
+                    SetActivation(node, RequireActivatable(node, layer, layers));
+                    break;
+                case "Reshape" when flow.Image:
+                    FlattenByReshape(node, tensors, flow);
                     break;
                 case "Reshape":
                     Reshape(node, RequireAffine(node, layer), tensors);
                     break;
                 case "ReduceMax":
                     ReduceMax(node, layer, tensors);
-                    width = layer!.Outputs / layer.Pieces;
+                    flow.Set(Shape.Flat(layer!.Outputs / layer.Pieces), false);
                     break;
                 case "Flatten":
-                    long axis = Int(node, "axis", 1);
-                    if (axis is not (1 or -1))
-                        throw Graph($"{node.Describe()} has axis = {axis}; on the 2-D values of a feed-forward chain only axis 1 (no change) is supported");
+                    Flatten(node, flow);
+                    break;
+                case "Pad":
+                    RequireZeroPad(node, tensors);
                     break;
                 case "Identity":
                 case "Dropout": // the identity at inference; the mask output, if any, must not be used
@@ -142,62 +220,145 @@ internal static class OnnxImporter
         }
         if (layer is not null) layers.Add(layer);
 
-        if (layers.Count == 0) throw Graph("it has no Gemm or MatMul node, so there is no layer to import");
+        if (layers.Count == 0) throw Graph("it has no Gemm, MatMul, Conv or pooling node, so there is no layer to import");
         if (layers[layers.Count - 1] is { Reshaped: true, Reduced: false })
             throw Graph("it ends with a Reshape; only the maxout pattern Gemm → Reshape → ReduceMax is imported");
         if (current != output.Name)
             throw Graph($"its output '{output.Name}' is not the value at the end of the chain ('{current}')");
         foreach (var softmax in layers.Take(layers.Count - 1).Select(l => l.Softmax).Where(s => s is not null))
             throw Graph($"{softmax!.Describe()} is not on the last layer; NetGen supports Softmax on the output layer only");
-        int outputs = layers[layers.Count - 1].Outputs / layers[layers.Count - 1].Pieces;
-        if (outputWidth > 0 && outputWidth != outputs)
-            throw Graph($"its output '{output.Name}' is declared with {outputWidth} values per sample, but the last layer computes {outputs}");
+        CheckOutput(output, flow);
 
-        return Build(layers, layers[0].Inputs);
+        if (!imageInput) inputShape = Shape.Flat(layers[0].Inputs); // a flat input without a declared width takes the first layer's
+        return Build(layers, inputShape, imageInput);
     }
 
-    private static Network Build(List<Pending> layers, int inputSize)
+    private static Network Build(List<Pending> layers, Shape inputShape, bool imageInput)
     {
         var specs = new List<LayerSpec>();
         var parameters = new List<byte[]>();
+        var statistics = new List<byte[]>();
         long offset = 0;
+        int statisticsOffset = 0;
         for (int i = 0; i < layers.Count; i++)
         {
             var l = layers[i];
             if (offset + l.Weights.Length / 4 + l.Bias.Length / 4 > NetworkGenerator.Parser.MaxParameters)
                 throw Graph($"it has more than {NetworkGenerator.Parser.MaxParameters.ToString("N0", CultureInfo.InvariantCulture)} parameters");
-            specs.Add(l.Reduced
-                ? new LayerSpec(i, LayerKind.Maxout, l.Inputs, l.Outputs / l.Pieces, l.Pieces, ActivationKind.Identity, 0f, 0f, (int)offset)
-                : new LayerSpec(i, LayerKind.Dense, l.Inputs, l.Outputs, 1, l.Activation ?? ActivationKind.Identity, l.Alpha, 0f, (int)offset));
+            specs.Add(Spec(l, i, (int)offset, statisticsOffset));
             parameters.Add(l.Weights);
             parameters.Add(l.Bias);
+            statistics.Add(l.Statistics);
             offset += l.Weights.Length / 4 + l.Bias.Length / 4;
+            statisticsOffset += l.Statistics.Length / 4;
         }
-        var bytes = new byte[4 * offset];
+        return new Network(inputShape, imageInput, specs, Concatenate(parameters), Concatenate(statistics));
+    }
+
+    /// <summary>The layer as the parser would describe the same declaration.</summary>
+    private static LayerSpec Spec(Pending l, int index, int offset, int statisticsOffset)
+    {
+        var activation = l.Activation ?? ActivationKind.Identity;
+        switch (l.Kind)
+        {
+            case LayerKind.Conv2D:
+                return new LayerSpec(index, LayerKind.Conv2D, l.InputShape!.Value.Size, l.OutputShape.Size, 0, activation, l.Alpha, 0f, offset)
+                {
+                    InputShape = l.InputShape.Value, OutputShape = l.OutputShape, KernelSize = l.KernelSize, Stride = l.Stride, Padding = l.Padding,
+                };
+            case LayerKind.MaxPool2D:
+            case LayerKind.AvgPool2D:
+                return new LayerSpec(index, l.Kind, l.InputShape!.Value.Size, l.OutputShape.Size, 0, ActivationKind.Identity, 0f, 0f, offset)
+                {
+                    InputShape = l.InputShape.Value, OutputShape = l.OutputShape, KernelSize = l.KernelSize, Stride = l.Stride,
+                };
+            case LayerKind.BatchNorm:
+                return new LayerSpec(index, LayerKind.BatchNorm, l.OutputShape.Size, l.OutputShape.Size, 0, activation, l.Alpha, 0f, offset)
+                {
+                    InputShape = l.OutputShape, OutputShape = l.OutputShape, Momentum = l.Momentum, Epsilon = l.Epsilon, StatisticsOffset = statisticsOffset,
+                };
+            default:
+                var spec = l.Reduced
+                    ? new LayerSpec(index, LayerKind.Maxout, l.Inputs, l.Outputs / l.Pieces, l.Pieces, ActivationKind.Identity, 0f, 0f, offset)
+                    : new LayerSpec(index, LayerKind.Dense, l.Inputs, l.Outputs, 1, activation, l.Alpha, 0f, offset);
+                return l.InputShape is { } flattened ? spec with { InputShape = flattened } : spec;
+        }
+    }
+
+    private static byte[] Concatenate(List<byte[]> blocks)
+    {
+        var bytes = new byte[blocks.Sum(b => b.Length)];
         int position = 0;
-        foreach (var block in parameters)
+        foreach (var block in blocks)
         {
             Array.Copy(block, 0, bytes, position, block.Length);
             position += block.Length;
         }
-        return new Network(inputSize, specs, bytes);
+        return bytes;
     }
 
-    /// <summary>Checks a graph input or output: a float tensor [N, width]; returns the width, or -1 when not given.</summary>
-    private static int CheckValue(OnnxValueInfo value, string role)
+    /// <summary>The graph's input: a float [N, inputs] (its width may be left open) or an image [N, channels, height, width].</summary>
+    private static Flow ReadInput(OnnxValueInfo value)
+    {
+        CheckFloat(value, "input");
+        if (!value.HasShape) return Flow.FlatOf(-1);
+        if (value.Dims.Count == 2)
+            return Flow.FlatOf(CheckWidth(value, "input", value.Dims[1]));
+        if (value.Dims.Count != 4)
+            throw Graph($"its input '{value.Name}' has {value.Dims.Count} dimensions; NetGen imports a 2-D input [N, inputs] (batch, features) or a 4-D image [N, channels, height, width]");
+        long channels = value.Dims[1], height = value.Dims[2], width = value.Dims[3];
+        if (channels < 1 || height < 1 || width < 1)
+            throw Graph($"its input '{value.Name}' is an image [N, {Dim(channels)}, {Dim(height)}, {Dim(width)}] without fixed channels, height and width; NetGen generates code for one image shape");
+        CheckWidth(value, "input", channels * height * width);
+        var flow = new Flow();
+        flow.Set(new Shape((int)channels, (int)height, (int)width), true);
+        return flow;
+    }
+
+    /// <summary>The graph's output must be the chain's value: [N, width], or the image [N, C, H, W] a spatial last layer leaves.</summary>
+    private static void CheckOutput(OnnxValueInfo value, Flow flow)
+    {
+        CheckFloat(value, "output");
+        if (!value.HasShape) return;
+        if (value.Dims.Count == 2)
+        {
+            long width = value.Dims[1];
+            if (width > 0 && width != flow.Width)
+                throw Graph($"its output '{value.Name}' is declared with {width} values per sample, but the last layer computes {flow.Width}");
+            if (flow.Image && width > 0)
+                throw Graph($"its output '{value.Name}' is declared as [N, {width}], but the chain ends with the image [N, {flow.Shape.Channels}, {flow.Shape.Height}, {flow.Shape.Width}]");
+            return;
+        }
+        if (value.Dims.Count == 4 && flow.Image)
+        {
+            long[] declared = { value.Dims[1], value.Dims[2], value.Dims[3] }, computed = { flow.Shape.Channels, flow.Shape.Height, flow.Shape.Width };
+            for (int i = 0; i < 3; i++)
+                if (declared[i] > 0 && declared[i] != computed[i])
+                    throw Graph($"its output '{value.Name}' is declared as [N, {string.Join(", ", declared.Select(Dim))}], but the last layer computes [N, {string.Join(", ", computed)}]");
+            return;
+        }
+        throw Graph(flow.Image
+            ? $"its output '{value.Name}' has {value.Dims.Count} dimensions, but the chain ends with the image [N, {flow.Shape.Channels}, {flow.Shape.Height}, {flow.Shape.Width}]"
+            : $"its output '{value.Name}' has {value.Dims.Count} dimensions; NetGen imports a 2-D output [N, outputs] (batch, features)");
+    }
+
+    private static void CheckFloat(OnnxValueInfo value, string role)
     {
         if (!value.IsTensor)
             throw Graph($"its {role} '{value.Name}' is not a tensor");
         if (value.ElementType is not (-1 or 0 or OnnxTensor.Float))
             throw Graph($"its {role} '{value.Name}' has element type {OnnxTensor.TypeName(value.ElementType)}; NetGen imports networks with float (FLOAT) {role}s only");
-        if (!value.HasShape) return -1;
-        if (value.Dims.Count != 2)
-            throw Graph($"its {role} '{value.Name}' has {value.Dims.Count} dimensions; NetGen imports a 2-D {role} [N, {role}s] (batch, features)");
-        long width = value.Dims[1];
+    }
+
+    private static int CheckWidth(OnnxValueInfo value, string role, long width)
+    {
         if (width > NetworkGenerator.Parser.MaxSize)
             throw Graph($"its {role} '{value.Name}' has {width} values per sample; NetGen supports at most {NetworkGenerator.Parser.MaxSize}");
         return (int)width;
     }
+
+    /// <summary>A dimension for messages: its value, or ? when the graph leaves it open.</summary>
+    private static string Dim(long value) => value > 0 ? value.ToString(CultureInfo.InvariantCulture) : "?";
 
     private static Pending Gemm(OnnxNode node, Dictionary<string, OnnxTensor> tensors, ref int width)
     {
@@ -261,10 +422,13 @@ internal static class OnnxImporter
         return c.FloatBytes();
     }
 
+    /// <summary>The layer a bias Add or the maxout Reshape belongs to: a Gemm or MatMul without an activation yet.</summary>
     private static Pending RequireAffine(OnnxNode node, Pending? layer)
     {
         if (layer is null)
             throw Graph($"{node.Describe()} comes before any Gemm or MatMul; an activation or bias must follow a layer's Gemm or MatMul");
+        if (layer.Kind != LayerKind.Dense)
+            throw Graph($"{node.Describe()} follows a {OnnxName(layer.Kind)}; NetGen adds a bias only after a Gemm or MatMul");
         if (layer.Activation is not null || layer.Reduced)
             throw Graph($"{node.Describe()} follows another activation (or a maxout); NetGen layers have one activation each, after their Gemm or MatMul (+ Add)");
         if (layer.Reshaped)
@@ -297,6 +461,8 @@ internal static class OnnxImporter
                     throw Graph($"{node.Describe()} has alpha = {Number(layer.Alpha)}; ELU needs a finite α > 0");
                 break;
             default: // Softmax
+                if (layer.Kind != LayerKind.Dense)
+                    throw Graph($"{node.Describe()} follows a {OnnxName(layer.Kind)}; NetGen supports Softmax on a dense output layer only");
                 long axis = Int(node, "axis", -1);
                 if (axis is not (1 or -1))
                     throw Graph($"{node.Describe()} has axis = {axis}; on [N, units] values only axis 1 or -1 (over the units) is supported");
@@ -351,8 +517,10 @@ internal static class OnnxImporter
 
     private static string OpHint(string op) => op switch
     {
-        "Conv" or "ConvTranspose" or "MaxPool" or "AveragePool" or "GlobalAveragePool" or "BatchNormalization" =>
-            "NetGen generates dense feed-forward networks only (no convolution, pooling or normalization layers); " + Supported,
+        "ConvTranspose" or "GlobalAveragePool" or "GlobalMaxPool" or "LpPool" or "InstanceNormalization" or "LayerNormalization" =>
+            "NetGen's image layers are Conv, MaxPool, AveragePool and BatchNormalization with fixed shapes (no transposed convolution, global pooling or other normalization); " + Supported,
+        "Shape" or "Gather" or "Unsqueeze" or "Concat" =>
+            "flatten an image with torch.flatten(x, 1) or torch.nn.Flatten, which export a single Flatten node, rather than x.view(x.size(0), -1); " + Supported,
         "LSTM" or "GRU" or "RNN" => "NetGen generates feed-forward networks only (no recurrent layers); " + Supported,
         _ => Supported,
     };

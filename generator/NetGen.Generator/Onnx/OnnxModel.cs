@@ -119,6 +119,7 @@ internal sealed class OnnxAttribute
     public int Kind;
     public float F;
     public long I;
+    public string S = "";
     public OnnxTensor? Tensor;
     public string? RefAttributeName;
 
@@ -132,6 +133,7 @@ internal sealed class OnnxAttribute
                 case 1: attribute.Name = reader.ReadString(wire, field); break;
                 case 2: attribute.F = reader.ReadFloat(wire, field); break;
                 case 3: attribute.I = reader.ReadInt64(wire, field); break;
+                case 4: attribute.S = reader.ReadString(wire, field); break;
                 case 5: attribute.Tensor = OnnxTensor.Read(reader.ReadMessage(wire, field)); break;
                 case 8: reader.ReadInt64s(wire, field, attribute.Ints); break;
                 case 20: attribute.Kind = reader.ReadInt32(wire, field); break;

@@ -23,6 +23,15 @@ public sealed class ExecutionPlan
     public const int MaxThreads = 64;
 
     private int _threads = 1;
+    private readonly bool _callingThreadOnly;
+
+    /// <summary>A plan for one thread.</summary>
+    public ExecutionPlan() { }
+
+    private ExecutionPlan(bool callingThreadOnly) => _callingThreadOnly = callingThreadOnly;
+
+    /// <summary>The plan inference passes use: everything on the calling thread (its <see cref="Threads"/> cannot be changed).</summary>
+    public static ExecutionPlan Inference { get; } = new(callingThreadOnly: true);
 
     /// <summary>
     /// Threads a training step may use, 1 to <see cref="MaxThreads"/>. Setting more than one starts the worker threads
@@ -35,6 +44,8 @@ public sealed class ExecutionPlan
         {
             if (value is < 1 or > MaxThreads)
                 throw new ArgumentOutOfRangeException(nameof(value), value, $"TrainingThreads must be between 1 and {MaxThreads}.");
+            if (_callingThreadOnly && value != 1)
+                throw new InvalidOperationException("ExecutionPlan.Inference runs on the calling thread; create a plan of your own to use threads.");
             if (value > 1)
             {
                 WorkerTeam.Reserve(value);
@@ -153,6 +164,84 @@ public sealed class ExecutionPlan
         fixed (float* dzp = dz, xp = x, dwp = weightGradients, dbp = biasGradients, wp = weights, dxp = dx, ap = activations)
             DenseSplit<TIn, TOut>.GradientsSideBySide(dzp, xp, dwp, dbp, wp, dxp, ap, batch, derivative);
     }
+
+    /// <summary>
+    /// out[b] = f(conv(x[b]) + bias) for the batch, f the <paramref name="activation"/> applied as each vector is stored;
+    /// split over the threads by samples when the product pays for the hand-off.
+    /// </summary>
+    public unsafe void Conv2DForward<TShape, TAct>(ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> z,
+        int batch, TAct activation)
+        where TShape : IConv2DShape where TAct : struct, IUnaryOperator
+    {
+        if (_threads < 2 || !ConvSplit<TShape>.Pays(batch))
+        {
+            Conv2DKernels.Forward<TShape, TAct>(weights, bias, x, z, batch, 0, batch, ConvSplit<TShape>.Scratch(), activation);
+            return;
+        }
+        CheckConv<TShape>(weights.Length, bias.Length, x.Length, z.Length, batch);
+        fixed (float* wp = weights, bp = bias, xp = x, zp = z)
+            ConvSplit<TShape>.Forward(wp, bp, xp, zp, batch, _threads, activation);
+    }
+
+    /// <summary>out[b] = conv(x[b]) + bias for the batch (no element-wise activation).</summary>
+    public void Conv2DForward<TShape>(ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> z, int batch)
+        where TShape : IConv2DShape =>
+        Conv2DForward<TShape, IdentityOperator>(weights, bias, x, z, batch, default);
+
+    /// <summary>The first layer's backward products: dW and db only (nothing below needs dx), split by filters when it pays.</summary>
+    public unsafe void Conv2DWeightGradients<TShape>(ReadOnlySpan<float> dz, ReadOnlySpan<float> x, Span<float> weightGradients, Span<float> biasGradients, int batch)
+        where TShape : IConv2DShape
+    {
+        if (_threads < 2 || !ConvSplit<TShape>.Pays(batch))
+        {
+            Conv2DKernels.WeightGradients<TShape>(dz, x, weightGradients, biasGradients, batch, 0, ConvSizes<TShape>.F, ConvSplit<TShape>.Scratch());
+            return;
+        }
+        CheckConvGradients<TShape>(dz.Length, x.Length, weightGradients.Length, biasGradients.Length, batch);
+        fixed (float* dzp = dz, xp = x, dwp = weightGradients, dbp = biasGradients)
+            ConvSplit<TShape>.Gradients<IdentityGradient>(dzp, xp, dwp, dbp, null, null, null, batch, _threads, default);
+    }
+
+    /// <summary>A hidden Conv2D layer's backward products: dW, db and dx = dL/d(input), split in one hand-off when they pay.</summary>
+    public void Conv2DGradients<TShape>(ReadOnlySpan<float> dz, ReadOnlySpan<float> x, Span<float> weightGradients, Span<float> biasGradients,
+        ReadOnlySpan<float> weights, Span<float> dx, int batch)
+        where TShape : IConv2DShape =>
+        Conv2DGradients<TShape, IdentityGradient>(dz, x, weightGradients, biasGradients, weights, dx, batch, dx, default);
+
+    /// <summary>
+    /// A hidden Conv2D layer's backward products, dW, db and dx = g(a, dL/d(input)) with the layer below's activation
+    /// derivative g applied as each vector is stored (so dx comes out as that layer's dz): on one thread in that order, or
+    /// with several threads in one hand-off, each thread taking a range of filters of dW and db and a range of samples of dx.
+    /// </summary>
+    public unsafe void Conv2DGradients<TShape, TGrad>(ReadOnlySpan<float> dz, ReadOnlySpan<float> x, Span<float> weightGradients, Span<float> biasGradients,
+        ReadOnlySpan<float> weights, Span<float> dx, int batch, ReadOnlySpan<float> activations, TGrad derivative)
+        where TShape : IConv2DShape where TGrad : struct, IGradientOperator
+    {
+        if (_threads < 2 || !ConvSplit<TShape>.Pays(batch))
+        {
+            Span<float> scratch = ConvSplit<TShape>.Scratch();
+            Conv2DKernels.WeightGradients<TShape>(dz, x, weightGradients, biasGradients, batch, 0, ConvSizes<TShape>.F, scratch);
+            Conv2DKernels.InputGradients<TShape, TGrad>(dz, weights, dx, batch, 0, batch, activations, derivative, scratch);
+            return;
+        }
+        CheckConvGradients<TShape>(dz.Length, x.Length, weightGradients.Length, biasGradients.Length, batch);
+        CheckConv<TShape>(weights.Length, ConvSizes<TShape>.F, dx.Length, dz.Length, batch);
+        DenseKernels.Check(activations.Length >= (long)batch * ConvSizes<TShape>.InputSize);
+        // The parts write dW, db and dx at the same time: none of them may share memory with what another part reads.
+        if (dx.Overlaps(x) || dx.Overlaps(dz) || dx.Overlaps(weights) || dx.Overlaps(weightGradients) || dx.Overlaps(biasGradients)
+            || weightGradients.Overlaps(weights) || weightGradients.Overlaps(activations) || biasGradients.Overlaps(weights) || biasGradients.Overlaps(activations))
+            DenseKernels.ThrowOverlap();
+        fixed (float* dzp = dz, xp = x, dwp = weightGradients, dbp = biasGradients, wp = weights, dxp = dx, ap = activations)
+            ConvSplit<TShape>.Gradients(dzp, xp, dwp, dbp, wp, dxp, ap, batch, _threads, derivative);
+    }
+
+    private static void CheckConv<TShape>(int weights, int bias, long x, long z, int batch) where TShape : IConv2DShape =>
+        DenseKernels.Check(batch >= 0 && weights == ConvSizes<TShape>.WeightCount && bias == ConvSizes<TShape>.F
+                           && x >= (long)batch * ConvSizes<TShape>.InputSize && z >= (long)batch * ConvSizes<TShape>.OutputSize);
+
+    private static void CheckConvGradients<TShape>(long dz, long x, int weightGradients, int biasGradients, int batch) where TShape : IConv2DShape =>
+        DenseKernels.Check(batch >= 0 && dz >= (long)batch * ConvSizes<TShape>.OutputSize && x >= (long)batch * ConvSizes<TShape>.InputSize
+                           && weightGradients == ConvSizes<TShape>.WeightCount && biasGradients == ConvSizes<TShape>.F);
 
     /// <summary>
     /// A tiny network's gradients over the batch in consecutive slices, one per thread, each into its own workspace and

@@ -47,6 +47,9 @@ internal static class Quantizer
                 throw new ArgumentException($"Calibration sample {i / n} has {inputs[i]} at feature {i % n}; calibration needs finite values.", nameof(inputs));
 
         Topology topology = Topology.Of(network);
+        for (int l = 0; l < topology.Layers.Count; l++)
+            if (topology.Layers[l].Kind is not (ReferenceLayerKind.Dense or ReferenceLayerKind.Maxout or ReferenceLayerKind.Dropout))
+                throw new NotSupportedException($"Layer {l + 1} is {topology.Layers[l].Kind}; int8 quantization covers Dense, Maxout and Dropout layers, not convolutional networks yet.");
         var layers = topology.Layers.Where(l => l.Kind != ReferenceLayerKind.Dropout).ToArray();
         double[] parameters = new double[network.Parameters.Length];
         for (int i = 0; i < parameters.Length; i++) parameters[i] = network.Parameters[i];

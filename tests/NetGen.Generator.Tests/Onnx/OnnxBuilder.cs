@@ -123,4 +123,49 @@ internal static class OnnxBuilder
         change?.Invoke(nodes, initializers, inputs, outputs);
         return Model(nodes, initializers, inputs, outputs);
     }
+
+    public static Proto StringAttribute(string name, string value) => new Proto().String(1, name).Varint(20, 3).String(4, value);
+
+    /// <summary>A float image value [N, channels, height, width]; a size of 0 leaves that dimension open.</summary>
+    public static Proto ImageValue(string name, long channels, long height, long width)
+    {
+        var shape = new Proto().Message(1, new Proto().String(2, "N"));
+        foreach (long d in new[] { channels, height, width })
+            shape.Message(1, d > 0 ? new Proto().Varint(1, d) : new Proto().String(2, "open"));
+        return new Proto().String(1, name).Message(2, new Proto().Message(1, new Proto().Varint(1, Float).Message(2, shape)));
+    }
+
+    private static float[] Ramp(int count, float scale) => Enumerable.Range(0, count).Select(i => ((i * 7) % 11 - 5) * scale).ToArray();
+
+    /// <summary>
+    /// x [N, 2, 6, 6] → Conv (W0 [3, 2, 3, 3], b0, pads 1) → Relu → MaxPool 2 → BatchNormalization (g0, be0, m0, v0 [3])
+    /// → Flatten → Gemm (W1 [2, 27], b1) → y [N, 2], with <paramref name="change"/> applied.
+    /// </summary>
+    public static byte[] ImageChain(Action<List<Proto>, List<Proto>, List<Proto>, List<Proto>>? change = null)
+    {
+        var nodes = new List<Proto>
+        {
+            Node("Conv", ["x", "W0", "b0"], ["z0"], "conv0", Ints("kernel_shape", 3, 3), Ints("pads", 1, 1, 1, 1), Ints("strides", 1, 1)),
+            Node("Relu", ["z0"], ["a0"], "relu0"),
+            Node("MaxPool", ["a0"], ["p0"], "pool0", Ints("kernel_shape", 2, 2), Ints("strides", 2, 2)),
+            Node("BatchNormalization", ["p0", "g0", "be0", "m0", "v0"], ["n0"], "bn0", FloatAttribute("epsilon", 1e-5f), FloatAttribute("momentum", 0.9f)),
+            Node("Flatten", ["n0"], ["f0"], "flat0", Int("axis", 1)),
+            Node("Gemm", ["f0", "W1", "b1"], ["y"], "gemm1", Int("transB", 1)),
+        };
+        var initializers = new List<Proto>
+        {
+            Tensor("W0", [3, 2, 3, 3], Ramp(54, 0.05f)),
+            Tensor("b0", [3], [0.1f, -0.1f, 0.2f]),
+            Tensor("g0", [3], [1f, 0.5f, 2f]),
+            Tensor("be0", [3], [0f, 0.1f, -0.1f]),
+            Tensor("m0", [3], [0.1f, 0.2f, 0.3f]),
+            Tensor("v0", [3], [1f, 1.5f, 0.5f]),
+            Tensor("W1", [2, 27], Ramp(54, 0.02f)),
+            Tensor("b1", [2], [0.3f, -0.3f]),
+        };
+        var inputs = new List<Proto> { ImageValue("x", 2, 6, 6) };
+        var outputs = new List<Proto> { Value("y", Float, 2) };
+        change?.Invoke(nodes, initializers, inputs, outputs);
+        return Model(nodes, initializers, inputs, outputs);
+    }
 }

@@ -62,6 +62,8 @@ public sealed class OnnxImportTests : IDisposable
     [InlineData("dropout_flatten", "", "Input(7) -> Dense(9, ReLU) -> Dense(3, Identity) | MeanSquaredError")]
     [InlineData("helper_gemm_transb0", "",
         "Input(3) -> Dense(5, LeakyReLU, alpha=0.01) -> Dense(4, ELU, alpha=1) -> Dense(2, Identity) | MeanSquaredError")]
+    [InlineData("cnn_conv_linear", "",
+        "Input(1, 8, 8) -> Conv2D(4, 3, ReLU, stride=1, padding=1) -> Conv2D(3, 3, Tanh, stride=2, padding=0) -> Dense(5, Identity) | MeanSquaredError")]
     public void ImportedNetworkReproducesPyTorch(string fixture, string arguments, string architecture)
     {
         string model = Path.Combine(Fixtures(), fixture + ".onnx");
@@ -200,9 +202,9 @@ public sealed class OnnxImportTests : IDisposable
     [Fact]
     public void UnsupportedOperator()
     {
-        var d = ImportError(Chain((nodes, _, _, _) => nodes[1] = Node("Conv", ["z0"], ["a0"], "conv0")), "NETGEN031");
-        Assert.Contains("operator 'Conv' in node 'conv0'", d.GetMessage());
-        Assert.Contains("no convolution", d.GetMessage());
+        var d = ImportError(Chain((nodes, _, _, _) => nodes[1] = Node("ConvTranspose", ["z0"], ["a0"], "deconv0")), "NETGEN031");
+        Assert.Contains("operator 'ConvTranspose' in node 'deconv0'", d.GetMessage());
+        Assert.Contains("no transposed convolution", d.GetMessage());
     }
 
     [Fact]
@@ -219,7 +221,7 @@ public sealed class OnnxImportTests : IDisposable
         { "3-D input", "input 'x' has 3 dimensions" },
         { "branch", "node 'gemm1' (Gemm) takes 'z0' as its input, but the chain's current value is 'a0'" },
         { "skip connection", "node 'skip' (Add) reads 'z0', which is neither the previous node's output nor an initializer" },
-        { "activation first", "node 'relu' (Relu) comes before any Gemm or MatMul" },
+        { "activation first", "node 'relu' (Relu) comes before any layer" },
         { "int weights", "tensor 'W0' has element type INT64" },
         { "external data", "tensor 'W0' keeps its data in an external file" },
         { "transA", "node 'gemm0' (Gemm) has transA = 1" },
@@ -232,7 +234,7 @@ public sealed class OnnxImportTests : IDisposable
         { "second output", "it has 2 outputs" },
         { "not a chain end", "its output 'y' is not the value at the end of the chain ('a1')" },
         { "reshape", "node 'reshape0' (Reshape) reshapes to [1, 6]" },
-        { "no layer", "it has no Gemm or MatMul node" },
+        { "no layer", "it has no Gemm, MatMul, Conv or pooling node" },
     };
 
     [Theory]

@@ -57,3 +57,27 @@ public partial class NoDropoutNet;
 [Dense(70, Activation.Tanh)]
 [Dense(5, Activation.Softmax)]
 public partial class SplitNet;
+
+/// <summary>
+/// A small convolutional network with every image layer kind: large enough for TrainingThreads to split its
+/// convolutions (by samples, and by filters for the weight gradients) at the batch sizes the tests use.
+/// </summary>
+[Network(Loss = LossFunction.CrossEntropy)]
+[Input(2, 16, 16)]
+[Conv2D(12, 3, Activation.Identity, Padding = 1)]
+[BatchNorm(Activation = Activation.ReLU)]
+[MaxPool2D(2)]
+[Conv2D(10, 3, Activation.ELU)]
+[AvgPool2D(2, Stride = 1)]
+[Dense(16, Activation.ReLU)]
+[Dropout(0.2f)]
+[Dense(4, Activation.Softmax)]
+public partial class SplitCnn;
+
+/// <summary>Batch norm per feature after a dense layer: training needs at least two samples per batch.</summary>
+[Network(Loss = LossFunction.MeanSquaredError)]
+[Input(5)]
+[Dense(6)]
+[BatchNorm(Activation = Activation.Tanh)]
+[Dense(2)]
+public partial class DenseBatchNormNet;

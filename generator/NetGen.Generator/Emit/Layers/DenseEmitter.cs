@@ -89,7 +89,7 @@ public sealed partial class NetworkGenerator
             string arguments = x is null
                 ? $"{dz}, {Weights(layer)}, {dx}, n"
                 : $"{dz}, {x}, {WeightGradients(layer)}, {BiasGradients(layer)}, {Weights(layer)}, {dx}, n";
-            if (below.Kind != LayerKind.Dense || GradientOperator(below) is not { } g)
+            if (FusesDerivativeOf(below) is not { } g)
             {
                 w.WriteLine($"{kernel}>({arguments});");
                 return false;

@@ -23,6 +23,10 @@ public sealed partial class NetworkGenerator
                 LayerKind.Dense => DenseLayerEmitter.Instance,
                 LayerKind.Maxout => MaxoutLayerEmitter.Instance,
                 LayerKind.Dropout => DropoutLayerEmitter.Instance,
+                LayerKind.Conv2D => Conv2DLayerEmitter.Instance,
+                LayerKind.MaxPool2D => Pool2DLayerEmitter.Max,
+                LayerKind.AvgPool2D => Pool2DLayerEmitter.Average,
+                LayerKind.BatchNorm => BatchNormLayerEmitter.Instance,
                 _ => throw new InvalidOperationException($"No emitter is registered for layer kind {kind}."),
             };
 
@@ -41,9 +45,43 @@ public sealed partial class NetworkGenerator
                 if (layer != spec.OutputLayer) yield return ($"a{layer.Index}", layer.Units);
             }
 
+            /// <summary>
+            /// Initialize's block for the layer's parameters (only called for layers that have some): by default He or Glorot
+            /// uniform weights over the dense fan-in and fan-out, and zero biases.
+            /// </summary>
+            public virtual void EmitInitialize(SourceWriter w, LayerSpec layer) => EmitWeightInitialization(w, layer, layer.Inputs, layer.AffineOutputs);
+
+            /// <summary>Declarations of the types that carry the layer's shape to its kernels (<c>file readonly struct …</c>).</summary>
+            public virtual IEnumerable<string> ShapeTypes(LayerSpec layer) { yield break; }
+
             /// <summary>The rows of the weight matrix a frozen network stores transposed (<c>__Pack</c>), or null when it keeps them as they are.</summary>
             public virtual int? TransposedRows(LayerSpec layer) => null;
         }
+
+        /// <summary>He uniform (the ReLU family) or Glorot uniform weights over <paramref name="fanIn"/> and <paramref name="fanOut"/>, and zero biases.</summary>
+        private static void EmitWeightInitialization(SourceWriter w, LayerSpec layer, int fanIn, int fanOut)
+        {
+            string weights = $"p.Slice({layer.WeightOffset}, {layer.WeightCount})";
+            if (layer.UsesHeInitialization)
+            {
+                w.WriteLine($"// Layer {layer.Index} ({ArchitectureDescriber.Title(layer)}): He uniform, U(±√(6 / {fanIn})); biases zero");
+                w.WriteLine($"{Kernels}Initializers.HeUniform({weights}, {fanIn}, ref rng);");
+            }
+            else
+            {
+                w.WriteLine($"// Layer {layer.Index} ({ArchitectureDescriber.Title(layer)}): Glorot uniform, U(±√(6 / ({fanIn} + {fanOut}))); biases zero");
+                w.WriteLine($"{Kernels}Initializers.GlorotUniform({weights}, {fanIn}, {fanOut}, ref rng);");
+            }
+            w.WriteLine($"p.Slice({layer.BiasOffset}, {layer.BiasCount}).Clear();");
+        }
+
+        /// <summary>
+        /// The activation derivative of <paramref name="below"/> that the input gradient of the layer above can apply as it
+        /// stores each block (a dense or Conv2D layer with an element-wise activation, whose own backward block then
+        /// starts from dz), or null.
+        /// </summary>
+        private static (string Type, string Argument)? FusesDerivativeOf(LayerSpec below) =>
+            below.Kind is LayerKind.Dense or LayerKind.Conv2D ? GradientOperator(below) : null;
 
         /// <summary>
         /// Where the backward pass stands between layers: the name of dL/d(current layer's output), which of the two

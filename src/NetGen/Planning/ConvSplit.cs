@@ -1,0 +1,116 @@
+namespace NetGen.CompilerServices;
+
+/// <summary>
+/// A Conv2D layer's products split over the <see cref="WorkerTeam"/>: the forward product and the input gradient by
+/// samples (every sample is computed alone), the weight and bias gradients by filters (each summed over every sample in
+/// a fixed order). Any split gives the bits of one call (see <see cref="Conv2DKernels"/>), so results do not depend on
+/// the thread count. Each part uses its own thread's scratch buffer; after the first call nothing is allocated.
+/// </summary>
+internal static unsafe class ConvSplit<TShape> where TShape : IConv2DShape
+{
+    /// <summary>Multiply-adds per sample of one of the three products.</summary>
+    private static long MultiplyAddsPerSample => (long)ConvSizes<TShape>.F * ConvSizes<TShape>.Positions * ConvSizes<TShape>.Patch;
+
+    /// <summary>Whether a product over <paramref name="batch"/> samples is large enough to split (see <see cref="Tuning.SplitCosts.SplitMinMultiplyAdds"/>).</summary>
+    public static bool Pays(int batch) => batch * MultiplyAddsPerSample >= Tuning.Splits.SplitMinMultiplyAdds;
+
+    /// <summary>Scratch for one kernel call on the calling thread.</summary>
+    public static Span<float> Scratch() => ThreadScratch.Rent(Conv2DKernels.ScratchLength<TShape>());
+
+    /// <summary>The forward product with its activation, by samples.</summary>
+    public static void Forward<TAct>(float* w, float* bias, float* x, float* z, int batch, int threads, TAct activation)
+        where TAct : struct, IUnaryOperator
+    {
+        var job = ForwardJob<TAct>.t_job ??= new ForwardJob<TAct>();
+        job.Activation = activation;
+        job.Run(w, bias, x, z, null, null, null, batch, Math.Min(threads, batch));
+    }
+
+    /// <summary>
+    /// The weight and bias gradients (by filters) and, when <paramref name="dx"/> is not null, the input gradient with the
+    /// layer below's derivative (by samples), in one hand-off: part k computes its filters of dW and db and its samples of dx.
+    /// </summary>
+    public static void Gradients<TGrad>(float* dz, float* x, float* dw, float* db, float* w, float* dx, float* a, int batch, int threads, TGrad derivative)
+        where TGrad : struct, IGradientOperator
+    {
+        var job = GradientJob<TGrad>.t_job ??= new GradientJob<TGrad>();
+        job.Derivative = derivative;
+        job.Run(dz, x, dw, db, w, dx, a, batch, Math.Min(threads, Math.Max(ConvSizes<TShape>.F, dx == null ? 1 : batch)));
+    }
+
+    private abstract class Job : IParallelWork
+    {
+        protected float* A, B, C, D, E, F, G;
+        protected int Batch, Parts;
+
+        public void Run(float* a, float* b, float* c, float* d, float* e, float* f, float* g, int batch, int parts)
+        {
+            A = a; B = b; C = c; D = d; E = e; F = f; G = g;
+            Batch = batch;
+            Parts = parts;
+            try
+            {
+                WorkerTeam.Run(this, parts);
+            }
+            finally
+            {
+                A = B = C = D = E = F = G = null; // only valid inside this call
+            }
+        }
+
+        protected (int Start, int End) Share(int part, int count) => WorkerTeam.Share(part, Parts, count, 1);
+
+        public abstract void Execute(int part);
+    }
+
+    /// <summary>A = weights, B = bias, C = x, D = z.</summary>
+    private sealed class ForwardJob<TAct> : Job where TAct : struct, IUnaryOperator
+    {
+        [ThreadStatic] internal static ForwardJob<TAct>? t_job;
+        public TAct Activation;
+
+        public override void Execute(int part)
+        {
+            var (start, end) = Share(part, Batch);
+            if (end <= start) return;
+            Conv2DKernels.Forward<TShape, TAct>(new ReadOnlySpan<float>(A, ConvSizes<TShape>.WeightCount), new ReadOnlySpan<float>(B, ConvSizes<TShape>.F),
+                new ReadOnlySpan<float>(C, Batch * ConvSizes<TShape>.InputSize), new Span<float>(D, Batch * ConvSizes<TShape>.OutputSize),
+                Batch, start, end, Scratch(), Activation);
+        }
+    }
+
+    /// <summary>A = dz, B = x, C = dW, D = db, E = weights, F = dx (or null), G = the layer below's outputs.</summary>
+    private sealed class GradientJob<TGrad> : Job where TGrad : struct, IGradientOperator
+    {
+        [ThreadStatic] internal static GradientJob<TGrad>? t_job;
+        public TGrad Derivative;
+
+        public override void Execute(int part)
+        {
+            int inputs = Batch * ConvSizes<TShape>.InputSize;
+            var dz = new ReadOnlySpan<float>(A, Batch * ConvSizes<TShape>.OutputSize);
+            var (first, last) = Share(part, ConvSizes<TShape>.F);
+            if (last > first)
+                Conv2DKernels.WeightGradients<TShape>(dz, new ReadOnlySpan<float>(B, inputs), new Span<float>(C, ConvSizes<TShape>.WeightCount),
+                    new Span<float>(D, ConvSizes<TShape>.F), Batch, first, last, Scratch());
+            if (F == null) return;
+            var (start, end) = Share(part, Batch);
+            if (end > start)
+                Conv2DKernels.InputGradients<TShape, TGrad>(dz, new ReadOnlySpan<float>(E, ConvSizes<TShape>.WeightCount), new Span<float>(F, inputs),
+                    Batch, start, end, new ReadOnlySpan<float>(G, inputs), Derivative, Scratch());
+        }
+    }
+}
+
+/// <summary>A per-thread scratch buffer (64-byte aligned) that kernels borrow for the length of one call.</summary>
+internal static class ThreadScratch
+{
+    [ThreadStatic] private static AlignedBuffer? t_buffer;
+
+    public static Span<float> Rent(int length)
+    {
+        AlignedBuffer? buffer = t_buffer;
+        if (buffer is null || buffer.Length < length) t_buffer = buffer = new AlignedBuffer(length);
+        return buffer.Span.Slice(0, length);
+    }
+}
