@@ -9,7 +9,9 @@
 Rows (as TinyBenchmarks, ForwardBenchmarks and TrainingBenchmarks): XOR 2-4-1 (tanh, sigmoid; binary cross-entropy)
 forward of one sample and one SGD step (lr 0.5, momentum 0.9) on its four rows; 784-128-64-10 (ReLU, ReLU, softmax;
 cross-entropy) inference of 1 sample and batches of 64 and 1024; 784-512-512-10 inference of a batch of 1024; Adam
-(lr 1e-3) steps of both at batch 64 and 128. Batched inference is reported per sample, like NetGen's rows; a training
+(lr 1e-3) steps of both at batch 64 and 128; as CnnBenchmarks, the digits CNN (Conv(1→16, 5, pad 2)-ReLU-MaxPool 2-
+Conv(16→32, 5, pad 2)-ReLU-MaxPool 2-Flatten-Linear 128-ReLU-Linear 10, cross-entropy): inference of 1 image and
+batches of 64 and 1024, and an Adam step at batch 64 (rows named "CNN", `--rows CNN`). Batched inference is reported per sample, like NetGen's rows; a training
 row is one step. Each inference call runs under torch.no_grad() and ends with the softmax; each training call is
 zero_grad, forward, loss, backward, optimizer step and loss.item().
 
@@ -168,6 +170,22 @@ def mlp_rows():
     ]
 
 
+def cnn_rows():
+    model = torch.nn.Sequential(
+        torch.nn.Conv2d(1, 16, 5, padding=2), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
+        torch.nn.Conv2d(16, 32, 5, padding=2), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
+        torch.nn.Flatten(), torch.nn.Linear(32 * 7 * 7, 128), torch.nn.ReLU(), torch.nn.Linear(128, 10))
+    adam = torch.optim.Adam(model.parameters(), lr=1e-3)
+    images = {n: torch.rand(n, 1, 28, 28) for n in (1, 64, 1024)}
+    labels = torch.randint(10, (64,))
+    return [
+        ("CNN, one image", 1, inference(model, images[1])),
+        ("CNN, batch 64, per sample", 64, inference(model, images[64])),
+        ("CNN, batch 1024, per sample", 1024, inference(model, images[1024])),
+        ("CNN Adam step, batch 64", 1, adam_step(model, adam, images[64], labels)),
+    ]
+
+
 def measure(call, warmup_s, target_ms, repetitions):
     """Seconds per call: (median, mean, fastest, slowest) over the repetitions."""
     end = time.perf_counter() + warmup_s
@@ -236,7 +254,7 @@ def main():
     label, core = other_coretype_setting()
     print(f"\nOpenBLAS core type {label}: {core}\n")
 
-    rows = [r for r in xor_rows() + mlp_rows() if selected.search(r[0])]
+    rows = [r for r in xor_rows() + mlp_rows() + cnn_rows() if selected.search(r[0])]
     if not rows:
         parser.error(f"no row matches --rows {args.rows!r}")
     print(f"PyTorch {torch.__version__} (Debian python3-torch), {cpu_model()}, {os.cpu_count()} logical CPUs, "

@@ -9,15 +9,18 @@ namespace NetGen.Benchmarks.TorchSharp;
 /// The TorchSharp rows of benchmarks/README.md, on one intra-op thread like the NetGen rows, with the workloads of
 /// TinyBenchmarks, ForwardBenchmarks and TrainingBenchmarks: XOR 2-4-1 forward and one SGD step (momentum 0.9) on its
 /// four rows; 784-128-64-10 (ReLU, softmax cross-entropy) inference of 1 sample and batches of 64 and 1024 (batched
-/// rows per sample, as NetGen's); 784-512-512-10 inference of a batch of 1024; Adam steps of both at batch 64 and 128.
+/// rows per sample, as NetGen's); 784-512-512-10 inference of a batch of 1024; Adam steps of both at batch 64 and 128;
+/// and, as CnnBenchmarks, the digits CNN (Conv(1→16, 5, pad 2)-ReLU-MaxPool 2-Conv(16→32, 5, pad 2)-ReLU-MaxPool 2-
+/// Flatten-Linear 128-ReLU-Linear 10): inference of 1 image and batches of 64 and 1024, an Adam step at batch 64.
 /// </summary>
 [MemoryDiagnoser]
 public class TorchSharpBenchmarks
 {
-    private Module<Tensor, Tensor> _xor = null!, _mnist = null!, _wide = null!;
+    private Module<Tensor, Tensor> _xor = null!, _mnist = null!, _wide = null!, _cnn = null!;
     private Tensor _xorInput = null!, _images1 = null!, _images64 = null!, _images128 = null!, _images1024 = null!;
     private Tensor _xorInputs = null!, _xorTargets = null!, _labels64 = null!, _labels128 = null!;
-    private optim.Optimizer _xorSgd = null!, _mnistAdam = null!, _wideAdam = null!;
+    private Tensor _digits1 = null!, _digits64 = null!, _digits1024 = null!;
+    private optim.Optimizer _xorSgd = null!, _mnistAdam = null!, _wideAdam = null!, _cnnAdam = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -27,6 +30,14 @@ public class TorchSharpBenchmarks
         _xor = Sequential(("l0", Linear(2, 4)), ("t0", Tanh()), ("l1", Linear(4, 1)), ("s1", Sigmoid()));
         _mnist = Sequential(("l0", Linear(784, 128)), ("r0", ReLU()), ("l1", Linear(128, 64)), ("r1", ReLU()), ("l2", Linear(64, 10)));
         _wide = Sequential(("l0", Linear(784, 512)), ("r0", ReLU()), ("l1", Linear(512, 512)), ("r1", ReLU()), ("l2", Linear(512, 10)));
+        _cnn = Sequential(
+            ("c0", Conv2d(1, 16, 5, padding: 2)), ("r0", ReLU()), ("p0", MaxPool2d(2)),
+            ("c1", Conv2d(16, 32, 5, padding: 2)), ("r1", ReLU()), ("p1", MaxPool2d(2)),
+            ("f", Flatten()), ("l2", Linear(32 * 7 * 7, 128)), ("r2", ReLU()), ("l3", Linear(128, 10)));
+        _cnnAdam = optim.Adam(_cnn.parameters(), 1e-3);
+        _digits1 = rand(1, 1, 28, 28);
+        _digits64 = rand(64, 1, 28, 28);
+        _digits1024 = rand(1024, 1, 28, 28);
         _xorSgd = optim.SGD(_xor.parameters(), 0.5, momentum: 0.9);
         _mnistAdam = optim.Adam(_mnist.parameters(), 1e-3);
         _wideAdam = optim.Adam(_wide.parameters(), 1e-3);
@@ -83,6 +94,18 @@ public class TorchSharpBenchmarks
 
     [Benchmark(Description = "784-512-512-10 Adam step, batch 128: TorchSharp")]
     public float WideAdamStepBatch128() => Step(_wide, _wideAdam, _images128, _labels128);
+
+    [Benchmark(Description = "CNN forward, 1 image: TorchSharp")]
+    public void CnnForward() => Infer(_cnn, _digits1);
+
+    [Benchmark(Description = "CNN forward, batch 64, per sample: TorchSharp", OperationsPerInvoke = 64)]
+    public void CnnForwardBatch64() => Infer(_cnn, _digits64);
+
+    [Benchmark(Description = "CNN forward, batch 1024, per sample: TorchSharp", OperationsPerInvoke = 1024)]
+    public void CnnForwardBatch1024() => Infer(_cnn, _digits1024);
+
+    [Benchmark(Description = "CNN Adam step, batch 64: TorchSharp")]
+    public float CnnAdamStepBatch64() => Step(_cnn, _cnnAdam, _digits64, _labels64);
 
     private static void Infer(Module<Tensor, Tensor> model, Tensor x)
     {

@@ -24,3 +24,18 @@ public partial class MnistNet;
 [Dense(512, Activation.ReLU)]
 [Dense(10, Activation.Softmax)]
 public partial class WideNet;
+
+/// <summary>
+/// The digits CNN of issue 24's speed targets, without batch norm or dropout (PyTorch: Conv(1→16, 5, pad 2)-ReLU-MaxPool 2-
+/// Conv(16→32, 5, pad 2)-ReLU-MaxPool 2-Flatten-Linear 128-ReLU-Linear 10). Multiply-adds per sample: conv1
+/// 16·784·25 = 313,600; conv2 32·196·400 = 2,508,800; dense 1568·128 = 200,704; dense 128·10 = 1,280.
+/// </summary>
+[Network(Loss = LossFunction.CrossEntropy)]
+[Input(1, 28, 28)]
+[Conv2D(16, 5, Activation.ReLU, Padding = 2)]
+[MaxPool2D(2)]
+[Conv2D(32, 5, Activation.ReLU, Padding = 2)]
+[MaxPool2D(2)]
+[Dense(128, Activation.ReLU)]
+[Dense(10, Activation.Softmax)]
+public partial class CnnNet;

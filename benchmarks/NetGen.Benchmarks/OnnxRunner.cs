@@ -4,8 +4,8 @@ using NetGen.Onnx;
 namespace NetGen.Benchmarks;
 
 /// <summary>
-/// ONNX Runtime running the same weights (through NetGen's ONNX export) on one thread, with input and output tensors
-/// bound once so a run allocates as little as ONNX Runtime allows.
+/// ONNX Runtime on one thread, with input and output tensors bound once so a run allocates as little as ONNX Runtime
+/// allows: the same weights as a NetGen network through NetGen's ONNX export, or a given ONNX model.
 /// </summary>
 public sealed class OnnxRunner : IDisposable
 {
@@ -16,12 +16,18 @@ public sealed class OnnxRunner : IDisposable
     private readonly OrtValue[] _inputs, _outputs;
 
     public OnnxRunner(INetwork network, float[] input, float[] output, int batch)
+        : this(OnnxExporter.Export(network), input, [batch, network.InputSize], output, [batch, network.OutputSize])
+    {
+    }
+
+    /// <summary>Runs <paramref name="model"/>, whose input is named "input" and output "output", with these shapes.</summary>
+    public OnnxRunner(byte[] model, float[] input, long[] inputShape, float[] output, long[] outputShape)
     {
         using var options = new SessionOptions { IntraOpNumThreads = 1, InterOpNumThreads = 1, ExecutionMode = ExecutionMode.ORT_SEQUENTIAL };
         options.GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL;
-        _session = new InferenceSession(OnnxExporter.Export(network), options);
-        _input = OrtValue.CreateTensorValueFromMemory(input, [batch, network.InputSize]);
-        _output = OrtValue.CreateTensorValueFromMemory(output, [batch, network.OutputSize]);
+        _session = new InferenceSession(model, options);
+        _input = OrtValue.CreateTensorValueFromMemory(input, inputShape);
+        _output = OrtValue.CreateTensorValueFromMemory(output, outputShape);
         _inputs = [_input];
         _outputs = [_output];
     }
