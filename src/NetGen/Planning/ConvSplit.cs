@@ -14,6 +14,9 @@ internal static unsafe class ConvSplit<TShape> where TShape : IConv2DShape
     /// <summary>Whether a product over <paramref name="batch"/> samples is large enough to split (see <see cref="Tuning.SplitCosts.SplitMinMultiplyAdds"/>).</summary>
     public static bool Pays(int batch) => batch * MultiplyAddsPerSample >= Tuning.Splits.SplitMinMultiplyAdds;
 
+    /// <summary>Filters of the weight gradient handed to one thread at a time: one vector of the widest accelerated width.</summary>
+    private static int FilterGrain => MachineProfile.Current.FloatLanes;
+
     /// <summary>Scratch for one kernel call on the calling thread.</summary>
     public static Span<float> Scratch() => ThreadScratch.Rent(Conv2DKernels.ScratchLength<TShape>());
 
@@ -58,7 +61,7 @@ internal static unsafe class ConvSplit<TShape> where TShape : IConv2DShape
             }
         }
 
-        protected (int Start, int End) Share(int part, int count) => WorkerTeam.Share(part, Parts, count, 1);
+        protected (int Start, int End) Share(int part, int count, int grain = 1) => WorkerTeam.Share(part, Parts, count, grain);
 
         public abstract void Execute(int part);
     }
@@ -89,7 +92,9 @@ internal static unsafe class ConvSplit<TShape> where TShape : IConv2DShape
         {
             int inputs = Batch * ConvSizes<TShape>.InputSize;
             var dz = new ReadOnlySpan<float>(A, Batch * ConvSizes<TShape>.OutputSize);
-            var (first, last) = Share(part, ConvSizes<TShape>.F);
+            // Whole vectors of filters: the weight-gradient kernel holds filters in its vector lanes and reads every sample
+            // for each, so a part with part of a vector would redo the other part's reading for a partial vector.
+            var (first, last) = Share(part, ConvSizes<TShape>.F, FilterGrain);
             if (last > first)
                 Conv2DKernels.WeightGradients<TShape>(dz, new ReadOnlySpan<float>(B, inputs), new Span<float>(C, ConvSizes<TShape>.WeightCount),
                     new Span<float>(D, ConvSizes<TShape>.F), Batch, first, last, Scratch());
