@@ -46,6 +46,22 @@ public class BaselineTests
         """);
 
     [Fact]
+    public void DigitsCnn() => Verify("""
+        using NetGen;
+        namespace Digits;
+        [Network(Loss = LossFunction.CrossEntropy)]
+        [Input(1, 28, 28)]
+        [Conv2D(16, 5, Activation.ReLU, Padding = 2)]
+        [MaxPool2D(2)]
+        [Conv2D(32, 5, Activation.Identity, Padding = 2)]
+        [BatchNorm(Activation = Activation.ReLU)]
+        [AvgPool2D(2)]
+        [Dense(128, Activation.ReLU)]
+        [Dense(10, Activation.Softmax)]
+        public partial class DigitsCnn;
+        """);
+
+    [Fact]
     public void MaxoutNestedInGenericType() => Verify("""
         using NetGen;
         namespace Outer.Space
