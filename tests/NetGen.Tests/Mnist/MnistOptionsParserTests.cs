@@ -36,6 +36,17 @@ public class MnistOptionsParserTests
     }
 
     [Fact]
+    public void TheConvolutionalModelTrainsLongerUnlessEpochsAreGiven()
+    {
+        Assert.Equal("mlp", Parsed().Model);
+        Assert.Equal(("cnn", 25), (Parsed("--model", "cnn").Model, Parsed("--model", "cnn").Epochs));
+        Assert.Equal(7, Parsed("--model", "cnn", "--epochs", "7").Epochs);
+        Assert.Equal(7, Parsed("--epochs=7", "--model=cnn").Epochs); // whichever comes first
+        Assert.Contains("'--model' must be mlp or cnn; got 'lenet'", Rejected("--model", "lenet"));
+        Assert.Contains("25 for cnn", MnistOptionsParser.Usage);
+    }
+
+    [Fact]
     public void EveryOptionIsReadInBothSpellings()
     {
         MnistOptions spaced = Parsed("--data", "/usr/share/datasets/fashion-mnist", "--epochs", "30", "--batch-size", "128",
