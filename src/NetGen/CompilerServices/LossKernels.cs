@@ -21,7 +21,7 @@ public static class LossKernels
     public static float BinaryCrossEntropyWithLogits(ReadOnlySpan<float> logits, ReadOnlySpan<float> targets, Span<float> gradient) =>
         Elementwise(logits, targets, gradient, new BinaryCrossEntropyFromLogit());
 
-    /// <summary>One element's loss term and its gradient before the mean's scale, for <see cref="ElementwiseRows"/>.</summary>
+    /// <summary>One element's loss term and its gradient before the mean's scale, for <see cref="Elementwise"/>.</summary>
     private interface IElementLoss
     {
         /// <summary>The gradient's constant factor, applied with the mean's 1 / (batch·width) as one scale.</summary>
@@ -56,35 +56,19 @@ public static class LossKernels
         }
     }
 
-    /// <summary>An element-wise loss over all N elements, the whole batch as one row: the mean of the loss terms, and each gradient scaled by Factor / N.</summary>
+    /// <summary>An element-wise loss over all N elements: the mean of the loss terms (summed in double, in element order), and each gradient scaled by Factor / N.</summary>
     private static float Elementwise<TLoss>(ReadOnlySpan<float> outputs, ReadOnlySpan<float> targets, Span<float> gradient, TLoss loss)
         where TLoss : struct, IElementLoss
     {
         int n = CheckLengths(outputs, targets, gradient);
-        Span<double> sum = stackalloc double[1];
-        ElementwiseRows(outputs, targets, gradient, n, 1, 0, 1, sum, loss);
-        return (float)(sum[0] / n);
-    }
-
-    /// <summary>
-    /// The element-wise losses' rows [<paramref name="start"/>, <paramref name="end"/>): each element's gradient, scaled by
-    /// Factor / (batch·width), and each row's sum of loss terms (in double, in element order) into <paramref name="rowLosses"/>[row].
-    /// </summary>
-    private static void ElementwiseRows<TLoss>(ReadOnlySpan<float> outputs, ReadOnlySpan<float> targets, Span<float> gradient,
-        int width, int batch, int start, int end, Span<double> rowLosses, TLoss loss) where TLoss : struct, IElementLoss
-    {
-        CheckRows(outputs, targets, gradient, width, batch, start, end, rowLosses);
-        float scale = loss.Factor / ((long)batch * width);
-        for (int r = start, at = start * width; r < end; r++)
+        float scale = loss.Factor / n;
+        double sum = 0;
+        for (int at = 0; at < n; at++)
         {
-            double sum = 0;
-            for (int stop = at + width; at < stop; at++)
-            {
-                sum += loss.Term(outputs[at], targets[at], out float g);
-                gradient[at] = scale * g;
-            }
-            rowLosses[r] = sum;
+            sum += loss.Term(outputs[at], targets[at], out float g);
+            gradient[at] = scale * g;
         }
+        return (float)(sum / n);
     }
 
     /// <summary>
@@ -170,15 +154,6 @@ public static class LossKernels
     {
         if (gradient.Overlaps(logits))
             throw new ArgumentException("The cross-entropy kernel needs a gradient buffer separate from the logits.", nameof(gradient));
-    }
-
-    private static void CheckRows(ReadOnlySpan<float> outputs, ReadOnlySpan<float> targets, Span<float> gradient, int width, int batch,
-        int start, int end, Span<double> rowLosses)
-    {
-        long n = (long)batch * width;
-        if (width <= 0 || batch <= 0 || outputs.Length < n || targets.Length < n || gradient.Length < n || rowLosses.Length < batch
-            || start < 0 || start > end || end > batch)
-            throw new ArgumentException($"A loss kernel was called for rows [{start}, {end}) of a batch of {batch} rows of {width} outputs with spans too short for it.");
     }
 
     private static int CheckLengths(ReadOnlySpan<float> outputs, ReadOnlySpan<float> targets, Span<float> gradient)
