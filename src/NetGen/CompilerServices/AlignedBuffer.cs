@@ -39,4 +39,15 @@ public sealed class AlignedBuffer
 
     /// <summary>The first element (64-byte aligned).</summary>
     public ref float Reference => ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_array), _offset);
+
+    /// <summary>
+    /// The first <paramref name="length"/> floats of the buffer in <paramref name="slot"/> (a thread's own), replaced by a
+    /// larger one only when it is too short: kernels' per-thread scratch, grown once and then reused without allocating.
+    /// </summary>
+    internal static Span<float> Rent(ref AlignedBuffer? slot, int length)
+    {
+        AlignedBuffer? buffer = slot;
+        if (buffer is null || buffer.Length < length) slot = buffer = new AlignedBuffer(length);
+        return buffer.Span.Slice(0, length);
+    }
 }

@@ -159,12 +159,7 @@ internal static class PackedWeights
 {
     [ThreadStatic] private static AlignedBuffer? t_buffer;
 
-    public static Span<float> Rent(int length)
-    {
-        AlignedBuffer? buffer = t_buffer;
-        if (buffer is null || buffer.Length < length) t_buffer = buffer = new AlignedBuffer(length);
-        return buffer.Span.Slice(0, length);
-    }
+    public static Span<float> Rent(int length) => AlignedBuffer.Rent(ref t_buffer, length);
 }
 
 /// <summary>Matrix transpose: 8 × 8 tiles through AVX shuffles where available, scalar elsewhere and at the edges.</summary>

@@ -18,7 +18,7 @@ internal static unsafe class ConvSplit<TShape> where TShape : IConv2DShape
     private static int FilterGrain => MachineProfile.Current.FloatLanes;
 
     /// <summary>Scratch for one kernel call on the calling thread.</summary>
-    public static Span<float> Scratch() => ThreadScratch.Rent(Conv2DKernels.ScratchLength<TShape>());
+    public static Span<float> Scratch() => AlignedBuffer.Rent(ref ConvScratch.t_buffer, Conv2DKernels.ScratchLength<TShape>());
 
     /// <summary>The forward product with its activation, by samples.</summary>
     public static void Forward<TAct>(float* w, float* bias, float* x, float* z, int batch, int threads, TAct activation)
@@ -107,15 +107,8 @@ internal static unsafe class ConvSplit<TShape> where TShape : IConv2DShape
     }
 }
 
-/// <summary>A per-thread scratch buffer (64-byte aligned) that kernels borrow for the length of one call.</summary>
-internal static class ThreadScratch
+/// <summary>Each thread's scratch for the convolution kernels, one for every shape, kept apart from the dense kernels' transposed weights.</summary>
+internal static class ConvScratch
 {
-    [ThreadStatic] private static AlignedBuffer? t_buffer;
-
-    public static Span<float> Rent(int length)
-    {
-        AlignedBuffer? buffer = t_buffer;
-        if (buffer is null || buffer.Length < length) t_buffer = buffer = new AlignedBuffer(length);
-        return buffer.Span.Slice(0, length);
-    }
+    [ThreadStatic] internal static AlignedBuffer? t_buffer;
 }
