@@ -156,11 +156,7 @@ public sealed class ExecutionPlan
         }
         DenseKernels.Check(DenseKernels.FitWeightGradients<TIn, TOut>(dz, x, weightGradients, biasGradients, batch)
                            && DenseKernels.FitInputGradients<TIn, TOut>(dz, weights, dx, batch, activations));
-        // The serial order allows dx to reuse x's or dz's memory (the weight gradient has finished reading them); side by
-        // side the two products would race.
-        if (dx.Overlaps(x) || dx.Overlaps(dz) || dx.Overlaps(weights) || dx.Overlaps(weightGradients) || dx.Overlaps(biasGradients)
-            || weightGradients.Overlaps(weights) || weightGradients.Overlaps(activations) || biasGradients.Overlaps(weights) || biasGradients.Overlaps(activations))
-            DenseKernels.ThrowOverlap();
+        CheckConcurrentOutputs(dz, x, weightGradients, biasGradients, weights, dx, activations);
         fixed (float* dzp = dz, xp = x, dwp = weightGradients, dbp = biasGradients, wp = weights, dxp = dx, ap = activations)
             DenseSplit<TIn, TOut>.GradientsSideBySide(dzp, xp, dwp, dbp, wp, dxp, ap, batch, derivative);
     }
@@ -227,12 +223,22 @@ public sealed class ExecutionPlan
         CheckConvGradients<TShape>(dz.Length, x.Length, weightGradients.Length, biasGradients.Length, batch);
         CheckConv<TShape>(weights.Length, ConvSizes<TShape>.F, dx.Length, dz.Length, batch);
         DenseKernels.Check(activations.Length >= (long)batch * ConvSizes<TShape>.InputSize);
-        // The parts write dW, db and dx at the same time: none of them may share memory with what another part reads.
+        CheckConcurrentOutputs(dz, x, weightGradients, biasGradients, weights, dx, activations);
+        fixed (float* dzp = dz, xp = x, dwp = weightGradients, dbp = biasGradients, wp = weights, dxp = dx, ap = activations)
+            ConvSplit<TShape>.Gradients(dzp, xp, dwp, dbp, wp, dxp, ap, batch, _threads, derivative);
+    }
+
+    /// <summary>
+    /// A layer's backward products computed at the same time (side by side, or split in one hand-off) write dW, db and dx
+    /// while the others read: none of them may share memory with what another reads. (The serial order allows dx to reuse
+    /// x's or dz's memory, as the weight gradient has finished reading them.)
+    /// </summary>
+    private static void CheckConcurrentOutputs(ReadOnlySpan<float> dz, ReadOnlySpan<float> x, Span<float> weightGradients, Span<float> biasGradients,
+        ReadOnlySpan<float> weights, Span<float> dx, ReadOnlySpan<float> activations)
+    {
         if (dx.Overlaps(x) || dx.Overlaps(dz) || dx.Overlaps(weights) || dx.Overlaps(weightGradients) || dx.Overlaps(biasGradients)
             || weightGradients.Overlaps(weights) || weightGradients.Overlaps(activations) || biasGradients.Overlaps(weights) || biasGradients.Overlaps(activations))
             DenseKernels.ThrowOverlap();
-        fixed (float* dzp = dz, xp = x, dwp = weightGradients, dbp = biasGradients, wp = weights, dxp = dx, ap = activations)
-            ConvSplit<TShape>.Gradients(dzp, xp, dwp, dbp, wp, dxp, ap, batch, _threads, derivative);
     }
 
     private static void CheckConv<TShape>(int weights, int bias, long x, long z, int batch) where TShape : IConv2DShape =>
