@@ -59,9 +59,10 @@ public sealed partial class NetworkGenerator
 
         private static void EmitBakedParameters(SourceWriter w, BakedWeightsSpec baked)
         {
-            if (baked.Network.RunningStatisticsCount > 0)
+            bool statistics = baked.Network.RunningStatisticsCount > 0;
+            w.WriteLine($"/// <summary>The parameters read from {Xml(baked.FileName)} at build time, in the <see cref=\"Parameters\"/> layout.</summary>");
+            if (statistics)
             {
-                w.WriteLine($"/// <summary>The parameters read from {Xml(baked.FileName)} at build time, in the <see cref=\"Parameters\"/> layout.</summary>");
                 w.WriteLine(GeneratedCode);
                 w.WriteLine($"public static {ReadOnlySpanOfFloat} BakedParameters => __BakedValues.Slice(0, ParameterCount);");
                 w.WriteLine();
@@ -70,17 +71,13 @@ public sealed partial class NetworkGenerator
                 w.WriteLine($"public static {ReadOnlySpanOfFloat} BakedRunningStatistics => __BakedValues.Slice(ParameterCount, RunningStatisticsCount);");
                 w.WriteLine();
                 w.WriteLine("// The parameters followed by the running statistics: what the inference passes read.");
-                w.WriteLine(GeneratedCode);
-                w.WriteLine($"private static {ReadOnlySpanOfFloat} __BakedValues => global::System.BitConverter.IsLittleEndian");
-                w.WriteLine($"    ? global::System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(__BakedParameterBytes)");
-                w.WriteLine($"    : __BakedBigEndian.Parameters;");
-                w.WriteLine();
-                return;
             }
-            w.WriteLine($"/// <summary>The parameters read from {Xml(baked.FileName)} at build time, in the <see cref=\"Parameters\"/> layout.</summary>");
-            w.WriteLine("/// <remarks>A view of constant data in the assembly: reading it allocates nothing and costs nothing at start-up.</remarks>");
+            else
+                w.WriteLine("/// <remarks>A view of constant data in the assembly: reading it allocates nothing and costs nothing at start-up.</remarks>");
             w.WriteLine(GeneratedCode);
-            w.WriteLine($"public static {ReadOnlySpanOfFloat} BakedParameters => global::System.BitConverter.IsLittleEndian");
+            w.WriteLine(statistics
+                ? $"private static {ReadOnlySpanOfFloat} __BakedValues => global::System.BitConverter.IsLittleEndian"
+                : $"public static {ReadOnlySpanOfFloat} BakedParameters => global::System.BitConverter.IsLittleEndian");
             w.WriteLine($"    ? global::System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(__BakedParameterBytes)");
             w.WriteLine($"    : __BakedBigEndian.Parameters;");
             w.WriteLine();
