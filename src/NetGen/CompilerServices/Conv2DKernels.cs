@@ -116,9 +116,9 @@ public static class Conv2DKernels
 
     /// <summary>
     /// What copying one output row of one patch element into the im2col matrix (or adding it back) costs, in vector
-    /// multiply-adds. Measured on an AMD EPYC (Zen 5 class, AVX-512) over six shapes at batch 64: the copies go in short
-    /// pieces (one output row each), so their cost is mostly per piece; 40 puts the rule on the faster side of every
-    /// shape measured (direct on all stride-1 shapes from 7 × 7 to 28 × 28 outputs, by 1.1× to 2.9×).
+    /// multiply-adds. The copies go in short pieces (one output row each), so their cost is mostly per piece; 40, measured
+    /// over six shapes at batch 64 with AVX-512, puts the rule on the faster side of every shape measured (direct on all
+    /// stride-1 shapes from 7 × 7 to 28 × 28 outputs, by 1.1× to 2.9×). A measured constant, not yet derived from the machine.
     /// </summary>
     internal const int RowPackingCost = 40;
 
