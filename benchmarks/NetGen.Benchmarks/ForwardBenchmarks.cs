@@ -5,7 +5,7 @@ namespace NetGen.Benchmarks;
 
 /// <summary>
 /// Inference, one thread: the MNIST MLP 784-128-64-10 single sample and batches of 64 and 1024;
-/// the wide MLP 784-512-512-10 batch of 1024. Batched rows report time per sample (OperationsPerInvoke = batch). "NetGen" is the live
+/// the wide MLP 784-512-512-10 batches of 64 and 1024. Batched rows report time per sample (OperationsPerInvoke = batch). "NetGen" is the live
 /// network (its batched kernels transpose the weights on every call); "NetGen frozen" is its <see cref="INetwork.Freeze"/>
 /// snapshot, weights transposed once, as ONNX Runtime packs them once when its session is created.
 /// </summary>
@@ -22,7 +22,7 @@ public class ForwardBenchmarks
     private ReferenceNetwork _reference = null!;
     private double[] _referenceParameters = [];
     private double[] _referenceInput = [];
-    private OnnxRunner _onnx1 = null!, _onnx64 = null!, _onnx1024 = null!, _onnxWide = null!;
+    private OnnxRunner _onnx1 = null!, _onnx64 = null!, _onnx1024 = null!, _onnxWide64 = null!, _onnxWide = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -38,13 +38,14 @@ public class ForwardBenchmarks
         _onnx1 = new OnnxRunner(_mnist, _images[..784], _output, 1);
         _onnx64 = new OnnxRunner(_mnist, _images[..(64 * 784)], new float[64 * 10], 64);
         _onnx1024 = new OnnxRunner(_mnist, _images, _outputs, 1024);
+        _onnxWide64 = new OnnxRunner(_wide, _images[..(64 * 784)], new float[64 * 10], 64);
         _onnxWide = new OnnxRunner(_wide, _images, new float[1024 * 10], 1024);
     }
 
     [GlobalCleanup]
     public void Cleanup()
     {
-        foreach (var runner in new[] { _onnx1, _onnx64, _onnx1024, _onnxWide }) runner.Dispose();
+        foreach (var runner in new[] { _onnx1, _onnx64, _onnx1024, _onnxWide64, _onnxWide }) runner.Dispose();
     }
 
     [Benchmark(Description = "784-128-64-10 forward, 1 sample: NetGen")]
@@ -100,6 +101,16 @@ public class ForwardBenchmarks
 
     [Benchmark(Description = "784-128-64-10 forward, batch 1024, per sample: ONNX Runtime", OperationsPerInvoke = 1024)]
     public void MnistForwardBatch1024Onnx() => _onnx1024.Run();
+
+    [Benchmark(Description = "784-512-512-10 forward, batch 64, per sample: NetGen frozen", OperationsPerInvoke = 64)]
+    public float WideForwardBatch64Frozen()
+    {
+        _wideFrozen.Forward(_images.AsSpan(0, 64 * 784), _outputs.AsSpan(0, 64 * 10), 64);
+        return _outputs[0];
+    }
+
+    [Benchmark(Description = "784-512-512-10 forward, batch 64, per sample: ONNX Runtime", OperationsPerInvoke = 64)]
+    public void WideForwardBatch64Onnx() => _onnxWide64.Run();
 
     [Benchmark(Description = "784-512-512-10 forward, batch 1024, per sample: NetGen", OperationsPerInvoke = 1024)]
     public float WideForwardBatch1024()
