@@ -21,8 +21,11 @@ internal sealed unsafe class LayerPlan
     private readonly int* _offsets, _positive, _positiveShift, _negative, _negativeShift;
     private readonly bool _vectorRequantize;
 
-    public LayerPlan(QuantizedLayer layer)
+    /// <param name="layer">The layer.</param>
+    /// <param name="kernelWeights">The weights in the order the codes come in, when it is not the layer's (a convolution's patches).</param>
+    public LayerPlan(QuantizedLayer layer, sbyte[]? kernelWeights = null)
     {
+        _kernelWeights = kernelWeights;
         Layer = layer;
         int channels = layer.Channels, inputs = layer.Inputs;
         Blocks = Int8Kernels.Blocks(channels);
@@ -35,7 +38,7 @@ internal sealed unsafe class LayerPlan
         _positiveShift = data + 2 * padded;
         _negative = data + 3 * padded;
         _negativeShift = data + 4 * padded;
-        ReadOnlySpan<sbyte> w = layer.Weights;
+        ReadOnlySpan<sbyte> w = Weights;
         for (int j = 0; j < padded; j++)
         {
             _positiveShift[j] = _negativeShift[j] = 1;
@@ -58,11 +61,16 @@ internal sealed unsafe class LayerPlan
         }
     }
 
+    private readonly sbyte[]? _kernelWeights;
+
     public QuantizedLayer Layer { get; }
+
+    /// <summary>The row-major weights in the order the kernels read the codes.</summary>
+    public ReadOnlySpan<sbyte> Weights => _kernelWeights ?? Layer.Weights;
     public int Blocks { get; }
     public int Steps { get; }
 
-    /// <summary>The packed weights, or null on the scalar path (which reads <see cref="QuantizedLayer.Weights"/>).</summary>
+    /// <summary>The packed weights, or null on the scalar path (which reads <see cref="Weights"/>).</summary>
     public PinnedBytes? Packed { get; }
 
     /// <summary>

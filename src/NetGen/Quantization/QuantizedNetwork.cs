@@ -26,9 +26,12 @@ public sealed unsafe class QuantizedNetwork : IInference
     internal const int Tile = 16;
 
     private readonly QuantizedLayer[] _layers;
-    private readonly LayerPlan[] _plans;
+    private readonly LayerPlan[] _plans; // for the flat layers, from _flatStart on
+    private readonly SpatialStage[] _spatial; // the convolution and pooling layers before them
+    private readonly int _flatStart;
     private readonly float _inputReciprocal;
     private readonly int _codeStride, _sumStride;
+    private readonly int _spatialBytes, _patchBytes, _patchSums;
 
     internal QuantizedNetwork(string architecture, LossFunction loss, int inputSize, QuantizedLayer[] layers)
     {
@@ -38,8 +41,18 @@ public sealed unsafe class QuantizedNetwork : IInference
         _layers = layers;
         OutputSize = layers[^1].Units;
         _inputReciprocal = 1f / layers[0].InputScale;
+        while (_flatStart < layers.Length && layers[_flatStart].IsSpatial) _flatStart++;
+        _spatial = new SpatialStage[_flatStart];
+        for (int l = 0; l < _flatStart; l++)
+        {
+            _spatial[l] = new SpatialStage(layers[l]);
+            _spatialBytes = Math.Max(_spatialBytes, Math.Max(_spatial[l].OutputBytes, layers[l].InputShape.Size));
+            _patchBytes = Math.Max(_patchBytes, _spatial[l].PatchBytes);
+            _patchSums = Math.Max(_patchSums, _spatial[l].SumCount);
+        }
+        _spatialBytes = (_spatialBytes + 63) & ~63;
         _plans = new LayerPlan[layers.Length];
-        for (int l = 0; l < layers.Length; l++)
+        for (int l = _flatStart; l < layers.Length; l++)
         {
             _plans[l] = new LayerPlan(layers[l]);
             // Room for whole quads of inputs and for whole blocks of outputs (the vector requantization writes them).
@@ -61,7 +74,7 @@ public sealed unsafe class QuantizedNetwork : IInference
     /// <summary>The architecture of the network that was quantized (dropout layers included; they do nothing at inference).</summary>
     public string Architecture { get; }
 
-    /// <summary>The Dense and Maxout layers, in order (dropout layers have no quantized form).</summary>
+    /// <summary>The layers, in order: Conv2D, MaxPool2D and AvgPool2D, then Dense and Maxout (dropout layers have no quantized form; BatchNorm layers are folded into the layer before them).</summary>
     public IReadOnlyList<QuantizedLayer> Layers => _layers;
 
     /// <summary>The scale of the input codes.</summary>
@@ -119,14 +132,25 @@ public sealed unsafe class QuantizedNetwork : IInference
         fixed (int* sums = scratch.Sums)
         {
             byte* input = codesA, output = codesB;
-            for (int s = 0; s < samples; s++)
-                QuantizeInput(inputs.Slice(s * InputSize, InputSize), input + s * _codeStride);
-            for (int l = 0; l < _layers.Length; l++)
+            if (_spatial.Length == 0)
+            {
+                for (int s = 0; s < samples; s++)
+                    QuantizeInput(inputs.Slice(s * InputSize, InputSize), input + s * _codeStride);
+            }
+            else
+            {
+                SpatialScratch spatial = SpatialScratch.For(_spatialBytes, _patchBytes, _patchSums);
+                fixed (byte* a = spatial.CodesA, b = spatial.CodesB, patches = spatial.Patches)
+                fixed (int* patchSums = spatial.Sums)
+                    for (int s = 0; s < samples; s++)
+                        RunSpatial(inputs.Slice(s * InputSize, InputSize), input + s * _codeStride, a, b, patches, patchSums);
+            }
+            for (int l = _flatStart; l < _layers.Length; l++)
             {
                 LayerPlan plan = _plans[l];
                 if (plan.Packed is null)
                 {
-                    fixed (sbyte* w = plan.Layer.Weights)
+                    fixed (sbyte* w = plan.Weights)
                         Int8Kernels.MultiplyScalar(w, plan.Layer.Channels, plan.Layer.Inputs, input, _codeStride, samples, sums, _sumStride);
                 }
                 else
@@ -148,6 +172,32 @@ public sealed unsafe class QuantizedNetwork : IInference
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// One sample through the convolution and pooling layers: input codes in the float layout, turned channels-last,
+    /// each spatial layer from one buffer to the other, and the last one's codes back in the float layout at
+    /// <paramref name="flat"/>, the first Dense layer's input.
+    /// </summary>
+    private void RunSpatial(ReadOnlySpan<float> x, byte* flat, byte* a, byte* b, byte* patches, int* sums)
+    {
+        SampleShape shape = _spatial[0].Input;
+        if (shape.Channels == 1) QuantizeInput(x, a);
+        else
+        {
+            QuantizeInput(x, b);
+            SpatialStage.ToChannelsLast(b, a, shape);
+        }
+        foreach (SpatialStage stage in _spatial)
+        {
+            stage.Run(a, b, patches, sums);
+            byte* swap = a;
+            a = b;
+            b = swap;
+        }
+        shape = _spatial[^1].Output;
+        if (shape.Channels == 1 || shape.Height * shape.Width == 1) Buffer.MemoryCopy(a, flat, shape.Size, shape.Size);
+        else SpatialStage.ToChannelsFirst(a, flat, shape);
     }
 
     /// <summary>The input codes; vectorized and scalar code give the same bits (every step is exact or correctly rounded).</summary>
@@ -215,6 +265,28 @@ public sealed unsafe class QuantizedNetwork : IInference
         // NaN is gone and v is a whole number, so the native min, max and conversion give the scalar loop's integers.
         v = Vector128.MinNative(Vector128.MaxNative(v, low), high);
         return Vector128.ConvertToInt32Native(v) + zero;
+    }
+
+    /// <summary>Per-thread buffers for one sample's convolution and pooling layers.</summary>
+    private sealed class SpatialScratch
+    {
+        [ThreadStatic] private static SpatialScratch? s_current;
+
+        public byte[] CodesA = [], CodesB = [], Patches = [];
+        public int[] Sums = [];
+
+        public static SpatialScratch For(int codeBytes, int patchBytes, int sums)
+        {
+            SpatialScratch scratch = s_current ??= new SpatialScratch();
+            if (scratch.CodesA.Length < codeBytes)
+            {
+                scratch.CodesA = new byte[codeBytes];
+                scratch.CodesB = new byte[codeBytes];
+            }
+            if (scratch.Patches.Length < patchBytes) scratch.Patches = new byte[patchBytes];
+            if (scratch.Sums.Length < sums) scratch.Sums = new int[sums];
+            return scratch;
+        }
     }
 
     /// <summary>Per-thread buffers for one tile of samples.</summary>

@@ -47,38 +47,44 @@ internal static class Quantizer
                 throw new ArgumentException($"Calibration sample {i / n} has {inputs[i]} at feature {i % n}; calibration needs finite values.", nameof(inputs));
 
         Topology topology = Topology.Of(network);
-        for (int l = 0; l < topology.Layers.Count; l++)
-            if (topology.Layers[l].Kind is not (ReferenceLayerKind.Dense or ReferenceLayerKind.Maxout or ReferenceLayerKind.Dropout))
-                throw new NotSupportedException($"Layer {l + 1} is {topology.Layers[l].Kind}; int8 quantization covers Dense, Maxout and Dropout layers, not convolutional networks yet.");
-        var layers = topology.Layers.Where(l => l.Kind != ReferenceLayerKind.Dropout).ToArray();
-        double[] parameters = new double[network.Parameters.Length];
-        for (int i = 0; i < parameters.Length; i++) parameters[i] = network.Parameters[i];
-        var ranges = Calibrate(topology.InputSize, layers, parameters, inputs, samples);
+        var layers = FoldedLayers.Of(topology, network.Parameters, network.RunningStatistics);
+        if (layers[^1].Kind is not (ReferenceLayerKind.Dense or ReferenceLayerKind.Maxout))
+            throw new NotSupportedException($"Layer {layers[^1].Position} is {layers[^1].Kind}, the last layer; int8 networks end with a Dense or Maxout layer, whose outputs are computed in float.");
+        var ranges = Calibrate(layers, inputs, samples);
 
         var quantized = new QuantizedLayer[layers.Length];
-        int offset = 0, width = topology.InputSize;
+        var (inputScale, inputZero) = Activations(ranges.Outputs[0], Int8Kernels.MaxCode);
         for (int l = 0; l < layers.Length; l++)
         {
             var layer = layers[l];
+            if (layer.IsPool)
+            {
+                // Codes pass through pooling with their scale: the window's largest code, or its mean code rounded.
+                quantized[l] = new QuantizedLayer(layer.Kind, Activation.Identity, 0, layer.Units, 1, layer.KernelSize * layer.KernelSize,
+                    inputScale, inputZero, Requantization.Linear, inputScale, inputZero, 0, 0, [], [], [], [], [], [])
+                {
+                    InputShape = layer.Input, KernelSize = layer.KernelSize, Stride = layer.Stride,
+                };
+                continue;
+            }
+            int width = layer.RowLength;
             if (width > MaxInputs)
-                throw new NotSupportedException($"Layer {l + 1} has {width} inputs; int8 layers take at most {MaxInputs}, so that no int32 accumulator can overflow.");
-            int channels = layer.Units * layer.Pieces;
-            var (inputScale, inputZero) = Activations(ranges.Outputs[l], Int8Kernels.MaxCode);
+                throw new NotSupportedException($"Layer {layer.Position} has {width} inputs{(layer.Kind == ReferenceLayerKind.Conv2D ? " per output (input channels × kernel size²)" : "")}; int8 layers take at most {MaxInputs}, so that no int32 accumulator can overflow.");
+            int channels = layer.Channels;
             var weights = new sbyte[channels * width];
             var weightScales = new float[channels];
             var biases = new int[channels];
             for (int j = 0; j < channels; j++)
             {
-                ReadOnlySpan<double> row = parameters.AsSpan(offset + j * width, width);
+                ReadOnlySpan<double> row = layer.Weights.AsSpan(j * width, width);
                 double largest = 0;
                 foreach (double w in row) largest = Math.Max(largest, Math.Abs(w));
                 float scale = largest < MinimumRange ? 1f : (float)(largest / Int8Kernels.MaxWeight);
                 weightScales[j] = scale;
                 for (int i = 0; i < width; i++) weights[j * width + i] = (sbyte)Math.Clamp(Math.Round(row[i] / scale, MidpointRounding.ToEven), -Int8Kernels.MaxWeight, Int8Kernels.MaxWeight);
-                double bias = Math.Round(parameters[offset + channels * width + j] / ((double)inputScale * scale), MidpointRounding.ToEven);
+                double bias = Math.Round(layer.Biases[j] / ((double)inputScale * scale), MidpointRounding.ToEven);
                 biases[j] = (int)Math.Clamp(bias, -MaxBias, MaxBias);
             }
-            offset += channels * (width + 1);
 
             float alpha = (float)layer.Alpha;
             QuantizedLayer built;
@@ -92,9 +98,9 @@ internal static class Quantizer
                 var (outputScale, outputZero) = Activations(ranges.Outputs[l + 1], Int8Kernels.MaxCode);
                 var positive = new FixedPointMultiplier[channels];
                 var negative = new FixedPointMultiplier[channels];
-                bool table = layer.Kind == ReferenceLayerKind.Dense && layer.Activation is Activation.Step or Activation.Sigmoid or Activation.Tanh or Activation.ELU;
-                if (layer.Kind == ReferenceLayerKind.Dense && layer.Activation == Activation.Softmax)
-                    throw new NotSupportedException($"Layer {l + 1} is a hidden softmax layer; softmax is only valid on the last layer.");
+                bool table = layer.Kind != ReferenceLayerKind.Maxout && layer.Activation is Activation.Step or Activation.Sigmoid or Activation.Tanh or Activation.ELU;
+                if (layer.Kind != ReferenceLayerKind.Maxout && layer.Activation == Activation.Softmax)
+                    throw new NotSupportedException($"Layer {layer.Position} is a hidden softmax layer; softmax is only valid on the last layer.");
                 var (tableScale, tableZero) = table ? Activations(ranges.PreActivations[l], TableCodes) : (0f, 0);
                 float target = table ? tableScale : outputScale;
                 for (int j = 0; j < channels; j++)
@@ -108,13 +114,15 @@ internal static class Quantizer
                         _ => positive[j],
                     };
                 }
-                byte[] codes = table ? Table(layer, tableScale, tableZero, outputScale, outputZero) : [];
+                byte[] codes = table ? Table(layer.Activation, layer.Alpha, tableScale, tableZero, outputScale, outputZero) : [];
                 built = new QuantizedLayer(layer.Kind, layer.Activation, alpha, layer.Units, layer.Pieces, width, inputScale, inputZero,
                     table ? Requantization.Table : Requantization.Linear, outputScale, outputZero, tableScale, tableZero, codes,
                     weights, weightScales, biases, positive, negative);
+                (inputScale, inputZero) = (outputScale, outputZero);
             }
-            quantized[l] = built;
-            width = layer.Units;
+            quantized[l] = layer.Kind == ReferenceLayerKind.Conv2D
+                ? new QuantizedLayer(built) { InputShape = layer.Input, KernelSize = layer.KernelSize, Stride = layer.Stride, Padding = layer.Padding }
+                : built;
         }
         return new QuantizedNetwork(network.Architecture, network.Loss, topology.InputSize, quantized);
     }
@@ -133,18 +141,18 @@ internal static class Quantizer
     }
 
     /// <summary>Output code per pre-activation code: f((p − zero)·scale) quantized with the output scale.</summary>
-    private static byte[] Table(ReferenceLayer layer, float scale, int zero, float outputScale, int outputZero)
+    private static byte[] Table(Activation activation, double alpha, float scale, int zero, float outputScale, int outputZero)
     {
         var table = new byte[TableCodes + 1];
         for (int p = 0; p <= TableCodes; p++)
         {
             double v = (double)(p - zero) * scale;
-            double y = layer.Activation switch
+            double y = activation switch
             {
                 Activation.Step => v >= 0 ? 1.0 : 0.0,
                 Activation.Sigmoid => 1 / (1 + Math.Exp(-v)),
                 Activation.Tanh => Math.Tanh(v),
-                _ => v >= 0 ? v : layer.Alpha * (Math.Exp(v) - 1), // ELU
+                _ => v >= 0 ? v : alpha * (Math.Exp(v) - 1), // ELU
             };
             table[p] = (byte)Math.Clamp(Math.Round(y / outputScale, MidpointRounding.ToEven) + outputZero, 0, Int8Kernels.MaxCode);
         }
@@ -154,21 +162,21 @@ internal static class Quantizer
     private sealed record Ranges((double Min, double Max)[] Outputs, (double Min, double Max)[] PreActivations);
 
     /// <summary>
-    /// Outputs[0] is the input range, Outputs[l + 1] the range of layer l's outputs, PreActivations[l] of its
-    /// pre-activations (Dense layers).
+    /// Outputs[0] is the input range, Outputs[l + 1] the range of layer l's outputs (a pooling layer's is its input's),
+    /// PreActivations[l] of its pre-activations (layers with weights).
     /// </summary>
-    private static Ranges Calibrate(int inputSize, ReferenceLayer[] layers, double[] p, ReadOnlySpan<float> inputs, int samples)
+    private static Ranges Calibrate(FoldedLayer[] layers, ReadOnlySpan<float> inputs, int samples)
     {
         var outputs = new (double Min, double Max)[layers.Length + 1];
         var pre = new (double Min, double Max)[layers.Length];
         for (int l = 0; l <= layers.Length; l++) outputs[l] = (double.PositiveInfinity, double.NegativeInfinity);
         for (int l = 0; l < layers.Length; l++) pre[l] = (double.PositiveInfinity, double.NegativeInfinity);
-        int widest = Math.Max(inputSize, layers.Max(l => l.Units * l.Pieces));
+        int inputSize = layers[0].Input.Size;
+        int widest = Math.Max(inputSize, layers.Max(l => Math.Max(l.Output.Size, l.Channels * l.Output.Height * l.Output.Width)));
         double[] x = new double[widest], z = new double[widest];
         for (int s = 0; s < samples; s++)
         {
-            int width = inputSize, offset = 0;
-            for (int i = 0; i < width; i++)
+            for (int i = 0; i < inputSize; i++)
             {
                 x[i] = inputs[s * inputSize + i];
                 Widen(ref outputs[0], x[i]);
@@ -176,26 +184,86 @@ internal static class Quantizer
             for (int l = 0; l < layers.Length; l++)
             {
                 var layer = layers[l];
-                int channels = layer.Units * layer.Pieces, biases = offset + channels * width;
-                for (int j = 0; j < channels; j++)
+                if (layer.IsPool)
                 {
-                    double sum = p[biases + j];
-                    int row = offset + j * width;
-                    for (int i = 0; i < width; i++) sum += p[row + i] * x[i];
-                    z[j] = sum;
-                    Widen(ref pre[l], sum);
+                    Pool(layer, x, z);
+                    (x, z) = (z, x);
+                    outputs[l + 1] = outputs[l];
+                    continue;
                 }
-                offset = biases + channels;
+                int count = layer.Kind == ReferenceLayerKind.Conv2D ? layer.Output.Size : layer.Channels;
+                if (layer.Kind == ReferenceLayerKind.Conv2D) Convolve(layer, x, z);
+                else
+                {
+                    int width = layer.Input.Size;
+                    for (int j = 0; j < count; j++)
+                    {
+                        double sum = layer.Biases[j];
+                        int row = j * width;
+                        for (int i = 0; i < width; i++) sum += layer.Weights[row + i] * x[i];
+                        z[j] = sum;
+                    }
+                }
+                for (int j = 0; j < count; j++) Widen(ref pre[l], z[j]);
                 Activate(layer, z, x);
-                width = layer.Units;
-                for (int u = 0; u < width; u++) Widen(ref outputs[l + 1], x[u]);
+                for (int u = 0; u < layer.Output.Size; u++) Widen(ref outputs[l + 1], x[u]);
             }
         }
         return new Ranges(outputs, pre);
     }
 
+    /// <summary>z[f, y, x] = b[f] + Σ W[f, c, i, j] · in[c, y·s + i − p, x·s + j − p], zero outside the input.</summary>
+    private static void Convolve(FoldedLayer layer, double[] x, double[] z)
+    {
+        SampleShape input = layer.Input, output = layer.Output;
+        int k = layer.KernelSize, area = output.Height * output.Width;
+        for (int f = 0; f < output.Channels; f++)
+        {
+            Span<double> plane = z.AsSpan(f * area, area);
+            plane.Fill(layer.Biases[f]);
+            for (int c = 0; c < input.Channels; c++)
+                for (int i = 0; i < k; i++)
+                    for (int j = 0; j < k; j++)
+                    {
+                        double w = layer.Weights[((f * input.Channels + c) * k + i) * k + j];
+                        if (w == 0) continue;
+                        for (int oy = 0; oy < output.Height; oy++)
+                        {
+                            int iy = oy * layer.Stride + i - layer.Padding;
+                            if (iy < 0 || iy >= input.Height) continue;
+                            int rowIn = (c * input.Height + iy) * input.Width, rowOut = oy * output.Width;
+                            for (int ox = 0; ox < output.Width; ox++)
+                            {
+                                int ix = ox * layer.Stride + j - layer.Padding;
+                                if (ix >= 0 && ix < input.Width) plane[rowOut + ox] += w * x[rowIn + ix];
+                            }
+                        }
+                    }
+        }
+    }
+
+    private static void Pool(FoldedLayer layer, double[] x, double[] a)
+    {
+        SampleShape input = layer.Input, output = layer.Output;
+        int k = layer.KernelSize;
+        for (int c = 0; c < output.Channels; c++)
+            for (int oy = 0; oy < output.Height; oy++)
+                for (int ox = 0; ox < output.Width; ox++)
+                {
+                    double best = double.NegativeInfinity, sum = 0;
+                    for (int i = 0; i < k; i++)
+                        for (int j = 0; j < k; j++)
+                        {
+                            double v = x[(c * input.Height + oy * layer.Stride + i) * input.Width + ox * layer.Stride + j];
+                            best = Math.Max(best, v);
+                            sum += v;
+                        }
+                    a[(c * output.Height + oy) * output.Width + ox] = layer.Kind == ReferenceLayerKind.MaxPool2D ? best : sum / (k * k);
+                }
+    }
+
     /// <summary>The layer's outputs from its pre-activations, as <see cref="ReferenceNetwork"/> computes them.</summary>
-    private static void Activate(ReferenceLayer layer, double[] z, double[] a)
+    private static void Activate(FoldedLayer layer, double[] z, double[] a)
     {
         if (layer.Kind == ReferenceLayerKind.Maxout)
         {
@@ -207,7 +275,7 @@ internal static class Quantizer
             }
             return;
         }
-        int n = layer.Units;
+        int n = layer.Output.Size;
         if (layer.Activation == Activation.Softmax)
         {
             double max = double.NegativeInfinity, sum = 0;
@@ -216,8 +284,9 @@ internal static class Quantizer
             for (int u = 0; u < n; u++) a[u] /= sum;
             return;
         }
+        var activation = ReferenceLayer.Dense(1, layer.Activation, layer.Alpha);
         for (int u = 0; u < n; u++)
-            a[u] = ReferenceNetwork.Activate(layer, z[u]);
+            a[u] = ReferenceNetwork.Activate(activation, z[u]);
     }
 
     private static void Widen(ref (double Min, double Max) range, double value)

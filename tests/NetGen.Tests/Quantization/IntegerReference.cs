@@ -6,7 +6,8 @@ namespace NetGen.Tests.Quantization;
 /// <summary>
 /// The quantized network's documented arithmetic written as plain loops over its public description: no packing, no
 /// folded biases, no SIMD; sums in 64-bit integers and rounding written as floor division. The runtime must match it
-/// bit for bit.
+/// bit for bit. Convolution and pooling work on codes in the float layout (channel, row, column) with direct loops,
+/// padding read as the input zero point.
 /// </summary>
 public static class IntegerReference
 {
@@ -25,6 +26,16 @@ public static class IntegerReference
         for (int l = 0; ; l++)
         {
             QuantizedLayer layer = network.Layers[l];
+            if (layer.Kind is ReferenceLayerKind.MaxPool2D or ReferenceLayerKind.AvgPool2D)
+            {
+                codes = Pool(layer, codes);
+                continue;
+            }
+            if (layer.Kind == ReferenceLayerKind.Conv2D)
+            {
+                codes = Convolution(layer, codes);
+                continue;
+            }
             long[] a = Accumulators(layer, codes);
             if (l == network.Layers.Count - 1) return FloatOutputs(layer, a);
             codes = Requantize(layer, a);
@@ -43,6 +54,54 @@ public static class IntegerReference
             a[j] = sum;
         }
         return a;
+    }
+
+    /// <summary>Per filter and position, the accumulator over the patch (zero point outside the input), requantized.</summary>
+    private static int[] Convolution(QuantizedLayer layer, int[] codes)
+    {
+        SampleShape input = layer.InputShape, output = layer.OutputShape;
+        Assert.Equal(input.Channels * layer.KernelSize * layer.KernelSize, layer.Inputs);
+        int k = layer.KernelSize, area = output.Height * output.Width;
+        var result = new int[output.Size];
+        var patch = new int[layer.Inputs];
+        for (int oy = 0; oy < output.Height; oy++)
+            for (int ox = 0; ox < output.Width; ox++)
+            {
+                for (int c = 0; c < input.Channels; c++)
+                    for (int i = 0; i < k; i++)
+                        for (int j = 0; j < k; j++)
+                        {
+                            int y = oy * layer.Stride + i - layer.Padding, x = ox * layer.Stride + j - layer.Padding;
+                            bool inside = y >= 0 && y < input.Height && x >= 0 && x < input.Width;
+                            patch[(c * k + i) * k + j] = inside ? codes[(c * input.Height + y) * input.Width + x] : layer.InputZeroPoint;
+                        }
+                long[] a = Accumulators(layer, patch);
+                int[] position = Requantize(layer, a);
+                for (int f = 0; f < output.Channels; f++) result[f * area + oy * output.Width + ox] = position[f];
+            }
+        return result;
+    }
+
+    /// <summary>The largest code of each window, or the window's sum plus half its size, divided by its size (floor).</summary>
+    private static int[] Pool(QuantizedLayer layer, int[] codes)
+    {
+        SampleShape input = layer.InputShape, output = layer.OutputShape;
+        Assert.Equal((layer.InputScale, layer.InputZeroPoint), (layer.OutputScale, layer.OutputZeroPoint));
+        int k = layer.KernelSize;
+        var result = new int[output.Size];
+        for (int c = 0; c < output.Channels; c++)
+            for (int oy = 0; oy < output.Height; oy++)
+                for (int ox = 0; ox < output.Width; ox++)
+                {
+                    var window = new List<int>();
+                    for (int i = 0; i < k; i++)
+                        for (int j = 0; j < k; j++)
+                            window.Add(codes[(c * input.Height + oy * layer.Stride + i) * input.Width + ox * layer.Stride + j]);
+                    result[(c * output.Height + oy) * output.Width + ox] = layer.Kind == ReferenceLayerKind.MaxPool2D
+                        ? window.Max()
+                        : (int)Math.Floor((window.Sum() + k * k / 2) / (double)(k * k));
+                }
+        return result;
     }
 
     /// <summary>round(a·m / 2^shift) with halves rounded up, as floor((a·m + 2^(shift−1)) / 2^shift).</summary>

@@ -23,17 +23,43 @@ public class QuantizationTests
         ["elu output"] = () => new QuantEluOutput(),
         ["maxout output"] = () => new QuantMaxoutOutput(),
         ["wide"] = () => new QuantWide(),
+        ["cnn"] = () => new QuantCnn(),
+        ["cnn strided"] = () => new QuantCnnStrided(),
     };
 
-    /// <summary>A network with seeded weights and nonzero biases, and calibration data in [−2, 2].</summary>
+    /// <summary>
+    /// A network with seeded weights and nonzero biases (and BatchNorm running means in ±0.5, variances in [0.5, 2]),
+    /// and calibration data in [−2, 2].
+    /// </summary>
     internal static (INetwork Net, float[] Data) Prepared(INetwork net, int seed, int samples)
     {
         net.Initialize(seed);
         var random = new Random(seed);
         Span<float> p = net.Parameters;
         for (int i = 0; i < p.Length; i++) p[i] += (float)(random.NextDouble() - 0.5) * 0.2f; // biases too
+        RandomStatistics(net, seed);
         float[] data = Enumerable.Range(0, samples * net.InputSize).Select(_ => (float)(random.NextDouble() * 4 - 2)).ToArray();
         return (net, data);
+    }
+
+    /// <summary>Running statistics that make each folded BatchNorm do something: per layer, means in ±0.5 then variances in [0.5, 2].</summary>
+    internal static void RandomStatistics(INetwork net, int seed)
+    {
+        var random = new Random(seed + 1000);
+        Span<float> statistics = net.RunningStatistics;
+        int offset = 0;
+        SampleShape shape = Topology.Of(net).InputShape ?? SampleShape.Flat(net.InputSize);
+        foreach (var layer in Topology.Of(net).Layers)
+        {
+            if (layer.Kind == NetGen.Reference.ReferenceLayerKind.BatchNorm)
+            {
+                int c = shape.Channels;
+                for (int i = 0; i < c; i++) statistics[offset + i] = (float)(random.NextDouble() - 0.5);
+                for (int i = 0; i < c; i++) statistics[offset + c + i] = (float)(0.5 + 1.5 * random.NextDouble());
+                offset += 2 * c;
+            }
+            shape = layer.OutputShape(shape);
+        }
     }
 
     [Theory]

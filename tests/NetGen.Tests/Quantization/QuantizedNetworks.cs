@@ -38,3 +38,45 @@ public partial class QuantMaxoutOutput;
 // 65 channels (four blocks and one channel), so every loop of the kernels runs.
 [Network(Loss = LossFunction.CrossEntropy)] [Input(101)] [Dense(48, Activation.ReLU)] [Dense(65, Activation.LeakyReLU)] [Dense(10, Activation.Softmax)]
 public partial class QuantWide;
+
+// Convolutional: padding, two channels in (channels-last input), 20 filters (a block and a partial one), BatchNorm folded
+// into a convolution and into a Dense layer, max and average pooling with a stride other than the window, a table
+// activation (ELU) on a convolution, and an odd-sized 3 × 3 mean (no ties) next to a 2 × 2 one.
+[Network(Loss = LossFunction.CrossEntropy)]
+[Input(2, 11, 11)]
+[Conv2D(20, 3, Activation.Identity, Padding = 1)]
+[BatchNorm(Activation = Activation.ReLU)]
+[MaxPool2D(3, Stride = 2)]
+[Conv2D(17, 2, Activation.ELU, Alpha = 0.5f)]
+[AvgPool2D(2)]
+[Dense(8)]
+[BatchNorm(Activation = Activation.LeakyReLU, Alpha = 0.1f)]
+[Dropout(0.2f)]
+[Dense(4, Activation.Softmax)]
+public partial class QuantCnn;
+
+// One channel in, a stride-2 convolution with padding, a 3 × 3 average and a Tanh output.
+[Network(Loss = LossFunction.MeanSquaredError)]
+[Input(1, 13, 13)]
+[Conv2D(6, 5, Activation.ReLU, Stride = 2, Padding = 2)]
+[AvgPool2D(3)]
+[Conv2D(33, 1, Activation.Sigmoid)]
+[Dense(3, Activation.Tanh)]
+public partial class QuantCnnStrided;
+
+// BatchNorm after a convolution that already has an activation: no fold is possible, quantization is refused.
+[Network(Loss = LossFunction.CrossEntropy)]
+[Input(1, 6, 6)]
+[Conv2D(4, 3, Activation.ReLU)]
+[BatchNorm]
+[Dense(2, Activation.Softmax)]
+public partial class QuantCnnUnfoldable;
+
+// BatchNorm after pooling: refused too.
+[Network(Loss = LossFunction.CrossEntropy)]
+[Input(1, 6, 6)]
+[Conv2D(4, 3)]
+[MaxPool2D(2)]
+[BatchNorm(Activation = Activation.ReLU)]
+[Dense(2, Activation.Softmax)]
+public partial class QuantCnnPoolNorm;

@@ -1,0 +1,181 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using NetGen.Reference;
+
+namespace NetGen.Quantization;
+
+/// <summary>
+/// One Conv2D, MaxPool2D or AvgPool2D layer of a <see cref="QuantizedNetwork"/> on one sample's codes, held
+/// channels-last (row, column, channel) between spatial layers so that a patch's codes are runs of whole pixels.
+/// </summary>
+/// <remarks>
+/// A convolution copies the patches of up to <see cref="Chunk"/> output positions into rows of codes (im2col, in the
+/// order row, column, channel; outside the input the input zero point, the real 0), multiplies them by the layer's
+/// weights with the int8 kernels as if each position were a sample of a Dense layer (the weights are permuted once to
+/// that order), and requantizes each position's sums with the layer's multipliers. The sums are the same exact
+/// integers whatever the order, so every instruction-set path gives the same codes.
+/// </remarks>
+internal sealed unsafe class SpatialStage
+{
+    /// <summary>Output positions per product: their patches and sums stay in the first-level cache.</summary>
+    public const int Chunk = 64;
+
+    private readonly LayerPlan? _plan;
+    private readonly int _patchStride, _sumStride;
+
+    public SpatialStage(QuantizedLayer layer)
+    {
+        Layer = layer;
+        Input = layer.InputShape;
+        Output = layer.OutputShape;
+        if (layer.Kind != ReferenceLayerKind.Conv2D) return;
+        int channels = Input.Channels, k = layer.KernelSize, row = layer.Inputs;
+        // [filter][channel][kernel row][kernel column] → [filter][kernel row][kernel column][channel]
+        var permuted = new sbyte[layer.Weights.Length];
+        ReadOnlySpan<sbyte> weights = layer.Weights;
+        for (int f = 0; f < layer.Units; f++)
+            for (int c = 0; c < channels; c++)
+                for (int i = 0; i < k * k; i++)
+                    permuted[f * row + i * channels + c] = weights[f * row + c * k * k + i];
+        _plan = new LayerPlan(layer, permuted);
+        _patchStride = (Math.Max(4 * _plan.Steps, row) + 15) & ~15;
+        _sumStride = _plan.Blocks * Int8Kernels.BlockChannels;
+    }
+
+    public QuantizedLayer Layer { get; }
+    public SampleShape Input { get; }
+    public SampleShape Output { get; }
+
+    /// <summary>The patch bytes a convolution needs in scratch (0 for pooling).</summary>
+    public int PatchBytes => _plan is null ? 0 : Chunk * _patchStride;
+
+    /// <summary>The sums a convolution needs in scratch (0 for pooling).</summary>
+    public int SumCount => _plan is null ? 0 : Chunk * _sumStride;
+
+    /// <summary>The bytes the output buffer needs: the codes, and room for the last position's whole blocks of channels.</summary>
+    public int OutputBytes => Output.Size + Int8Kernels.BlockChannels * Math.Max(1, _plan?.Blocks ?? 1);
+
+    /// <summary>Runs the layer on one sample's channels-last codes.</summary>
+    public void Run(byte* input, byte* output, byte* patches, int* sums)
+    {
+        switch (Layer.Kind)
+        {
+            case ReferenceLayerKind.Conv2D: Convolve(input, output, patches, sums); break;
+            case ReferenceLayerKind.MaxPool2D: MaxPool(input, output); break;
+            default: AvgPool(input, output); break;
+        }
+    }
+
+    private void Convolve(byte* input, byte* output, byte* patches, int* sums)
+    {
+        LayerPlan plan = _plan!;
+        int channels = Input.Channels, height = Input.Height, width = Input.Width, k = Layer.KernelSize, stride = Layer.Stride, padding = Layer.Padding;
+        int filters = Output.Channels, columns = Output.Width, positions = Output.Height * Output.Width, pixel = channels, run = k * channels;
+        byte zero = (byte)Layer.InputZeroPoint;
+        for (int start = 0; start < positions; start += Chunk)
+        {
+            int n = Math.Min(Chunk, positions - start);
+            for (int q = 0; q < n; q++)
+            {
+                int oy = (start + q) / columns, ox = (start + q) % columns;
+                byte* patch = patches + q * _patchStride;
+                int x0 = ox * stride - padding;
+                bool inside = x0 >= 0 && x0 + k <= width;
+                for (int i = 0; i < k; i++, patch += run)
+                {
+                    int iy = oy * stride + i - padding;
+                    if (iy < 0 || iy >= height)
+                    {
+                        Unsafe.InitBlockUnaligned(patch, zero, (uint)run);
+                        continue;
+                    }
+                    byte* line = input + (iy * width) * pixel;
+                    if (inside)
+                    {
+                        Unsafe.CopyBlockUnaligned(patch, line + x0 * pixel, (uint)run);
+                        continue;
+                    }
+                    for (int j = 0; j < k; j++)
+                    {
+                        int ix = x0 + j;
+                        if (ix < 0 || ix >= width) Unsafe.InitBlockUnaligned(patch + j * pixel, zero, (uint)pixel);
+                        else Unsafe.CopyBlockUnaligned(patch + j * pixel, line + ix * pixel, (uint)pixel);
+                    }
+                }
+            }
+            if (plan.Packed is null)
+            {
+                fixed (sbyte* w = plan.Weights)
+                    Int8Kernels.MultiplyScalar(w, Layer.Units, Layer.Inputs, patches, _patchStride, n, sums, _sumStride);
+            }
+            else
+            {
+                Int8Kernels.Multiply(plan.Packed.Pointer, plan.Blocks, plan.Steps, patches, _patchStride, n, sums, _sumStride);
+            }
+            // In order: a position's whole blocks may spill into the next position's codes, which are written after.
+            for (int q = 0; q < n; q++) plan.Requantize(sums + q * _sumStride, output + (start + q) * filters);
+        }
+    }
+
+    private void MaxPool(byte* input, byte* output)
+    {
+        int channels = Input.Channels, width = Input.Width, k = Layer.KernelSize, stride = Layer.Stride;
+        for (int oy = 0; oy < Output.Height; oy++)
+            for (int ox = 0; ox < Output.Width; ox++)
+            {
+                byte* o = output + (oy * Output.Width + ox) * channels;
+                byte* corner = input + (oy * stride * width + ox * stride) * channels;
+                int c = 0;
+                for (; c + 16 <= channels; c += 16)
+                {
+                    Vector128<byte> best = Vector128.Load(corner + c);
+                    for (int i = 0; i < k; i++)
+                        for (int j = 0; j < k; j++)
+                            best = Vector128.Max(best, Vector128.Load(corner + (i * width + j) * channels + c));
+                    best.Store(o + c);
+                }
+                for (; c < channels; c++)
+                {
+                    byte best = 0;
+                    for (int i = 0; i < k; i++)
+                        for (int j = 0; j < k; j++) best = Math.Max(best, corner[(i * width + j) * channels + c]);
+                    o[c] = best;
+                }
+            }
+    }
+
+    /// <summary>Each window's mean code, rounded to the nearest with halves upward: floor((Σ + k²/2) / k²).</summary>
+    private void AvgPool(byte* input, byte* output)
+    {
+        int channels = Input.Channels, width = Input.Width, k = Layer.KernelSize, stride = Layer.Stride, area = k * k;
+        for (int oy = 0; oy < Output.Height; oy++)
+            for (int ox = 0; ox < Output.Width; ox++)
+            {
+                byte* o = output + (oy * Output.Width + ox) * channels;
+                byte* corner = input + (oy * stride * width + ox * stride) * channels;
+                for (int c = 0; c < channels; c++)
+                {
+                    int sum = 0;
+                    for (int i = 0; i < k; i++)
+                        for (int j = 0; j < k; j++) sum += corner[(i * width + j) * channels + c];
+                    o[c] = (byte)((sum + area / 2) / area);
+                }
+            }
+    }
+
+    /// <summary>Channels-first (the float layout) to channels-last codes.</summary>
+    public static void ToChannelsLast(byte* source, byte* destination, SampleShape shape)
+    {
+        int area = shape.Height * shape.Width, channels = shape.Channels;
+        for (int c = 0; c < channels; c++)
+            for (int i = 0; i < area; i++) destination[i * channels + c] = source[c * area + i];
+    }
+
+    /// <summary>Channels-last codes back to the float layout, which the weights of the Dense layer after them expect.</summary>
+    public static void ToChannelsFirst(byte* source, byte* destination, SampleShape shape)
+    {
+        int area = shape.Height * shape.Width, channels = shape.Channels;
+        for (int c = 0; c < channels; c++)
+            for (int i = 0; i < area; i++) destination[c * area + i] = source[i * channels + c];
+    }
+}
