@@ -11,6 +11,12 @@ public partial class QuantDigits;
 [Network(Loss = LossFunction.MeanSquaredError)] [Input(72)] [Dense(40, Activation.Identity)] [Dense(2, Activation.Identity)]
 public partial class QuantExtremes;
 
+// The digits CNN's shape with 64 filters in the second convolution: four channel blocks, so AVX-512 takes the
+// four-by-four tile over output positions; BatchNorm folded into the first.
+[Network(Loss = LossFunction.CrossEntropy)] [Input(1, 28, 28)] [Conv2D(16, 5, Activation.Identity, Padding = 2)] [BatchNorm(Activation = Activation.ReLU)]
+[MaxPool2D(2)] [Conv2D(64, 3, Activation.ReLU)] [MaxPool2D(2)] [Dense(10, Activation.Softmax)]
+public partial class QuantDigitsCnn;
+
 /// <summary>
 /// Quantized networks on whatever int8 path this process selects: every output against the plain-loop integer
 /// reference, and one hash of every output bit, which must be the same on every path (InstructionSetTests compares it
@@ -25,6 +31,7 @@ internal static class Int8Checks
         var cases = new (INetwork Net, int Seed)[]
         {
             (new QuantAllActivations(), 1), (new QuantStep(), 2), (new QuantMaxoutOutput(), 3), (new QuantWide(), 4), (new QuantDigits(), 5),
+            (new QuantCnn(), 6), (new QuantCnnStrided(), 7), (new QuantDigitsCnn(), 8),
         };
         foreach (var (net, seed) in cases)
         {
@@ -32,6 +39,9 @@ internal static class Int8Checks
             var random = new Random(seed);
             Span<float> p = net.Parameters;
             for (int i = 0; i < p.Length; i++) p[i] += (float)(random.NextDouble() - 0.5) * 0.2f;
+            // BatchNorm running statistics, means and variances alike in [0.5, 1.5): the variances must be positive.
+            Span<float> statistics = net.RunningStatistics;
+            for (int i = 0; i < statistics.Length; i++) statistics[i] = 0.5f + (float)random.NextDouble();
             int n = net.InputSize, m = net.OutputSize, samples = 41;
             float[] calibration = Enumerable.Range(0, 64 * n).Select(_ => (float)(random.NextDouble() * 4 - 2)).ToArray();
             QuantizedNetwork q = net.Quantize(calibration, 64);
