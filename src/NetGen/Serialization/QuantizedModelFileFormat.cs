@@ -7,7 +7,7 @@ using NetGen.Shared;
 namespace NetGen.Serialization;
 
 /// <summary>
-/// Encodes and decodes quantized model files (magic <c>NGQ8</c>, format version 2, documented byte by byte in
+/// Encodes and decodes quantized model files (magic <c>NGQ8</c>, format version 3, documented byte by byte in
 /// docs/model-format.md). Decoding (<see cref="QuantizedModelFileDecoder"/>, shared with the generator) checks the
 /// structure, exact length and CRC-32 first, then that every layer agrees with the architecture string and every number
 /// is in its range, before it builds anything.
@@ -26,7 +26,7 @@ internal static class QuantizedModelFileFormat
         byte[] arch = Encoding.UTF8.GetBytes(network.Architecture);
         long total = 4 + 4 + FingerprintBytes + 4 + arch.Length + 4 + 4;
         foreach (QuantizedLayer layer in network.Layers)
-            total += LayerHeaderBytes + 8L * layer.Channels + (layer.Requantization == Requantization.Float ? 0 : 16L * layer.Channels)
+            total += LayerHeaderBytes + 8L * layer.WeightScales.Length + 16L * layer.PositiveMultipliers.Length
                 + layer.Table.Length + layer.Weights.Length;
         if (total > Array.MaxLength) throw new ArgumentException($"A model file of {total} bytes is too large.", nameof(network));
 
@@ -54,6 +54,12 @@ internal static class QuantizedModelFileFormat
             writer.Single(layer.TableScale);
             writer.Int32(layer.TableZeroPoint);
             writer.Int32(layer.Table.Length);
+            writer.Int32(layer.InputShape.Channels);
+            writer.Int32(layer.InputShape.Height);
+            writer.Int32(layer.InputShape.Width);
+            writer.Int32(layer.KernelSize);
+            writer.Int32(layer.Stride);
+            writer.Int32(layer.Padding);
             foreach (float s in layer.WeightScales) writer.Single(s);
             foreach (int b in layer.Biases) writer.Int32(b);
             for (int j = 0; j < layer.PositiveMultipliers.Length; j++)
@@ -93,7 +99,10 @@ internal static class QuantizedModelFileFormat
                 (positive[j], negative[j]) = (new(r.Multipliers[4 * j], r.Multipliers[4 * j + 1]), new(r.Multipliers[4 * j + 2], r.Multipliers[4 * j + 3]));
             layers[l] = new QuantizedLayer((ReferenceLayerKind)r.Kind, (Activation)r.Activation, r.Alpha, r.Units, r.Pieces, r.Inputs,
                 r.InputScale, r.InputZeroPoint, (Requantization)r.Requantization, r.OutputScale, r.OutputZeroPoint, r.TableScale, r.TableZeroPoint,
-                r.Table, r.Weights, r.WeightScales, r.Biases, positive, negative);
+                r.Table, r.Weights, r.WeightScales, r.Biases, positive, negative)
+            {
+                InputShape = new SampleShape(r.InputChannels, r.InputHeight, r.InputWidth), KernelSize = r.KernelSize, Stride = r.Stride, Padding = r.Padding,
+            };
         }
         return new QuantizedNetwork(content.Architecture, Enum.Parse<LossFunction>(content.Loss), content.InputSize, layers);
     }

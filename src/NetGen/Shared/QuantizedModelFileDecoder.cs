@@ -8,10 +8,12 @@ using System.Text;
 
 namespace NetGen.Shared;
 
-/// <summary>One Dense or Maxout layer of a quantized model file, checked: the fields of <c>QuantizedLayer</c> as stored.</summary>
+/// <summary>One layer of a quantized model file, checked: the fields of <c>QuantizedLayer</c> as stored.</summary>
 internal sealed class QuantizedFileLayer
 {
     public int Kind;
+    /// <summary>The input's channels × height × width (inputs × 1 × 1 for Dense and Maxout), and the kernel or window.</summary>
+    public int InputChannels, InputHeight, InputWidth, KernelSize, Stride, Padding;
     public int Activation;
     public float Alpha;
     public int Units, Pieces, Inputs;
@@ -29,7 +31,8 @@ internal sealed class QuantizedFileLayer
     public int[] Multipliers = Array.Empty<int>();
     public sbyte[] Weights = Array.Empty<sbyte>();
 
-    public int Channels => Units * Pieces;
+    /// <summary>The weight rows: units × pieces, none for the pooling layers.</summary>
+    public int Channels => Kind == QuantizedModelFileDecoder.MaxPool2D || Kind == QuantizedModelFileDecoder.AvgPool2D ? 0 : Units * Pieces;
 }
 
 /// <summary>A checked quantized model file: its architecture string, its parts, and its layers.</summary>
@@ -53,7 +56,8 @@ internal sealed class QuantizedFileContent
 }
 
 /// <summary>
-/// Checks an int8 quantized model file (magic <c>NGQ8</c>, format version 2, docs/model-format.md) before anything in
+/// Checks an int8 quantized model file (magic <c>NGQ8</c>, format version 3, or 2 without convolutional layers;
+/// docs/model-format.md) before anything in
 /// it is trusted: the structure and every length, the exact length, the CRC-32, the topology fingerprint, the
 /// architecture string, then every layer against the architecture and every number against its range. The runtime's
 /// <c>ModelFile.LoadQuantized</c> and the generator's baked int8 weights both read files through it, so they accept
@@ -61,7 +65,10 @@ internal sealed class QuantizedFileContent
 /// </summary>
 internal static class QuantizedModelFileDecoder
 {
-    public const int Version = 2;
+    public const int Version = 3;
+
+    /// <summary>The oldest version this NetGen reads: version 2 is version 3 without the spatial fields of a layer header (flat networks only).</summary>
+    public const int OldestVersion = 2;
 
     /// <summary>The largest activation code (<c>Int8Kernels.MaxCode</c>): version 2 holds 7-bit activation codes.</summary>
     public const int MaxCode = 127;
@@ -69,7 +76,10 @@ internal static class QuantizedModelFileDecoder
     /// <summary>The largest weight code magnitude (<c>Int8Kernels.MaxWeight</c>), version 2.</summary>
     public const int MaxWeight = 64;
     public const int FingerprintBytes = 32;
-    public const int LayerHeaderBytes = 14 * 4;
+    public const int LayerHeaderBytes = 20 * 4;
+
+    /// <summary>A version 2 layer header: without input channels, height, width, kernel size, stride and padding.</summary>
+    public const int Version2LayerHeaderBytes = 14 * 4;
 
     /// <summary>The most inputs an int8 layer takes (<c>Quantizer.MaxInputs</c>).</summary>
     public const int MaxInputs = 16_384;
@@ -85,9 +95,9 @@ internal static class QuantizedModelFileDecoder
 
     // The values of NetGen.ReferenceLayerKind, NetGen.Activation, NetGen.LossFunction and NetGen.Quantization.Requantization
     // by name, as files store them (the runtime's tests check these against the enums).
-    public const int Dense = 0, Maxout = 1;
+    public const int Dense = 0, Maxout = 1, Conv2D = 3, MaxPool2D = 4, AvgPool2D = 5;
     public const int Linear = 0, Table = 1, Float = 2;
-    public static readonly string[] KindNames = { "Dense", "Maxout" };
+    public static readonly string[] KindNames = { "Dense", "Maxout", "Dropout", "Conv2D", "MaxPool2D", "AvgPool2D" };
     public static readonly string[] ActivationNames = { "Identity", "Step", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "ELU", "Softmax" };
     public static readonly string[] LossNames = { "MeanSquaredError", "BinaryCrossEntropy", "CrossEntropy" };
     public static readonly string[] RequantizationNames = { "Linear", "Table", "Float" };
@@ -139,8 +149,8 @@ internal static class QuantizedModelFileDecoder
         int version = reader.Int32("format version");
         if (version == 1)
             throw Error("the file has quantized model format version 1, whose activations are 8-bit codes; this NetGen reads version 2 (7-bit activation codes): quantize the float network again and save it.");
-        if (version != Version)
-            throw Error($"the file has quantized model format version {version}; this NetGen reads version {Version}.");
+        if (version != Version && version != OldestVersion)
+            throw Error($"the file has quantized model format version {version}; this NetGen reads versions {OldestVersion} and {Version}.");
         byte[] storedFingerprint = reader.Bytes(FingerprintBytes, "topology fingerprint").ToArray();
         int archLength = reader.Int32("architecture length");
         if (archLength <= 0 || archLength > ModelFileDecoder.MaxArchitectureBytes)
@@ -148,10 +158,10 @@ internal static class QuantizedModelFileDecoder
         byte[] arch = reader.Bytes(archLength, "architecture string").ToArray();
         int count = reader.Int32("layer count");
         // A layer takes at least its header: a count the rest of the file cannot hold is refused before anything is allocated.
-        if (count <= 0 || count > (file.Length - reader.Position) / LayerHeaderBytes)
+        if (count <= 0 || count > (file.Length - reader.Position) / (version == Version ? LayerHeaderBytes : Version2LayerHeaderBytes))
             throw Error($"the file declares {count} layers; it must be at least 1 and at most what its {file.Length - reader.Position} remaining bytes can hold.");
         var layers = new QuantizedFileLayer[count];
-        for (int l = 0; l < count; l++) layers[l] = ReadLayer(ref reader, l);
+        for (int l = 0; l < count; l++) layers[l] = ReadLayer(ref reader, l, version);
         uint storedCrc = unchecked((uint)reader.Int32("checksum"));
         if (reader.Position != file.Length)
             throw Error($"the file has {file.Length - reader.Position} trailing bytes after the checksum.");
@@ -172,62 +182,100 @@ internal static class QuantizedModelFileDecoder
         }
         var expected = Expected(architecture, out int inputSize, out string loss);
         if (expected.Count != count)
-            throw Error($"the file holds {count} layers but its architecture '{architecture}' has {expected.Count} Dense and Maxout layers.");
-        for (int l = 0, width = inputSize; l < count; l++)
-        {
-            Check(layers[l], expected[l], width, l == count - 1, l);
-            width = expected[l].Units;
-        }
+            throw Error($"the file holds {count} layers but its architecture '{architecture}' has {expected.Count} layers with an int8 form (dropout has none, BatchNorm is folded into the layer before it).");
+        if (version == OldestVersion && expected.Exists(e => e.Kind != Dense && e.Kind != Maxout))
+            throw Error($"the file has quantized model format version {version}, which holds Dense and Maxout layers only, but its architecture has convolutional layers.");
+        for (int l = 0; l < count; l++) Check(layers[l], expected[l], l == count - 1, l);
         for (int l = 1; l < count; l++)
             if (layers[l].InputScale != layers[l - 1].OutputScale || layers[l].InputZeroPoint != layers[l - 1].OutputZeroPoint)
                 throw Error($"layer {l + 1}'s input scale and zero point ({layers[l].InputScale}, {layers[l].InputZeroPoint}) are not layer {l}'s output ones ({layers[l - 1].OutputScale}, {layers[l - 1].OutputZeroPoint}).");
         return new QuantizedFileContent(architecture, inputSize, loss, layers);
     }
 
-    /// <summary>A Dense or Maxout layer as the architecture string gives it (what <c>Topology.Parse</c> makes of it).</summary>
-    private readonly struct ExpectedLayer
+    /// <summary>A layer as the architecture string gives it, with any BatchNorm after it folded in, and its input's shape.</summary>
+    private sealed class ExpectedLayer
     {
-        public ExpectedLayer(int kind, int activation, double alpha, int units, int pieces)
-        {
-            Kind = kind;
-            Activation = activation;
-            Alpha = alpha;
-            Units = units;
-            Pieces = pieces;
-        }
+        public int Kind;
+        public int Activation;
+        public double Alpha;
+        public int Units, Pieces;
+        public int InputChannels, InputHeight, InputWidth, KernelSize, Stride, Padding;
 
-        public int Kind { get; }
-        public int Activation { get; }
-        public double Alpha { get; }
-        public int Units { get; }
-        public int Pieces { get; }
+        public int InputSize => InputChannels * InputHeight * InputWidth;
+
+        /// <summary>The length of a weight row (the inputs; one patch of a convolution; the window of a pool).</summary>
+        public int RowLength => Kind == Conv2D ? InputChannels * KernelSize * KernelSize : Kind is MaxPool2D or AvgPool2D ? KernelSize * KernelSize : InputSize;
+
+        public bool IsPool => Kind is MaxPool2D or AvgPool2D;
     }
 
-    /// <summary>The Dense and Maxout layers of <paramref name="architecture"/>, with the words of <c>Topology.Parse</c> for a bad one.</summary>
+    /// <summary>
+    /// The layers of <paramref name="architecture"/> as an int8 network has them (no dropout; BatchNorm folded into the
+    /// Dense or Conv2D layer before it), with the words of <c>Topology.Parse</c> for a bad one.
+    /// </summary>
     private static List<ExpectedLayer> Expected(string architecture, out int inputSize, out string loss)
     {
-        string? problem = ArchitectureText.TryParse(architecture, out inputSize, out var parsed, out loss);
+        string? problem = ArchitectureText.TryParse(architecture, out ArchitectureInput input, out var parsed, out loss);
         if (problem is null && Array.IndexOf(LossNames, loss) < 0) problem = $"'{architecture}' does not end with ' | <loss>'.";
         if (problem is not null) throw Error($"the architecture string is not valid: {problem}");
+        inputSize = (int)input.Size;
         var layers = new List<ExpectedLayer>();
+        int channels = input.Channels, height = input.Height, width = input.Width, position = 0;
         foreach (var layer in parsed)
         {
-            if (layer.Kind == ArchitectureLayerKind.Dense)
+            position++;
+            int activation = Array.IndexOf(ActivationNames, layer.Activation);
+            if (activation < 0) throw Error($"the architecture string is not valid: '{layer.Activation}' in '{architecture}' is not an activation.");
+            double alpha = layer.Alpha ?? (activation == 5 ? 0.01 : activation == 6 ? 1.0 : 0.0);
+            var expected = new ExpectedLayer
             {
-                int activation = Array.IndexOf(ActivationNames, layer.Activation);
-                if (activation < 0) throw Error($"the architecture string is not valid: '{layer.Activation}' in '{architecture}' is not an activation.");
-                double alpha = layer.Alpha ?? (activation == 5 ? 0.01 : activation == 6 ? 1.0 : 0.0);
-                layers.Add(new ExpectedLayer(Dense, activation, alpha, layer.Units, 1));
-            }
-            else if (layer.Kind == ArchitectureLayerKind.Maxout)
+                Activation = activation, Alpha = alpha, Units = layer.Units, Pieces = 1,
+                InputChannels = channels, InputHeight = height, InputWidth = width,
+                KernelSize = layer.KernelSize, Stride = layer.Stride, Padding = layer.Padding,
+            };
+            switch (layer.Kind)
             {
-                layers.Add(new ExpectedLayer(Maxout, 0, 0, layer.Units, layer.Pieces));
+                case ArchitectureLayerKind.Dropout:
+                    continue;
+                case ArchitectureLayerKind.BatchNorm:
+                {
+                    ExpectedLayer? previous = layers.Count > 0 ? layers[layers.Count - 1] : null;
+                    if (previous is null || (previous.Kind != Dense && previous.Kind != Conv2D) || previous.Activation != 0)
+                        throw Error($"the architecture '{architecture}' has a BatchNorm (layer {position}) that int8 networks cannot fold: it must follow a Dense or Conv2D layer without an activation.");
+                    previous.Activation = activation;
+                    previous.Alpha = alpha;
+                    continue;
+                }
+                case ArchitectureLayerKind.Dense:
+                case ArchitectureLayerKind.Maxout:
+                    expected.Kind = layer.Kind == ArchitectureLayerKind.Dense ? Dense : Maxout;
+                    expected.Pieces = layer.Kind == ArchitectureLayerKind.Dense ? 1 : layer.Pieces;
+                    if (expected.Kind == Maxout) (expected.Activation, expected.Alpha) = (0, 0);
+                    expected.InputChannels = channels * height * width;
+                    expected.InputHeight = expected.InputWidth = 1;
+                    expected.KernelSize = expected.Stride = expected.Padding = 0;
+                    (channels, height, width) = (layer.Units, 1, 1);
+                    break;
+                default:
+                {
+                    bool conv = layer.Kind == ArchitectureLayerKind.Conv2D;
+                    int padding = conv ? layer.Padding : 0, k = layer.KernelSize;
+                    if (k <= 0 || layer.Stride <= 0 || padding < 0 || k > height + 2 * padding || k > width + 2 * padding)
+                        throw Error($"the architecture string is not valid: layer {position} ({layer.Kind}) cannot run on its {channels}×{height}×{width} input.");
+                    expected.Kind = conv ? Conv2D : layer.Kind == ArchitectureLayerKind.MaxPool2D ? MaxPool2D : AvgPool2D;
+                    expected.Units = conv ? layer.Units : channels;
+                    (channels, height, width) = (expected.Units, (height + 2 * padding - k) / layer.Stride + 1, (width + 2 * padding - k) / layer.Stride + 1);
+                    break;
+                }
             }
+            layers.Add(expected);
         }
+        if (layers.Count > 0 && layers[layers.Count - 1].Kind != Dense && layers[layers.Count - 1].Kind != Maxout)
+            throw Error($"the architecture '{architecture}' ends with a {KindNames[layers[layers.Count - 1].Kind]} layer; int8 networks end with a Dense or Maxout layer.");
         return layers;
     }
 
-    private static QuantizedFileLayer ReadLayer(ref Reader reader, int l)
+    private static QuantizedFileLayer ReadLayer(ref Reader reader, int l, int version)
     {
         string at = $"layer {l + 1}";
         var r = new QuantizedFileLayer
@@ -247,11 +295,26 @@ internal static class QuantizedModelFileDecoder
             TableZeroPoint = reader.Int32($"{at} table zero point"),
         };
         int tableLength = reader.Int32($"{at} table length");
+        if (version == Version)
+        {
+            r.InputChannels = reader.Int32($"{at} input channels");
+            r.InputHeight = reader.Int32($"{at} input height");
+            r.InputWidth = reader.Int32($"{at} input width");
+            r.KernelSize = reader.Int32($"{at} kernel size");
+            r.Stride = reader.Int32($"{at} stride");
+            r.Padding = reader.Int32($"{at} padding");
+        }
+        else
+        {
+            (r.InputChannels, r.InputHeight, r.InputWidth) = (r.Inputs, 1, 1);
+        }
         if (r.Units <= 0 || r.Pieces <= 0 || r.Inputs <= 0 || (long)r.Units * r.Pieces > int.MaxValue)
             throw Error($"{at} declares {r.Units} units of {r.Pieces} pieces over {r.Inputs} inputs; each must be at least 1.");
         if (tableLength != 0 && tableLength != 256) throw Error($"{at} declares a table of {tableLength} entries; it must have 0 or 256.");
-        int channels = r.Units * r.Pieces;
-        bool multipliers = r.Requantization != Float;
+        if (r.Kind < 0 || r.Kind >= KindNames.Length || r.Kind == 2)
+            throw Error($"{at} declares kind {r.Kind}; int8 layers are Dense (0), Maxout (1), Conv2D (3), MaxPool2D (4) and AvgPool2D (5).");
+        int channels = r.Channels;
+        bool multipliers = r.Requantization != Float && channels > 0;
         r.WeightScales = Floats(reader.Bytes(channels, 4, $"{at} weight scales"));
         r.Biases = Ints(reader.Bytes(channels, 4, $"{at} biases"));
         if (multipliers) r.Multipliers = Ints(reader.Bytes(channels, 16, $"{at} multipliers"));
@@ -263,7 +326,7 @@ internal static class QuantizedModelFileDecoder
     }
 
     /// <summary>Checks that every field of <paramref name="r"/> agrees with the architecture and lies in its range.</summary>
-    private static void Check(QuantizedFileLayer r, ExpectedLayer expected, int width, bool last, int l)
+    private static void Check(QuantizedFileLayer r, ExpectedLayer expected, bool last, int l)
     {
         string at = $"layer {l + 1}";
         void Require(bool condition, string problem)
@@ -271,16 +334,29 @@ internal static class QuantizedModelFileDecoder
             if (!condition) throw Error($"{at}: {problem}");
         }
         string kindName = KindNames[expected.Kind], activationName = ActivationNames[expected.Activation];
+        int width = expected.RowLength;
         Require(r.Kind == expected.Kind && r.Units == expected.Units && r.Pieces == expected.Pieces && r.Inputs == width
                 && r.Activation == expected.Activation && r.Alpha == (float)expected.Alpha,
             $"the file describes kind {r.Kind}, activation {r.Activation} (alpha {r.Alpha}), {r.Units} units of {r.Pieces} pieces over {r.Inputs} inputs, "
             + $"but the architecture says {kindName} {activationName} (alpha {(float)expected.Alpha}), {expected.Units} units of {expected.Pieces} pieces over {width} inputs.");
+        Require(r.InputChannels == expected.InputChannels && r.InputHeight == expected.InputHeight && r.InputWidth == expected.InputWidth
+                && r.KernelSize == expected.KernelSize && r.Stride == expected.Stride && r.Padding == expected.Padding,
+            $"the file describes an input of {r.InputChannels}×{r.InputHeight}×{r.InputWidth} with kernel {r.KernelSize}, stride {r.Stride} and padding {r.Padding}, "
+            + $"but the architecture says {expected.InputChannels}×{expected.InputHeight}×{expected.InputWidth} with kernel {expected.KernelSize}, stride {expected.Stride} and padding {expected.Padding}.");
         Require(width <= MaxInputs, $"{width} inputs; int8 layers take at most {MaxInputs}.");
-        bool table = expected.Kind == Dense && expected.Activation is 1 or 2 or 3 or 6; // Step, Sigmoid, Tanh, ELU
-        int mode = last ? Float : table ? Table : Linear;
-        Require(r.Requantization == mode, $"requantization {r.Requantization}; a {(last ? "last" : "hidden")} {activationName} layer uses {RequantizationNames[mode]} ({mode}).");
         Require(Positive(r.InputScale) && r.InputZeroPoint is >= 0 and <= MaxCode,
             $"input scale {r.InputScale} and zero point {r.InputZeroPoint}; the scale must be positive and finite, the zero point 0 to {MaxCode}.");
+        if (expected.IsPool)
+        {
+            Require(r.Requantization == Linear && r.OutputScale == r.InputScale && r.OutputZeroPoint == r.InputZeroPoint
+                    && r.TableScale == 0 && r.TableZeroPoint == 0 && r.Table.Length == 0,
+                $"requantization {r.Requantization}, output scale {r.OutputScale} and zero point {r.OutputZeroPoint}, table of {r.Table.Length}; "
+                + $"a pooling layer keeps its input's scale and zero point with requantization Linear ({Linear}) and no table.");
+            return;
+        }
+        bool table = expected.Kind != Maxout && expected.Activation is 1 or 2 or 3 or 6; // Step, Sigmoid, Tanh, ELU
+        int mode = last ? Float : table ? Table : Linear;
+        Require(r.Requantization == mode, $"requantization {r.Requantization}; a {(last ? "last" : "hidden")} {activationName} layer uses {RequantizationNames[mode]} ({mode}).");
         Require(last ? r.OutputScale == 0 && r.OutputZeroPoint == 0 : Positive(r.OutputScale) && r.OutputZeroPoint is >= 0 and <= MaxCode,
             $"output scale {r.OutputScale} and zero point {r.OutputZeroPoint} are out of range for a {(last ? "last" : "hidden")} layer.");
         Require(mode == Table

@@ -106,11 +106,17 @@ public class ConvolutionalTrainingTests
     }
 
     [Fact]
-    public void QuantizingAConvolutionalNetworkIsRefusedNamingTheLayer()
+    public void ATrainedConvolutionalNetworkQuantizesToTheIntegerReference()
     {
         var net = new SplitCnn(1);
-        var (x, _) = Batch(4, 1);
-        var e = Assert.Throws<NotSupportedException>(() => net.Quantize(x, 4));
-        Assert.Contains("Layer 1 is Conv2D", e.Message);
+        var (x, y) = Batch(16, 1);
+        for (int step = 0; step < 3; step++) net.ComputeGradients(x, y, 16); // running statistics of its BatchNorm
+        var q = net.Quantize(x, 16);
+        var actual = new float[SplitCnn.OutputSize];
+        for (int s = 0; s < 4; s++)
+        {
+            q.Forward(x.AsSpan(s * SplitCnn.InputSize, SplitCnn.InputSize), actual);
+            Assert.Equal(NetGen.Tests.Quantization.IntegerReference.Forward(q, x.AsSpan(s * SplitCnn.InputSize, SplitCnn.InputSize)), actual);
+        }
     }
 }

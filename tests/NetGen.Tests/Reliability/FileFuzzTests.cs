@@ -238,11 +238,15 @@ public class FileFuzzTests(ITestOutputHelper output)
         Assert.True(unchanged < MutationsPerFormat / 10, $"{unchanged} mutations changed nothing");
     }
 
-    [Fact]
-    public void MutatedQuantizedModelFilesAreAllRejected()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void MutatedQuantizedModelFilesAreAllRejected(bool convolutional)
     {
-        var random = new Random(40);
-        byte[] original = NetGen.Tests.Quantization.QuantizedModelFileTests.Bytes(NetGen.Tests.Quantization.QuantizedModelFileTests.Sample());
+        var random = new Random(convolutional ? 41 : 40);
+        byte[] original = NetGen.Tests.Quantization.QuantizedModelFileTests.Bytes(convolutional
+            ? NetGen.Tests.Quantization.QuantizedModelFileTests.ConvolutionalSample()
+            : NetGen.Tests.Quantization.QuantizedModelFileTests.Sample());
         int unchanged = 0;
         for (int n = 0; n < MutationsPerFormat; n++)
         {
