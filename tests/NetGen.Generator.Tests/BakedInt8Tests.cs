@@ -167,11 +167,11 @@ public sealed class BakedInt8Tests : IDisposable
         byte[] file = File.ReadAllBytes(path);
         int layer = 44 + BinaryPrimitives.ReadInt32LittleEndian(file.AsSpan(40)) + 4; // the first layer's header
         const int Channels = 4;
-        int scales = layer + 56, biases = scales + 4 * Channels, multipliers = biases + 4 * Channels;
+        int scales = layer + 80, biases = scales + 4 * Channels, multipliers = biases + 4 * Channels;
         int weights = multipliers + 16 * Channels + 256; // Tanh: a 256-entry table
         switch (damage)
         {
-            case "version": file[4] = 3; break;
+            case "version": file[4] = 4; break;
             case "crc": file[weights] ^= 1; break;
             case "truncated": file = file[..^10]; break;
             case "trailing": file = [.. file, 0]; break;

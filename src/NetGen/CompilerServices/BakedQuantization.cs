@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using NetGen.Quantization;
+using NetGen.Reference;
 using NetGen.Serialization;
 
 namespace NetGen.CompilerServices;
@@ -29,27 +30,68 @@ public static class BakedQuantization
 
     /// <summary>
     /// Writes the float parameters <paramref name="network"/> stands for into <paramref name="parameters"/>, in the
-    /// <see cref="INetwork.Parameters"/> layout: weight <c>WeightScales[j] · Weights[j, i]</c> and bias
-    /// <c>InputScale · WeightScales[j] · Biases[j]</c> (computed in double, rounded to float).
+    /// <see cref="INetwork.Parameters"/> layout, followed by the running statistics when the span has room for them
+    /// (as the generated networks keep them): weight <c>WeightScales[j] · Weights[j, i]</c> and bias
+    /// <c>InputScale · WeightScales[j] · Biases[j]</c> (computed in double, rounded to float). A BatchNorm layer was folded
+    /// into the layer before it, so it gets γ = √(1 + ε), β = 0, running mean 0 and variance 1: the identity, to float rounding.
     /// </summary>
     public static void Dequantize(QuantizedNetwork network, Span<float> parameters)
     {
         ArgumentNullException.ThrowIfNull(network);
-        long count = network.Layers.Sum(l => (long)l.Channels * (l.Inputs + 1));
-        if (parameters.Length != count)
-            throw new ArgumentException($"The parameters have {parameters.Length} values; the network '{network.Architecture}' has {count}.", nameof(parameters));
-        int offset = 0;
-        foreach (QuantizedLayer layer in network.Layers)
+        Topology topology = Topology.Parse(network.Architecture);
+        SampleShape shape = topology.InputShape ?? SampleShape.Flat(topology.InputSize);
+        long count = 0, statisticsCount = 0;
+        foreach (var layer in topology.Layers)
         {
-            int channels = layer.Channels, inputs = layer.Inputs;
-            ReadOnlySpan<sbyte> weights = layer.Weights;
-            for (int j = 0; j < channels; j++)
+            count += layer.ParameterCount(shape);
+            statisticsCount += layer.RunningStatisticsCount(shape);
+            shape = layer.OutputShape(shape);
+        }
+        if (parameters.Length != count && parameters.Length != count + statisticsCount)
+            throw new ArgumentException($"The parameters have {parameters.Length} values; the network '{network.Architecture}' has {count}"
+                + (statisticsCount > 0 ? $" and {statisticsCount} running statistics." : "."), nameof(parameters));
+        Span<float> statistics = parameters.Length == count ? [] : parameters.Slice((int)count);
+        shape = topology.InputShape ?? SampleShape.Flat(topology.InputSize);
+        int offset = 0, statisticsOffset = 0, next = 0;
+        foreach (var reference in topology.Layers)
+        {
+            switch (reference.Kind)
             {
-                float scale = layer.WeightScales[j];
-                for (int i = 0; i < inputs; i++) parameters[offset + j * inputs + i] = (float)((double)scale * weights[j * inputs + i]);
-                parameters[offset + channels * inputs + j] = (float)((double)layer.InputScale * scale * layer.Biases[j]);
+                case ReferenceLayerKind.Dense:
+                case ReferenceLayerKind.Maxout:
+                case ReferenceLayerKind.Conv2D:
+                {
+                    QuantizedLayer layer = network.Layers[next++];
+                    int channels = layer.Channels, inputs = layer.Inputs;
+                    ReadOnlySpan<sbyte> weights = layer.Weights;
+                    for (int j = 0; j < channels; j++)
+                    {
+                        float scale = layer.WeightScales[j];
+                        for (int i = 0; i < inputs; i++) parameters[offset + j * inputs + i] = (float)((double)scale * weights[j * inputs + i]);
+                        parameters[offset + channels * inputs + j] = (float)((double)layer.InputScale * scale * layer.Biases[j]);
+                    }
+                    break;
+                }
+                case ReferenceLayerKind.MaxPool2D:
+                case ReferenceLayerKind.AvgPool2D:
+                    next++;
+                    break;
+                case ReferenceLayerKind.BatchNorm:
+                {
+                    int c = shape.Channels;
+                    parameters.Slice(offset, c).Fill((float)Math.Sqrt(1 + reference.Epsilon));
+                    parameters.Slice(offset + c, c).Clear();
+                    if (!statistics.IsEmpty)
+                    {
+                        statistics.Slice(statisticsOffset, c).Clear();
+                        statistics.Slice(statisticsOffset + c, c).Fill(1f);
+                    }
+                    break;
+                }
             }
-            offset += channels * (inputs + 1);
+            offset += reference.ParameterCount(shape);
+            statisticsOffset += reference.RunningStatisticsCount(shape);
+            shape = reference.OutputShape(shape);
         }
     }
 }
