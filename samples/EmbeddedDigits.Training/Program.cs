@@ -4,11 +4,26 @@
 //   dotnet run -c Release --project samples/EmbeddedDigits.Training [-- output.ngw]
 //   dotnet run -c Release --project samples/EmbeddedDigits.Training -- --quantize [output.ngw]
 //     (no training: quantizes the network already saved in output.ngw)
+//   dotnet run -c Release --project samples/EmbeddedDigits.Training -- --quantize-cnn [digits-cnn.ngw]
+//     (no training: quantizes the CNN of samples/Mnist saved as samples/EmbeddedDigits/digits-cnn.ngw into digits-cnn-int8.ngw,
+//     which `-p:Cnn=true -p:Int8=true` compiles in)
 using NetGen;
 using NetGen.Data;
 using NetGen.Optimizers;
 using NetGen.Serialization;
 using NetGen.Training;
+
+if (args is ["--quantize-cnn", ..])
+{
+    string cnnFile = args.Length > 1 ? args[1] : Path.Combine(FindRepository(), "samples", "EmbeddedDigits", "digits-cnn.ngw");
+    var (cnnTrain, cnnTest) = Mnist.Load(Mnist.DefaultFolder);
+    var cnn = new DigitsCnn();
+    ModelFile.Load(cnn, cnnFile);
+    Console.WriteLine($"float CNN: test accuracy {Trainer.Evaluate(cnn.Freeze(), cnnTest).Accuracy:P2}");
+    string cnnInt8 = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(cnnFile))!, Path.GetFileNameWithoutExtension(cnnFile) + "-int8.ngw");
+    SaveInt8(cnn, cnnTrain, cnnTest, cnnInt8);
+    return;
+}
 
 bool quantizeOnly = args is ["--quantize", ..];
 string[] rest = quantizeOnly ? args[1..] : args;
@@ -41,10 +56,10 @@ Console.WriteLine($"saved {MnistNet.ParameterCount:N0} parameters to {output} ({
 Console.WriteLine(MnistNet.Architecture);
 SaveInt8(net, train, test, int8Output);
 
-static void SaveInt8(MnistNet net, Dataset train, Dataset test, string path)
+static void SaveInt8(INetwork net, Dataset train, Dataset test, string path)
 {
     const int Calibration = 1000;
-    var quantized = net.Quantize(train.Features.AsSpan(0, Calibration * MnistNet.InputSize), Calibration);
+    var quantized = net.Quantize(train.Features.AsSpan(0, Calibration * net.InputSize), Calibration);
     var evaluation = Trainer.Evaluate(quantized, test);
     ModelFile.Save(quantized, path);
     Console.WriteLine($"int8 (calibrated on {Calibration:N0} training digits): test accuracy {evaluation.Accuracy:P2}; saved to {path} ({new FileInfo(path).Length:N0} bytes)");
@@ -69,3 +84,17 @@ sealed class ConsoleReport : IProgress<EpochReport>
 [Dense(64, Activation.ReLU)]
 [Dense(10, Activation.Softmax)]
 public partial class MnistNet;
+
+/// <summary>The CNN of samples/Mnist (--model cnn), declared as samples/EmbeddedDigits declares it for -p:Cnn=true.</summary>
+[Network(Loss = LossFunction.CrossEntropy)]
+[Input(1, 28, 28)]
+[Conv2D(16, 5, Activation.Identity, Padding = 2)]
+[BatchNorm(Activation = Activation.ReLU)]
+[MaxPool2D(2)]
+[Conv2D(32, 5, Activation.Identity, Padding = 2)]
+[BatchNorm(Activation = Activation.ReLU)]
+[MaxPool2D(2)]
+[Dense(128, Activation.ReLU)]
+[Dropout(0.3f)]
+[Dense(10, Activation.Softmax)]
+public partial class DigitsCnn;

@@ -1,4 +1,4 @@
-// Classifies handwritten digits with a network whose 109,386 parameters are compiled into this program: no model file
+// Classifies handwritten digits with a network whose parameters are compiled into this program: no model file
 // is read at run time, no network object is created, nothing is allocated per digit. Published with NativeAOT this
 // is a single native executable.
 // Usage: EmbeddedDigits [number of digits to show, default 12]
@@ -62,12 +62,20 @@ TimeSpan elapsed = Stopwatch.GetElapsedTime(start);
 Console.WriteLine($"latency: {elapsed.TotalMicroseconds / (Rounds * test.Count):F2} µs per digit over {Rounds * test.Count:N0} classifications (checksum {checksum})");
 return accuracy >= 0.9 ? 0 : 1;
 
-#if CNN
+#if CNN && INT8
+/// <summary>
+/// The convolutional network of samples/Mnist (--model cnn) with the int8 quantized network of digits-cnn-int8.ngw baked
+/// in (-p:Cnn=true -p:Int8=true): both batch norms folded into their convolutions.
+/// </summary>
+[Network(Loss = LossFunction.CrossEntropy, Weights = "digits-cnn-int8.ngw")]
+#elif CNN
 /// <summary>
 /// The convolutional network of samples/Mnist (--model cnn) with the parameters and running statistics of digits-cnn.ngw
 /// baked in (-p:Cnn=true): two 5 × 5 convolutions with batch norm, ReLU and 2 × 2 max pooling, 128 ReLU units, softmax.
 /// </summary>
 [Network(Loss = LossFunction.CrossEntropy, Weights = "digits-cnn.ngw")]
+#endif
+#if CNN
 [Input(1, 28, 28)]
 [Conv2D(16, 5, Activation.Identity, Padding = 2)]
 [BatchNorm(Activation = Activation.ReLU)]

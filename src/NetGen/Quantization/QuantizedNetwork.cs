@@ -46,7 +46,7 @@ public sealed unsafe class QuantizedNetwork : IInference
         for (int l = 0; l < _flatStart; l++)
         {
             _spatial[l] = new SpatialStage(layers[l]);
-            _spatialBytes = Math.Max(_spatialBytes, Math.Max(_spatial[l].OutputBytes, layers[l].InputShape.Size));
+            _spatialBytes = Math.Max(_spatialBytes, Math.Max(_spatial[l].OutputBytes, layers[l].InputShape.Size + SpatialStage.Slack));
             _patchBytes = Math.Max(_patchBytes, _spatial[l].PatchBytes);
             _patchSums = Math.Max(_patchSums, _spatial[l].SumCount);
         }

@@ -47,13 +47,13 @@ internal sealed unsafe class SpatialStage
     public SampleShape Output { get; }
 
     /// <summary>The patch bytes a convolution needs in scratch (0 for pooling).</summary>
-    public int PatchBytes => _plan is null ? 0 : Chunk * _patchStride;
+    public int PatchBytes => _plan is null ? 0 : Chunk * _patchStride + Slack;
 
     /// <summary>The sums a convolution needs in scratch (0 for pooling).</summary>
     public int SumCount => _plan is null ? 0 : Chunk * _sumStride;
 
     /// <summary>The bytes the output buffer needs: the codes, and room for the last position's whole blocks of channels.</summary>
-    public int OutputBytes => Output.Size + Int8Kernels.BlockChannels * Math.Max(1, _plan?.Blocks ?? 1);
+    public int OutputBytes => Output.Size + Int8Kernels.BlockChannels * Math.Max(1, _plan?.Blocks ?? 1) + Slack;
 
     /// <summary>Runs the layer on one sample's channels-last codes.</summary>
     public void Run(byte* input, byte* output, byte* patches, int* sums)
@@ -71,7 +71,7 @@ internal sealed unsafe class SpatialStage
         LayerPlan plan = _plan!;
         int channels = Input.Channels, height = Input.Height, width = Input.Width, k = Layer.KernelSize, stride = Layer.Stride, padding = Layer.Padding;
         int filters = Output.Channels, columns = Output.Width, positions = Output.Height * Output.Width, pixel = channels, run = k * channels;
-        byte zero = (byte)Layer.InputZeroPoint;
+        Vector128<byte> fill = Vector128.Create((byte)Layer.InputZeroPoint);
         for (int start = 0; start < positions; start += Chunk)
         {
             int n = Math.Min(Chunk, positions - start);
@@ -86,20 +86,20 @@ internal sealed unsafe class SpatialStage
                     int iy = oy * stride + i - padding;
                     if (iy < 0 || iy >= height)
                     {
-                        Unsafe.InitBlockUnaligned(patch, zero, (uint)run);
+                        Fill(patch, fill, run);
                         continue;
                     }
                     byte* line = input + (iy * width) * pixel;
                     if (inside)
                     {
-                        Unsafe.CopyBlockUnaligned(patch, line + x0 * pixel, (uint)run);
+                        Copy(patch, line + x0 * pixel, run);
                         continue;
                     }
                     for (int j = 0; j < k; j++)
                     {
                         int ix = x0 + j;
-                        if (ix < 0 || ix >= width) Unsafe.InitBlockUnaligned(patch + j * pixel, zero, (uint)pixel);
-                        else Unsafe.CopyBlockUnaligned(patch + j * pixel, line + ix * pixel, (uint)pixel);
+                        if (ix < 0 || ix >= width) Fill(patch + j * pixel, fill, pixel);
+                        else Copy(patch + j * pixel, line + ix * pixel, pixel);
                     }
                 }
             }
@@ -116,6 +116,26 @@ internal sealed unsafe class SpatialStage
             for (int q = 0; q < n; q++) plan.Requantize(sums + q * _sumStride, output + (start + q) * filters);
         }
     }
+
+    /// <summary>
+    /// Copies <paramref name="count"/> bytes in whole 16-byte vectors: up to 15 bytes past the end are read (the buffers
+    /// have <see cref="Slack"/>) and written, where the next copy of the patch, or the patch after it, writes again.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Copy(byte* destination, byte* source, int count)
+    {
+        for (int o = 0; o < count; o += 16) Vector128.Load(source + o).Store(destination + o);
+    }
+
+    /// <summary>Writes <paramref name="count"/> bytes of <paramref name="value"/>, in whole 16-byte vectors as <see cref="Copy"/> does.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Fill(byte* destination, Vector128<byte> value, int count)
+    {
+        for (int o = 0; o < count; o += 16) value.Store(destination + o);
+    }
+
+    /// <summary>The bytes every code and patch buffer has beyond its end, for the whole vectors of <see cref="Copy"/>.</summary>
+    public const int Slack = 64;
 
     private void MaxPool(byte* input, byte* output)
     {
