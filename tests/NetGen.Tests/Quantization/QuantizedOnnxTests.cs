@@ -6,7 +6,10 @@ using Xunit.Abstractions;
 
 namespace NetGen.Tests.Quantization;
 
-/// <summary>Quantized networks exported as QDQ ONNX models run in ONNX Runtime and agree with NetGen's int8 outputs.</summary>
+/// <summary>
+/// Quantized networks exported as QDQ ONNX models (MatMulInteger, ConvInteger, MaxPool on codes) run in ONNX Runtime and
+/// agree with NetGen's int8 outputs.
+/// </summary>
 public class QuantizedOnnxTests(ITestOutputHelper output)
 {
     private static float[] Run(QuantizedNetwork q, float[] x, int batch)
@@ -80,6 +83,20 @@ public class QuantizedOnnxTests(ITestOutputHelper output)
         int same = Enumerable.Range(0, test.Count).Count(s => ArgMax(expected, s) == ArgMax(actual, s));
         output.WriteLine($"digits: largest difference {worst:G3}; {exact} of {expected.Length} outputs equal; {same} of {test.Count} predictions");
         AssertAgreement(q, expected, actual, "digits");
+        Assert.True(same >= test.Count - 2, $"{same} of {test.Count} predictions agree");
+    }
+
+    [Fact]
+    public void OnnxRuntimeAgreesOnTheDigitsCnn()
+    {
+        var (_, q, test) = MnistCnnQuantizationTests.Quantized();
+        float[] expected = new float[test.Count * 10];
+        q.Forward(test.Features, expected, test.Count);
+        float[] actual = Run(q, test.Features, test.Count);
+        double worst = expected.Zip(actual, (a, b) => Math.Abs(a - b)).Max();
+        int same = Enumerable.Range(0, test.Count).Count(s => ArgMax(expected, s) == ArgMax(actual, s));
+        output.WriteLine($"digits CNN: largest difference {worst:G3}; {same} of {test.Count} predictions agree");
+        AssertAgreement(q, expected, actual, "digits CNN");
         Assert.True(same >= test.Count - 2, $"{same} of {test.Count} predictions agree");
     }
 
