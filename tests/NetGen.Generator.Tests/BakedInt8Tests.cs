@@ -46,6 +46,9 @@ public sealed class BakedInt8Tests : IDisposable
         "[Network(Loss = LossFunction.CrossEntropy)] [Input(100)] [Dense(37, Activation.ReLU)] [Dense(10, Activation.Softmax)]",
         // LeakyReLU with alpha, dropout (no quantized layer), maxout, ELU output
         "[Network] [Input(20)] [Dense(24, Activation.LeakyReLU, Alpha = 0.1f)] [Dropout(0.3f)] [Maxout(8, 3)] [Dense(3, Activation.ELU)]",
+        // convolutions (BatchNorm folded into the first), max and average pooling
+        "[Network(Loss = LossFunction.CrossEntropy)] [Input(2, 8, 8)] [Conv2D(6, 3, Activation.Identity, Padding = 1)] [BatchNorm(Activation = Activation.ReLU)] "
+            + "[MaxPool2D(2)] [Conv2D(5, 3, Activation.Tanh)] [AvgPool2D(2)] [Dense(3, Activation.Softmax)]",
     ];
 
     public static TheoryData<string> Architectures => new(ArchitectureList);
@@ -108,18 +111,34 @@ public sealed class BakedInt8Tests : IDisposable
         // Constructors start from the dequantized int8 parameters.
         var fresh = (INetwork)Activator.CreateInstance(type)!;
         Assert.Equal(Dequantized(oracle), fresh.Parameters.ToArray());
+        Assert.All(Enumerable.Range(0, fresh.RunningStatistics.Length), i =>
+            Assert.Equal(i / 6 % 2 == 0 ? 0f : 1f, fresh.RunningStatistics[i])); // one BatchNorm of 6 channels: means 0, variances 1
     }
 
-    /// <summary>The float parameters an int8 network stands for, computed here from the documented rule.</summary>
+    /// <summary>
+    /// The float parameters an int8 network stands for, computed here from the documented rule; a folded BatchNorm's γ is
+    /// √(1 + ε) and its β 0, the identity with running mean 0 and variance 1.
+    /// </summary>
     private static float[] Dequantized(QuantizedNetwork q)
     {
         var parameters = new List<float>();
-        foreach (QuantizedLayer layer in q.Layers)
+        var layers = new Queue<QuantizedLayer>(q.Layers);
+        int channels = 0;
+        foreach (var reference in Topology.Parse(q.Architecture).Layers)
         {
-            for (int j = 0; j < layer.Channels; j++)
+            if (reference.Kind == NetGen.Reference.ReferenceLayerKind.Dropout) continue;
+            if (reference.Kind == NetGen.Reference.ReferenceLayerKind.BatchNorm)
+            {
+                parameters.AddRange(Enumerable.Repeat((float)Math.Sqrt(1 + reference.Epsilon), channels));
+                parameters.AddRange(Enumerable.Repeat(0f, channels));
+                continue;
+            }
+            QuantizedLayer layer = layers.Dequeue();
+            channels = layer.OutputShape.Channels;
+            for (int j = 0; j < layer.Channels && layer.HasWeights; j++)
                 for (int i = 0; i < layer.Inputs; i++)
                     parameters.Add((float)((double)layer.WeightScales[j] * layer.Weights[j * layer.Inputs + i]));
-            for (int j = 0; j < layer.Channels; j++)
+            for (int j = 0; j < layer.Channels && layer.HasWeights; j++)
                 parameters.Add((float)((double)layer.InputScale * layer.WeightScales[j] * layer.Biases[j]));
         }
         return [.. parameters];
