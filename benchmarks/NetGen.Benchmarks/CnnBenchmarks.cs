@@ -162,7 +162,7 @@ public class CnnBenchmarks
         }
     }
 
-    private static float[] LoadParameters()
+    internal static float[] LoadParameters()
     {
         if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("digits_cnn.parameters is little-endian float32.");
         byte[] bytes = Resource("digits_cnn.parameters");
@@ -170,7 +170,7 @@ public class CnnBenchmarks
         return MemoryMarshal.Cast<byte, float>(bytes).ToArray();
     }
 
-    private static byte[] Resource(string name)
+    internal static byte[] Resource(string name)
     {
         using Stream stream = Assembly.GetExecutingAssembly().GetManifestResourceStream(name)
             ?? throw new InvalidOperationException($"The embedded resource {name} is missing (benchmarks/cnn, see NetGen.Benchmarks.csproj).");

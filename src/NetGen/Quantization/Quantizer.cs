@@ -24,6 +24,10 @@ namespace NetGen.Quantization;
 /// <para><b>Hidden activations</b>: Identity, ReLU and LeakyReLU requantize linearly (a multiplier per channel and
 /// sign); Step, Sigmoid, Tanh and ELU go through a 256-entry table indexed by an 8-bit pre-activation code (255 steps
 /// over the calibration range of the layer's pre-activations) whose entries are 7-bit output codes; Maxout requantizes each piece and keeps the largest code.</para>
+/// <para><b>Convolutional networks</b> (<see cref="FoldedLayers"/>): dropout is dropped and each BatchNorm folded into the
+/// Dense or Conv2D layer before it; a convolution's weights, biases and requantization are a Dense layer's over one
+/// patch, its ranges taken over every position; pooling layers keep their input's scale and zero point. Calibration
+/// runs the folded layers in double precision.</para>
 /// </remarks>
 internal static class Quantizer
 {

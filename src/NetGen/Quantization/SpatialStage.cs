@@ -46,8 +46,9 @@ internal sealed unsafe class SpatialStage
     public SampleShape Input { get; }
     public SampleShape Output { get; }
 
-    /// <summary>The patch bytes a convolution needs in scratch (0 for pooling).</summary>
-    public int PatchBytes => _plan is null ? 0 : Chunk * _patchStride + Slack;
+    /// <summary>The patch bytes a convolution needs in scratch, and after them the padded input (0 for pooling).</summary>
+    public int PatchBytes => _plan is null ? 0
+        : Chunk * _patchStride + Slack + (Layer.Padding == 0 ? 0 : (Input.Height + 2 * Layer.Padding) * (Input.Width + 2 * Layer.Padding) * Input.Channels + Slack);
 
     /// <summary>The sums a convolution needs in scratch (0 for pooling).</summary>
     public int SumCount => _plan is null ? 0 : Chunk * _sumStride;
@@ -69,9 +70,16 @@ internal sealed unsafe class SpatialStage
     private void Convolve(byte* input, byte* output, byte* patches, int* sums)
     {
         LayerPlan plan = _plan!;
-        int channels = Input.Channels, height = Input.Height, width = Input.Width, k = Layer.KernelSize, stride = Layer.Stride, padding = Layer.Padding;
-        int filters = Output.Channels, columns = Output.Width, positions = Output.Height * Output.Width, pixel = channels, run = k * channels;
-        Vector128<byte> fill = Vector128.Create((byte)Layer.InputZeroPoint);
+        int channels = Input.Channels, k = Layer.KernelSize, stride = Layer.Stride, padding = Layer.Padding;
+        int filters = Output.Channels, columns = Output.Width, positions = Output.Height * Output.Width, run = k * channels;
+        int paddedWidth = Input.Width + 2 * padding, line = paddedWidth * channels;
+        // With padding, the input is first copied into a frame of zero-point codes, so every patch row is one run of bytes.
+        byte* source = input;
+        if (padding > 0)
+        {
+            source = patches + Chunk * _patchStride + Slack;
+            Pad(input, source);
+        }
         for (int start = 0; start < positions; start += Chunk)
         {
             int n = Math.Min(Chunk, positions - start);
@@ -79,29 +87,8 @@ internal sealed unsafe class SpatialStage
             {
                 int oy = (start + q) / columns, ox = (start + q) % columns;
                 byte* patch = patches + q * _patchStride;
-                int x0 = ox * stride - padding;
-                bool inside = x0 >= 0 && x0 + k <= width;
-                for (int i = 0; i < k; i++, patch += run)
-                {
-                    int iy = oy * stride + i - padding;
-                    if (iy < 0 || iy >= height)
-                    {
-                        Fill(patch, fill, run);
-                        continue;
-                    }
-                    byte* line = input + (iy * width) * pixel;
-                    if (inside)
-                    {
-                        Copy(patch, line + x0 * pixel, run);
-                        continue;
-                    }
-                    for (int j = 0; j < k; j++)
-                    {
-                        int ix = x0 + j;
-                        if (ix < 0 || ix >= width) Fill(patch + j * pixel, fill, pixel);
-                        else Copy(patch + j * pixel, line + ix * pixel, pixel);
-                    }
-                }
+                byte* corner = source + oy * stride * line + ox * stride * channels;
+                for (int i = 0; i < k; i++) Copy(patch + i * run, corner + i * line, run);
             }
             if (plan.Packed is null)
             {
@@ -115,6 +102,23 @@ internal sealed unsafe class SpatialStage
             // In order: a position's whole blocks may spill into the next position's codes, which are written after.
             for (int q = 0; q < n; q++) plan.Requantize(sums + q * _sumStride, output + (start + q) * filters);
         }
+    }
+
+    /// <summary>The input inside a frame of <see cref="QuantizedLayer.Padding"/> zero-point codes (the real 0) on every side.</summary>
+    private void Pad(byte* input, byte* padded)
+    {
+        int channels = Input.Channels, padding = Layer.Padding, row = Input.Width * channels;
+        int line = (Input.Width + 2 * padding) * channels;
+        Vector128<byte> fill = Vector128.Create((byte)Layer.InputZeroPoint);
+        Fill(padded, fill, padding * line);
+        for (int y = 0; y < Input.Height; y++)
+        {
+            byte* target = padded + (y + padding) * line;
+            Fill(target, fill, padding * channels);
+            Copy(target + padding * channels, input + y * row, row);
+            Fill(target + padding * channels + row, fill, padding * channels);
+        }
+        Fill(padded + (Input.Height + padding) * line, fill, padding * line);
     }
 
     /// <summary>
