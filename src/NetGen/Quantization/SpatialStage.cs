@@ -10,7 +10,8 @@ namespace NetGen.Quantization;
 /// </summary>
 /// <remarks>
 /// A convolution copies the patches of up to <see cref="Chunk"/> output positions into rows of codes (im2col, in the
-/// order row, column, channel; outside the input the input zero point, the real 0), multiplies them by the layer's
+/// order row, column, channel; a padded input is first framed by the input zero point, the real 0, so each row of a
+/// patch is one run of bytes), multiplies them by the layer's
 /// weights with the int8 kernels as if each position were a sample of a Dense layer (the weights are permuted once to
 /// that order), and requantizes each position's sums with the layer's multipliers. The sums are the same exact
 /// integers whatever the order, so every instruction-set path gives the same codes.
