@@ -84,7 +84,9 @@ public interface INetwork : IInference
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="calibrationSamples"/> is less than 1.</exception>
     /// <exception cref="ArgumentException">The inputs do not hold calibrationSamples × InputSize values, or one is NaN or
     /// infinite (the message names the sample).</exception>
-    /// <exception cref="NotSupportedException">A layer has more than 16,384 inputs.</exception>
+    /// <exception cref="NotSupportedException">A layer has more than 16,384 inputs (a convolution: input channels × kernel size²), a
+    /// BatchNorm layer does not follow a Dense or Conv2D layer without an activation of its own (it is folded into that
+    /// layer), or the last layer is not Dense or Maxout; the message names the layer.</exception>
     Quantization.QuantizedNetwork Quantize(ReadOnlySpan<float> calibrationInputs, int calibrationSamples) =>
         Quantization.Quantizer.Quantize(this, calibrationInputs, calibrationSamples);
 }

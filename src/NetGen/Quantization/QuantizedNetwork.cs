@@ -15,11 +15,15 @@ namespace NetGen.Quantization;
 /// product rounded half to even and NaN taken as 0. Each layer then works in integers only (see
 /// <see cref="QuantizedLayer"/> and <see cref="Requantization"/>); the last layer's outputs are computed in double
 /// precision and rounded to float.</para>
+/// <para>Convolutional networks run their Conv2D, MaxPool2D and AvgPool2D layers one sample at a time on codes held
+/// channels-last (each convolution as an int8 product over its patches), then hand the codes, back in the float layout, to the Dense layers,
+/// which run on tiles of samples as in a flat network.</para>
 /// <para>All integer arithmetic is exact, so every instruction-set path (<see cref="InstructionSet"/>) gives the same
 /// codes and accumulators, and the outputs are bit-identical across them; the float output layer uses the C library's
 /// <c>exp</c> and <c>tanh</c>, which may differ in the last bit between platforms.</para>
 /// <para>Both <c>Forward</c> overloads and <see cref="Predict"/> are thread-safe and allocate nothing, except per thread
-/// on its first call: a scratch buffer for a tile of 16 samples, grown if a network with wider layers comes later.</para>
+/// on its first call: scratch buffers for a tile of 16 samples (and one sample's convolutions), grown if a network with
+/// wider layers comes later.</para>
 /// </remarks>
 public sealed unsafe class QuantizedNetwork : IInference
 {

@@ -69,6 +69,14 @@ public class ConvolutionalQuantizationTests
     }
 
     [Fact]
+    public void ANetworkEndingInAConvolutionIsRefused()
+    {
+        var (net, data) = QuantizationTests.Prepared(new QuantCnnConvLast(), seed: 19, samples: 3);
+        var error = Assert.Throws<NotSupportedException>(() => net.Quantize(data, 3));
+        Assert.Contains("Layer 1 is Conv2D, the last layer", error.Message);
+    }
+
+    [Fact]
     public void CalibrationRejectsNaNNamingTheSample()
     {
         var (net, data) = QuantizationTests.Prepared(new QuantCnn(), seed: 15, samples: 6);
@@ -125,5 +133,25 @@ public class ConvolutionalQuantizationTests
             q.Predict(data.AsSpan(242, 242));
         }
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
+    public void ConcurrentCallsGiveTheSameOutputsAsOneThread()
+    {
+        var (net, data) = QuantizationTests.Prepared(new QuantCnn(), seed: 18, samples: 24);
+        QuantizedNetwork q = net.Quantize(data, 24);
+        var expected = new float[24 * 4];
+        q.Forward(data, expected, 24);
+        Parallel.For(0, 6, new ParallelOptions { MaxDegreeOfParallelism = 3 }, t =>
+        {
+            var outputs = new float[24 * 4];
+            for (int k = 0; k < 10; k++)
+            {
+                if (t % 2 == 0) q.Forward(data, outputs, 24);
+                else
+                    for (int s = 0; s < 24; s++) q.Forward(data.AsSpan(s * 242, 242), outputs.AsSpan(s * 4, 4));
+                Assert.Equal(expected, outputs);
+            }
+        });
     }
 }

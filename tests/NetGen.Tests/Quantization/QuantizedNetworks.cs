@@ -80,3 +80,9 @@ public partial class QuantCnnUnfoldable;
 [BatchNorm(Activation = Activation.ReLU)]
 [Dense(2, Activation.Softmax)]
 public partial class QuantCnnPoolNorm;
+
+// A convolution last: its outputs are an image, which int8 networks do not end with (the last layer is computed in float).
+[Network(Loss = LossFunction.MeanSquaredError)]
+[Input(1, 6, 6)]
+[Conv2D(2, 3, Activation.Sigmoid)]
+public partial class QuantCnnConvLast;
