@@ -62,6 +62,24 @@ public class MnistCnnQuantizationTests(ITestOutputHelper output)
             Assert.Equal(IntegerReference.Forward(quantized, test.FeaturesOf(i)), intOutputs.AsSpan(i * 10, 10).ToArray());
     }
 
+    /// <summary>
+    /// The int8 file samples/EmbeddedDigits bakes with -p:Cnn=true -p:Int8=true (made by EmbeddedDigits.Training
+    /// --quantize-cnn) loads, is this network's, and classifies the test digits within half a point of the float CNN.
+    /// </summary>
+    [Fact]
+    public void TheBundledInt8CnnFileLoadsAndKeepsTheAccuracy()
+    {
+        string path = Path.Combine(Path.GetDirectoryName(DigitsFile())!, "digits-cnn-int8.ngw");
+        QuantizedNetwork quantized = ModelFile.LoadQuantized(path);
+        Assert.Equal(LoadedDigitsCnn.Architecture, quantized.Architecture);
+        var (_, test) = Mnist.Load(Mnist.DefaultFolder);
+        var net = new LoadedDigitsCnn();
+        ModelFile.Load(net, DigitsFile());
+        Evaluation floats = Trainer.Evaluate(net.Freeze(), test), ints = Trainer.Evaluate(quantized, test);
+        output.WriteLine($"{Path.GetFileName(path)}: int8 {ints.Accuracy:P2}, float {floats.Accuracy:P2}");
+        Assert.True(Math.Abs(floats.Accuracy - ints.Accuracy) <= 0.005f, $"float {floats.Accuracy:P2}, int8 {ints.Accuracy:P2}");
+    }
+
     private static int ArgMax(float[] rows, int s)
     {
         int best = 0;
