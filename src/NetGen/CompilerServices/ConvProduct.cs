@@ -279,4 +279,6 @@ internal readonly struct SimdScalar : ISimdWidth<float>
         BitConverter.SingleToInt32Bits(mask) != 0 ? whereSet : whereClear;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Evens(ref float source, nuint index) => Unsafe.Add(ref source, index);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Odds(ref float source, nuint index) => Unsafe.Add(ref source, index + 1);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void StoreIndices(float offsets, int first, int step, ref int destination, nuint index) =>
+        Unsafe.Add(ref destination, index) = (int)offsets + first;
 }

@@ -47,6 +47,8 @@ public static class PoolKernels
         Check<TShape>(input.Length, output.Length, batch, start, end);
         bool keep = !argmax.IsEmpty;
         Check(!keep || argmax.Length >= (long)batch * OutputSize<TShape>());
+        if (keep && (long)TShape.Size * TShape.Width >= 1 << 24)
+            throw new NotSupportedException($"Max pooling over rows of {TShape.Width} values keeps each maximum's offset in its window as a float, exact below 2^24; windows of {TShape.Size} rows of that width reach it.");
         switch (LanesFor<TShape>())
         {
             case 16: Windows<TShape, Simd512, Vector512<float>, MaxWindow>(input, output, argmax, start, end); break;
@@ -163,21 +165,20 @@ public static class PoolKernels
         int c = TShape.Channels, h = TShape.Height, w = TShape.Width, k = TShape.Size, s = TShape.Stride;
         int oh = OutputHeight<TShape>(), ow = OutputWidth<TShape>(), inSize = c * h * w, outSize = OutputSize<TShape>(), lanes = TS.Count;
         bool keep = !argmax.IsEmpty;
-        Lanes16 window = default;
-        ref float winners = ref Unsafe.As<Lanes16, float>(ref window);
+        ref int winners = ref MemoryMarshal.GetReference(argmax);
         for (int b = start; b < end; b++)
         {
             ref float x = ref Unsafe.Add(ref MemoryMarshal.GetReference(input), (nint)b * inSize);
-            ref float y = ref Unsafe.Add(ref MemoryMarshal.GetReference(output), (nint)b * outSize);
             for (int ci = 0; ci < c; ci++)
                 for (int oy = 0; oy < oh; oy++)
                 {
-                    int top = (ci * h + oy * s) * w, o = (ci * oh + oy) * ow;
+                    int top = (ci * h + oy * s) * w, o = b * outSize + (ci * oh + oy) * ow;
                     ref float row = ref Unsafe.Add(ref x, top);
                     for (int next = 0; next < ow; next += lanes)
                     {
                         int ox = Math.Min(next, ow - lanes);
-                        TV value = Element<TS, TV>(ref row, ox, 0, 0, w, s), which = default;
+                        // The maximum's place is kept as its offset from the window's first element, (ky·W + kx).
+                        TV value = Element<TS, TV>(ref row, ox, 0, 0, w, s), offset = default;
                         for (int e = 1; e < k * k; e++)
                         {
                             TV element = Element<TS, TV>(ref row, ox, e / k, e % k, w, s);
@@ -185,23 +186,14 @@ public static class PoolKernels
                             {
                                 TV replaces = TS.Replaces(value, element);
                                 value = TS.Select(replaces, element, value);
-                                if (keep) which = TS.Select(replaces, TS.Broadcast(e), which);
+                                if (keep) offset = TS.Select(replaces, TS.Broadcast(e / k * w + e % k), offset);
                             }
                             else
                                 value = TS.Add(value, element);
                         }
                         if (typeof(TWindow) == typeof(AverageWindow)) value = TS.Multiply(value, TS.Broadcast(1f / (k * k)));
-                        TS.Store(value, ref y, (nuint)(o + ox));
-                        if (keep)
-                        {
-                            TS.Store(which, ref winners, 0);
-                            Span<int> at = argmax.Slice(b * outSize + o + ox, lanes);
-                            for (int i = 0; i < lanes; i++)
-                            {
-                                int e = (int)Unsafe.Add(ref winners, i);
-                                at[i] = top + e / k * w + (ox + i) * s + e % k;
-                            }
-                        }
+                        TS.Store(value, ref MemoryMarshal.GetReference(output), (nuint)(o + ox));
+                        if (keep) TS.StoreIndices(offset, top + ox * s, s, ref winners, (nuint)(o + ox));
                     }
                 }
         }

@@ -45,6 +45,8 @@ internal interface ISimdWidth<TVector> where TVector : struct
     static abstract TVector Evens(ref float source, nuint index);
     /// <summary>The odd elements of the 2·Count floats from source[index]: source[index + 2i + 1] in lane i.</summary>
     static abstract TVector Odds(ref float source, nuint index);
+    /// <summary>destination[index + i] = (int)offsets[i] + first + i·step: whole numbers held in floats (exact below 2²⁴), made indices.</summary>
+    static abstract void StoreIndices(TVector offsets, int first, int step, ref int destination, nuint index);
 }
 
 internal readonly struct Simd512 : ISimdWidth<Vector512<float>>
@@ -74,6 +76,8 @@ internal readonly struct Simd512 : ISimdWidth<Vector512<float>>
         Vector512.Narrow(PairsAt(ref source, index), PairsAt(ref source, index + (nuint)Vector512<float>.Count)).AsSingle();
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Odds(ref float source, nuint index) =>
         Vector512.Narrow(PairsAt(ref source, index) >>> 32, PairsAt(ref source, index + (nuint)Vector512<float>.Count) >>> 32).AsSingle();
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void StoreIndices(Vector512<float> offsets, int first, int step, ref int destination, nuint index) =>
+        (Vector512.ConvertToInt32(offsets) + Vector512.Create(first) + Vector512<int>.Indices * step).StoreUnsafe(ref destination, index);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] private static Vector512<ulong> PairsAt(ref float source, nuint index) =>
         Vector512.LoadUnsafe(ref source, index).AsUInt64();
 }
@@ -105,6 +109,8 @@ internal readonly struct Simd256 : ISimdWidth<Vector256<float>>
         Vector256.Narrow(PairsAt(ref source, index), PairsAt(ref source, index + (nuint)Vector256<float>.Count)).AsSingle();
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Odds(ref float source, nuint index) =>
         Vector256.Narrow(PairsAt(ref source, index) >>> 32, PairsAt(ref source, index + (nuint)Vector256<float>.Count) >>> 32).AsSingle();
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void StoreIndices(Vector256<float> offsets, int first, int step, ref int destination, nuint index) =>
+        (Vector256.ConvertToInt32(offsets) + Vector256.Create(first) + Vector256<int>.Indices * step).StoreUnsafe(ref destination, index);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] private static Vector256<ulong> PairsAt(ref float source, nuint index) =>
         Vector256.LoadUnsafe(ref source, index).AsUInt64();
 }
@@ -136,6 +142,8 @@ internal readonly struct Simd128 : ISimdWidth<Vector128<float>>
         Vector128.Narrow(PairsAt(ref source, index), PairsAt(ref source, index + (nuint)Vector128<float>.Count)).AsSingle();
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Odds(ref float source, nuint index) =>
         Vector128.Narrow(PairsAt(ref source, index) >>> 32, PairsAt(ref source, index + (nuint)Vector128<float>.Count) >>> 32).AsSingle();
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void StoreIndices(Vector128<float> offsets, int first, int step, ref int destination, nuint index) =>
+        (Vector128.ConvertToInt32(offsets) + Vector128.Create(first) + Vector128<int>.Indices * step).StoreUnsafe(ref destination, index);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] private static Vector128<ulong> PairsAt(ref float source, nuint index) =>
         Vector128.LoadUnsafe(ref source, index).AsUInt64();
 }

@@ -40,6 +40,20 @@ internal static class Tuning
     /// </summary>
     public static int PackedMinBatch(int lanes) => 3 * lanes;
 
+    // ---- Convolution methods ------------------------------------------------------------------------------------------
+
+    private static readonly Lazy<double> MultiplyAddRate = new(MachineProfile.MeasureMultiplyAddsPerNanosecond);
+    private static readonly Lazy<double> RowCopy = new(() => MachineProfile.MeasureRowCopyNanoseconds() * MultiplyAddRate.Value / Machine.FloatLanes);
+
+    /// <summary>
+    /// What copying one output row of one patch element into an im2col matrix (or adding it back) costs, in vector
+    /// multiply-adds of the widest width: the measured copy of a short row times the measured multiply-add rate, over the
+    /// lanes. The convolution kernels weigh packing against direct convolution with it (see
+    /// <see cref="Conv2DKernels.ForwardMethod{TShape}"/>); both give the same bits, so the measurement decides speed only.
+    /// Measured on first use.
+    /// </summary>
+    public static double RowPackingCost => RowCopy.Value;
+
     // ---- Splits over threads -----------------------------------------------------------------------------------------
 
     /// <summary>Fewer samples than this per thread are not worth a hand-off: two blocks of the packed kernel.</summary>
@@ -93,7 +107,7 @@ internal static class Tuning
 
         public static SplitCosts Measure()
         {
-            double rate = MachineProfile.MeasureMultiplyAddsPerNanosecond();
+            double rate = MultiplyAddRate.Value;
             // No second core (or a busy team): no split pays, so the hand-off counts as the largest allowed.
             double handOff = WorkerTeam.MeasureHandOffNanoseconds() ?? double.PositiveInfinity;
             return new SplitCosts(double.IsInfinity(handOff) ? (1L << 20) / Math.Max(rate, 1e-3) : handOff, rate);
