@@ -25,10 +25,27 @@ public class TuningTests
     [InlineData(int.MaxValue)]
     public void ForwardTilesAreWholeGrainsWithinBounds(int widestInput)
     {
-        int frozen = Tuning.FrozenTile(widestInput), live = Tuning.LiveTile(widestInput);
+        int frozen = Tuning.FrozenTile(widestInput);
         Assert.InRange(frozen, Tuning.TileGrain, 1020);
         Assert.Equal(0, frozen % Tuning.TileGrain);
-        Assert.True(live >= frozen);
+        foreach (var (weights, multiplyAdds) in new (long, long)[] { (109_184, 109_184), (200_704, 3_024_384), (0, 1000), (5, 0) })
+        {
+            int live = Tuning.LiveTile(widestInput, weights, multiplyAdds);
+            Assert.True(live >= frozen && (live == frozen || live % Tuning.TileGrain == 0), $"live tile {live}");
+            Assert.True(live <= Math.Max(frozen, 32 * MachineProfile.Current.FloatLanes));
+        }
+    }
+
+    [Fact]
+    public void ALiveTileAmortizesTheTransposeOverTheDenseWork()
+    {
+        int lanes = MachineProfile.Current.FloatLanes;
+        // A multilayer perceptron: its multiply-adds are its weights, so 32 × lanes samples.
+        Assert.Equal(Math.Max(Tuning.FrozenTile(784), 32 * lanes), Tuning.LiveTile(784, 109_184, 109_184));
+        // The digits CNN: dense weights are 1/15 of its work, so the tile only needs a fifteenth of that.
+        int cnn = Tuning.LiveTile(12_544, 200_704, 3_024_384);
+        Assert.Equal(Math.Max(Tuning.FrozenTile(12_544), (32 * lanes * 200_704 / 3_024_384 + Tuning.TileGrain - 1) / Tuning.TileGrain * Tuning.TileGrain), cnn);
+        Assert.True(cnn < 32 * lanes || lanes == 1);
     }
 
     [Fact]
