@@ -13,11 +13,13 @@ namespace NetGen.Quantization;
 /// <para>Inputs are quantized with <see cref="InputScale"/> and <see cref="InputZeroPoint"/>:
 /// <c>q = clamp(round(x · (1/InputScale)) + InputZeroPoint, 0, 127)</c>, with 1/InputScale rounded to float, the
 /// product rounded half to even and NaN taken as 0. Each layer then works in integers only (see
-/// <see cref="QuantizedLayer"/> and <see cref="Requantization"/>); the last layer's outputs are computed in double
-/// precision and rounded to float.</para>
+/// <see cref="QuantizedLayer"/> and <see cref="Requantization"/>); a softmax output layer is computed in float by one
+/// fixed sequence of rounded operations (its own exp, a fixed summation order), other output layers in double precision
+/// rounded to float.</para>
 /// <para>All integer arithmetic is exact, so every instruction-set path (<see cref="InstructionSet"/>) gives the same
-/// codes and accumulators, and the outputs are bit-identical across them; the float output layer uses the C library's
-/// <c>exp</c> and <c>tanh</c>, which may differ in the last bit between platforms.</para>
+/// codes and accumulators, and the softmax gives the same bits on every vector width, so the outputs are bit-identical
+/// across paths and platforms; only Sigmoid, Tanh and ELU output layers use the C library's <c>exp</c> and
+/// <c>tanh</c>, which may differ in the last bit between platforms.</para>
 /// <para>Both <c>Forward</c> overloads and <see cref="Predict"/> are thread-safe and allocate nothing, except per thread
 /// on its first call: a scratch buffer for a tile of 16 samples, grown if a network with wider layers comes later.</para>
 /// </remarks>
