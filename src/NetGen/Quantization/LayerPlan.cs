@@ -21,6 +21,7 @@ internal sealed unsafe class LayerPlan
     private readonly int* _offsets, _positive, _positiveShift, _negative, _negativeShift;
     private readonly bool _vectorRequantize;
     private readonly SoftmaxOutput? _softmax;
+    private readonly LinearRequantizer512? _linear512;
 
     public LayerPlan(QuantizedLayer layer)
     {
@@ -51,6 +52,7 @@ internal sealed unsafe class LayerPlan
         _scales = new double[channels];
         for (int j = 0; j < channels; j++) _scales[j] = (double)layer.InputScale * layer.WeightScales[j];
         _vectorRequantize = Avx512F.IsSupported && Vector512.IsHardwareAccelerated && layer.Pieces == 1;
+        _linear512 = LinearRequantizer512.TryCreate(layer, _offsets, Blocks);
         if (layer.Requantization == Requantization.Float && layer.Kind == ReferenceLayerKind.Dense && layer.Activation == Activation.Softmax)
             _softmax = new SoftmaxOutput(layer, _offsets, padded);
 
@@ -82,6 +84,11 @@ internal sealed unsafe class LayerPlan
             int zero = layer.TableZeroPoint;
             for (int j = 0; j < channels; j++)
                 codes[j] = table[(int)Math.Clamp(zero + FixedPoint(sums[j] + _offsets[j], _positive[j], _positiveShift[j]), 0, 255)];
+            return;
+        }
+        if (_linear512 is not null)
+        {
+            _linear512.Requantize(sums, codes);
             return;
         }
         int outputZero = layer.OutputZeroPoint;

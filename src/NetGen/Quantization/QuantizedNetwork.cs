@@ -1,5 +1,6 @@
 using System.Numerics.Tensors;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using NetGen.Reference;
 
 namespace NetGen.Quantization;
@@ -157,21 +158,26 @@ public sealed unsafe class QuantizedNetwork : IInference
     {
         float reciprocal = _inputReciprocal;
         int zero = InputZeroPoint, i = 0;
-        if (Vector512.IsHardwareAccelerated)
+        if (Vector512.IsHardwareAccelerated && Avx512BW.IsSupported)
         {
             var r = Vector512.Create(reciprocal);
             var low = Vector512.Create((float)-zero);
             var high = Vector512.Create((float)(Int8Kernels.MaxCode - zero));
-            var z = Vector512.Create(zero);
+            var zeroCodes = Vector512.Create((byte)zero);
+            // packssdw and packsswb interleave the four vectors by 128-bit lanes; this puts their groups of four back in order.
+            var order = Vector512.Create(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
             fixed (float* p = x)
+            {
                 for (; i + 64 <= x.Length; i += 64)
                 {
-                    var a = Code(Vector512.Load(p + i), r, low, high, z);
-                    var b = Code(Vector512.Load(p + i + 16), r, low, high, z);
-                    var c = Code(Vector512.Load(p + i + 32), r, low, high, z);
-                    var d = Code(Vector512.Load(p + i + 48), r, low, high, z);
-                    Vector512.Narrow(Vector512.Narrow(a, b).AsUInt16(), Vector512.Narrow(c, d).AsUInt16()).Store(codes + i);
+                    var ab = Avx512BW.PackSignedSaturate(Centred(Vector512.Load(p + i), r, low, high), Centred(Vector512.Load(p + i + 16), r, low, high));
+                    var cd = Avx512BW.PackSignedSaturate(Centred(Vector512.Load(p + i + 32), r, low, high), Centred(Vector512.Load(p + i + 48), r, low, high));
+                    var bytes = Avx512F.PermuteVar16x32(Avx512BW.PackSignedSaturate(ab, cd).AsInt32(), order).AsByte();
+                    (bytes + zeroCodes).Store(codes + i);
                 }
+                for (; i + 16 <= x.Length; i += 16)
+                    (Avx512F.ConvertToVector128SByteWithSaturation(Centred(Vector512.Load(p + i), r, low, high)).AsByte() + zeroCodes.GetLower().GetLower()).Store(codes + i);
+            }
         }
         if (Vector128.IsHardwareAccelerated)
         {
@@ -199,14 +205,16 @@ public sealed unsafe class QuantizedNetwork : IInference
         }
     }
 
-    private static Vector512<int> Code(Vector512<float> x, Vector512<float> reciprocal,
-        Vector512<float> low, Vector512<float> high, Vector512<int> zero)
+    /// <summary>
+    /// The codes minus the zero point, from −zero to 127 − zero: NaN becomes 0, the clamp to those whole bounds comes
+    /// before the rounding (which commutes with it), and the conversion rounds to nearest, ties to even.
+    /// </summary>
+    private static Vector512<int> Centred(Vector512<float> x, Vector512<float> reciprocal, Vector512<float> low, Vector512<float> high)
     {
-        var v = Vector512.Round(x * reciprocal);
+        var v = x * reciprocal;
         v = Vector512.ConditionalSelect(Vector512.Equals(v, v), v, Vector512<float>.Zero);
-        // NaN is gone and v is a whole number, so the native min, max and conversion give the scalar loop's integers.
-        v = Vector512.MinNative(Vector512.MaxNative(v, low), high);
-        return Vector512.ConvertToInt32Native(v) + zero;
+        v = Avx512F.Min(Avx512F.Max(v, low), high);
+        return Avx512F.ConvertToVector512Int32(v, FloatRoundingMode.ToEven);
     }
 
     private static Vector128<int> Code(Vector128<float> x, Vector128<float> reciprocal,
