@@ -206,13 +206,14 @@ public sealed unsafe class QuantizedNetwork : IInference
     }
 
     /// <summary>
-    /// The codes minus the zero point, from −zero to 127 − zero: NaN becomes 0, the clamp to those whole bounds comes
-    /// before the rounding (which commutes with it), and the conversion rounds to nearest, ties to even.
+    /// The codes minus the zero point, from −zero to 127 − zero: NaN becomes 0 (<c>vfixupimmps</c>: quiet and signalling
+    /// NaN to +0, everything else kept), the clamp to those whole bounds comes before the rounding (which commutes with
+    /// it), and the conversion rounds to nearest, ties to even.
     /// </summary>
     private static Vector512<int> Centred(Vector512<float> x, Vector512<float> reciprocal, Vector512<float> low, Vector512<float> high)
     {
         var v = x * reciprocal;
-        v = Vector512.ConditionalSelect(Vector512.Equals(v, v), v, Vector512<float>.Zero);
+        v = Avx512F.Fixup(v, v, Vector512.Create(0x88), 0);
         v = Avx512F.Min(Avx512F.Max(v, low), high);
         return Avx512F.ConvertToVector512Int32(v, FloatRoundingMode.ToEven);
     }

@@ -235,8 +235,8 @@ internal sealed unsafe class SoftmaxOutput
     {
         Vector128<float> upper = Vector128.Shuffle(u, Vector128.Create(2, 3, 2, 3));
         Vector128<float> v = maximum ? Vector128.MaxNative(u, upper) : u + upper;
-        float v0 = v.ToScalar(), v1 = v.GetElement(1);
-        return maximum ? Math.Max(v0, v1) : v0 + v1;
+        Vector128<float> second = Vector128.Shuffle(v, Vector128.Create(1, 0, 1, 0));
+        return (maximum ? Vector128.MaxNative(v, second) : v + second).ToScalar();
     }
 
     /// <summary>16 all-ones lanes then 16 zero lanes: the 16 lanes from <c>Lanes − k</c> select the first k.</summary>
