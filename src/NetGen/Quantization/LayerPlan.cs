@@ -52,7 +52,7 @@ internal sealed unsafe class LayerPlan
         _scales = new double[channels];
         for (int j = 0; j < channels; j++) _scales[j] = (double)layer.InputScale * layer.WeightScales[j];
         _vectorRequantize = Avx512F.IsSupported && Vector512.IsHardwareAccelerated && layer.Pieces == 1;
-        _linear512 = LinearRequantizer512.TryCreate(layer, _offsets, Blocks);
+        _linear512 = LinearRequantizer512.TryCreate(layer, new ReadOnlySpan<int>(_offsets, padded));
         if (layer.Requantization == Requantization.Float && layer.Kind == ReferenceLayerKind.Dense && layer.Activation == Activation.Softmax)
             _softmax = new SoftmaxOutput(layer, _offsets, padded);
 

@@ -21,18 +21,16 @@ namespace NetGen.Quantization;
 internal sealed unsafe class LinearRequantizer512
 {
     // Per 16-channel block, eight 64-bit lanes each: the even channels' multipliers, the odd ones', then the rounding
-    // terms and the shifts the same way.
-    private const int BlockLongs = 48;
+    // terms and the shifts the same way; then the 16 channels' offsets (int32).
+    private const int BlockLongs = 56;
 
     private readonly PinnedBytes _data;
-    private readonly int* _offsets;
     private readonly int _blocks;
     private readonly bool _relu;
     private readonly sbyte _zeroPoint;
 
-    private LinearRequantizer512(QuantizedLayer layer, int* offsets, int blocks, bool relu)
+    private LinearRequantizer512(QuantizedLayer layer, ReadOnlySpan<int> offsets, int blocks, bool relu)
     {
-        _offsets = offsets;
         _blocks = blocks;
         _relu = relu;
         _zeroPoint = (sbyte)layer.OutputZeroPoint;
@@ -47,12 +45,19 @@ internal sealed unsafe class LinearRequantizer512
             block[half + lane] = m.Multiplier;
             block[16 + half + lane] = 1L << (m.Shift - 1);
             block[32 + half + lane] = m.Shift;
+            ((int*)(block + 48))[j % Int8Kernels.BlockChannels] = offsets[j];
         }
     }
 
-    /// <summary>The requantizer for <paramref name="layer"/>, or null when AVX-512 is missing or the layer needs the general path.</summary>
-    public static LinearRequantizer512? TryCreate(QuantizedLayer layer, int* offsets, int blocks)
+    /// <summary>
+    /// The requantizer for <paramref name="layer"/> with what is added to each raw sum (<paramref name="offsets"/>, whole
+    /// blocks), or null when AVX-512 is missing or the layer needs the general path.
+    /// </summary>
+    public static LinearRequantizer512? TryCreate(QuantizedLayer layer, ReadOnlySpan<int> offsets)
     {
+        int blocks = Int8Kernels.Blocks(layer.Channels);
+        if (offsets.Length != blocks * Int8Kernels.BlockChannels)
+            throw new ArgumentException($"The offsets have {offsets.Length} values; {layer.Channels} channels take {blocks * Int8Kernels.BlockChannels}.", nameof(offsets));
         if (!Avx512F.IsSupported || !Avx512BW.IsSupported || !Vector512.IsHardwareAccelerated) return null;
         if (layer.Requantization != Requantization.Linear || layer.Pieces != 1) return null;
         ReadOnlySpan<FixedPointMultiplier> positive = layer.PositiveMultipliers, negative = layer.NegativeMultipliers;
@@ -72,13 +77,24 @@ internal sealed unsafe class LinearRequantizer512
         Vector128<sbyte> zeroPoint = Vector128.Create(_zeroPoint);
         for (int b = 0, j = 0; b < _blocks; b++, j += Int8Kernels.BlockChannels, data += BlockLongs)
         {
-            Vector512<int> a = Vector512.Load(sums + j) + Vector512.Load(_offsets + j);
+            Vector512<int> a = Vector512.Load(sums + j) + Vector512.Load((int*)(data + 48));
             if (_relu) a = Vector512.Max(a, Vector512<int>.Zero);
             Vector128<sbyte> even = Scale(a, data);
             Vector128<sbyte> odd = Scale((a.AsInt64() >>> 32).AsInt32(), data + 8);
             Vector128<sbyte> code = Sse41.Max(Sse2.AddSaturate(Sse2.UnpackLow(even, odd), zeroPoint), Vector128<sbyte>.Zero);
             code.AsByte().Store(codes + j);
         }
+    }
+
+    /// <summary>The same from spans: the sums and the codes of whole blocks.</summary>
+    public void Requantize(ReadOnlySpan<int> sums, Span<byte> codes)
+    {
+        int padded = _blocks * Int8Kernels.BlockChannels;
+        if (sums.Length != padded) throw new ArgumentException($"The sums have {sums.Length} values; the blocks take {padded}.", nameof(sums));
+        if (codes.Length != padded) throw new ArgumentException($"The codes have room for {codes.Length} values; the blocks take {padded}.", nameof(codes));
+        fixed (int* s = sums)
+        fixed (byte* c = codes)
+            Requantize(s, c);
     }
 
     /// <summary>round(a · m · 2^-shift), halves upward, for the low 32 bits of each 64-bit lane, saturated to bytes (eight in the low half).</summary>
