@@ -77,14 +77,15 @@ public static class PoolKernels
         for (int b = start; b < end; b++)
         {
             Span<float> dx = inputGradient.Slice(b * inSize, inSize);
-            ReadOnlySpan<float> dy = outputGradient.Slice(b * outSize, outSize);
-            ReadOnlySpan<int> winners = argmax.Slice(b * outSize, outSize);
+            ref float d = ref MemoryMarshal.GetReference(dx);
+            ref float dy = ref Unsafe.Add(ref MemoryMarshal.GetReference(outputGradient), (nint)b * outSize);
+            ref int winners = ref Unsafe.Add(ref MemoryMarshal.GetReference(argmax), (nint)b * outSize);
             dx.Clear();
             for (int o = 0; o < outSize; o++)
             {
-                int at = winners[o];
+                int at = Unsafe.Add(ref winners, o);
                 if ((uint)at >= (uint)inSize) ThrowArgmax(at);
-                dx[at] += dy[o];
+                Unsafe.Add(ref d, at) += Unsafe.Add(ref dy, o);
             }
             if (typeof(TGrad) != typeof(IdentityGradient)) ActivationKernels.Map(activations.Slice(b * inSize, inSize), dx, derivative);
         }
