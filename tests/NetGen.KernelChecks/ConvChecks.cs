@@ -16,6 +16,8 @@ internal static class ConvChecks
     public struct Strided : IConv2DShape { public static int Channels => 3; public static int Height => 7; public static int Width => 9; public static int Filters => 5; public static int KernelSize => 3; public static int Stride => 2; public static int Padding => 1; }
     public struct Whole : IConv2DShape { public static int Channels => 2; public static int Height => 4; public static int Width => 4; public static int Filters => 3; public static int KernelSize => 4; public static int Stride => 1; public static int Padding => 0; }
     public struct Pool : IPool2DShape { public static int Channels => 3; public static int Height => 7; public static int Width => 9; public static int Size => 3; public static int Stride => 2; }
+    /// <summary>Output rows of 18: the vector paths of the forward kernels at every width the machine offers.</summary>
+    public struct WidePool : IPool2DShape { public static int Channels => 2; public static int Height => 4; public static int Width => 36; public static int Size => 2; public static int Stride => 2; }
     public struct Three : IDimension { public static int Value => 3; }
     public struct Spatial : IDimension { public static int Value => 37; }
 
@@ -27,7 +29,7 @@ internal static class ConvChecks
         checks += Check<Wide>(3);
         checks += Check<Strided>(3);
         checks += Check<Whole>(2);
-        checks += Pools();
+        checks += Pools<Pool>() + Pools<WidePool>();
         checks += BatchNorm();
         return checks;
     }
@@ -60,28 +62,31 @@ internal static class ConvChecks
         return checks + 1;
     }
 
-    private static int Pools()
+    private static int Pools<T>() where T : IPool2DShape
     {
-        const int batch = 2, inSize = 3 * 7 * 9;
-        int outSize = PoolKernels.OutputSize<Pool>();
+        const int batch = 2;
+        int c = T.Channels, h = T.Height, w = T.Width, k = T.Size, s = T.Stride, oh = (h - k) / s + 1, ow = (w - k) / s + 1, inSize = c * h * w;
+        int outSize = PoolKernels.OutputSize<T>();
         var random = new Random(5);
         float[] x = Values(random, batch * inSize), y = new float[batch * outSize], avg = new float[batch * outSize];
         int[] argmax = new int[y.Length];
-        PoolKernels.MaxForward<Pool>(x, y, argmax, batch, 0, batch);
-        PoolKernels.AverageForward<Pool>(x, avg, batch, 0, batch);
+        PoolKernels.MaxForward<T>(x, y, argmax, batch, 0, batch);
+        PoolKernels.AverageForward<T>(x, avg, batch, 0, batch);
         for (int o = 0; o < y.Length; o++)
         {
-            int b = o / outSize, r = o % outSize, c = r / 12, oy = r % 12 / 4, ox = r % 4;
+            int b = o / outSize, r = o % outSize, ci = r / (oh * ow), oy = r % (oh * ow) / ow, ox = r % ow;
             double max = double.NegativeInfinity, sum = 0;
-            for (int ky = 0; ky < 3; ky++)
-                for (int kx = 0; kx < 3; kx++)
+            int at = -1;
+            for (int ky = 0; ky < k; ky++)
+                for (int kx = 0; kx < k; kx++)
                 {
-                    double v = x[b * inSize + (c * 7 + oy * 2 + ky) * 9 + ox * 2 + kx];
-                    max = Math.Max(max, v);
+                    int i = (ci * h + oy * s + ky) * w + ox * s + kx;
+                    double v = x[b * inSize + i];
+                    if (v > max) (max, at) = (v, i);
                     sum += v;
                 }
-            if (y[o] != max || Math.Abs(avg[o] - sum / 9) > 1e-6)
-                throw new Exception($"pooling output {o}: max {y[o]} against {max}, average {avg[o]} against {sum / 9}");
+            if (y[o] != max || argmax[o] != at || Math.Abs(avg[o] - sum / (k * k)) > 1e-6)
+                throw new Exception($"pooling {k}×{k}, stride {s}, output {o}: max {y[o]} at {argmax[o]} against {max} at {at}, average {avg[o]} against {sum / (k * k)}");
         }
         return 1;
     }

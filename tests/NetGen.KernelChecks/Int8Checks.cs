@@ -65,7 +65,8 @@ internal static class Int8Checks
             checks++;
         }
         hash = Extremes(hash);
-        return (checks + 1, hash.ToString("X16"));
+        hash = Softmax(hash);
+        return (checks + 2, hash.ToString("X16"));
     }
 
     /// <summary>
@@ -101,6 +102,36 @@ internal static class Int8Checks
         if (q.Layers[0].Weights.ToArray().Any(w => Math.Abs(w) != 64) || q.Layers[0].InputZeroPoint != 0)
             throw new Exception("int8 extremes: the weight codes are not all ±64 or the input zero point is not 0; the check does not test the bound");
         foreach (float v in batched) hash = (hash ^ BitConverter.SingleToUInt32Bits(v)) * 1099511628211;
+        return hash;
+    }
+
+    /// <summary>
+    /// The float softmax on its own against the integer reference's rule, bit for bit: output counts that fill no
+    /// vector, whole vectors and several (1 to 64), pre-activations far apart and close together, equal, and at the
+    /// float range's limits (accumulators times scales that overflow).
+    /// </summary>
+    private static ulong Softmax(ulong hash)
+    {
+        var random = new Random(11);
+        foreach (int units in new[] { 1, 5, 10, 16, 21, 37, 64 })
+            for (int trial = 0; trial < 6; trial++)
+            {
+                float[] scales = trial switch
+                {
+                    4 => Enumerable.Repeat(0.5f, units).ToArray(),
+                    5 => Enumerable.Range(0, units).Select(j => j % 3 == 0 ? float.MaxValue : 1e30f).ToArray(),
+                    _ => Enumerable.Range(0, units).Select(_ => (float)(Math.Pow(10, trial - 3) * (0.5 + random.NextDouble()) / 1000)).ToArray(),
+                };
+                int[] sums = new int[(units + 15) / 16 * 16];
+                for (int j = 0; j < units; j++)
+                    sums[j] = trial switch { 4 => 9, 5 => j % 4 == 0 ? int.MinValue : j % 4 == 1 ? int.MaxValue : random.Next(-5, 6), _ => random.Next(-100_000, 100_001) };
+                var output = new float[units];
+                new SoftmaxOutput(scales).Apply(sums, output);
+                float[] z = Enumerable.Range(0, units).Select(j => Math.Clamp((float)sums[j] * scales[j], -float.MaxValue, float.MaxValue)).ToArray();
+                if (!IntegerReference.Softmax(z).SequenceEqual(output))
+                    throw new Exception($"int8 softmax on {QuantizedNetwork.InstructionSet}: {units} outputs, trial {trial} differ from the reference rule");
+                foreach (float v in output) hash = (hash ^ BitConverter.SingleToUInt32Bits(v)) * 1099511628211;
+            }
         return hash;
     }
 }

@@ -67,6 +67,18 @@ public sealed partial class NetworkGenerator
         /// <summary>The most values any layer reads per sample: what the plan sizes a tile of the batched Forward by.</summary>
         private static int WidestInput(NetworkSpec spec) => spec.Layers.Max(l => l.Inputs);
 
+        /// <summary>The dense and maxout weights, which a live network's batched kernels may transpose once per tile.</summary>
+        private static long DenseWeights(NetworkSpec spec) =>
+            spec.Layers.Where(l => l.Kind is LayerKind.Dense or LayerKind.Maxout).Sum(l => (long)l.AffineOutputs * l.Inputs);
+
+        /// <summary>The multiply-adds of one sample's forward pass: every dense product and every convolution.</summary>
+        private static long MultiplyAdds(NetworkSpec spec) => spec.Layers.Sum(l => l.Kind switch
+        {
+            LayerKind.Dense or LayerKind.Maxout => (long)l.AffineOutputs * l.Inputs,
+            LayerKind.Conv2D => (long)l.WeightCount * l.OutputShape.Height * l.OutputShape.Width,
+            _ => 0L,
+        });
+
         private static void EmitForwardSingle(SourceWriter w, NetworkSpec spec, SortedSet<int> dims)
         {
             w.WriteLine("/// <inheritdoc/>");
@@ -136,8 +148,9 @@ public sealed partial class NetworkGenerator
                 EmitConstantLength(w, spec, "p");
                 var buffers = InferenceBuffers(spec);
                 w.WriteLine("// Samples go through in tiles of the size the plan chooses for this machine (its L2 cache, and whether the weights");
-                w.WriteLine("// are transposed already or each tile's kernels transpose them).");
-                w.WriteLine($"int tile = {Kernels}ExecutionPlan.ForwardTile({WidestInput(spec)}, packed: !packed.IsEmpty);");
+                w.WriteLine("// are transposed already or each tile's kernels transpose them: the widest layer input, the dense weights, the");
+                w.WriteLine("// multiply-adds per sample).");
+                w.WriteLine($"int tile = {Kernels}ExecutionPlan.ForwardTile({WidestInput(spec)}, {DenseWeights(spec)}, {MultiplyAdds(spec)}, packed: !packed.IsEmpty);");
                 if (BatchNeedsThreadScratch(spec))
                 {
                     w.WriteLine("int rows = global::System.Math.Min(tile, batchSize);");

@@ -1,5 +1,8 @@
 using System.ComponentModel;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace NetGen.CompilerServices;
 
@@ -117,17 +120,9 @@ public static class BatchNormKernels
             gammaGradient[c] = (float)sumDyXhat;
             // dx = k·(dy − a − x̂·d) with k = γσ⁻¹, a = Σdy / n, d = Σdy·x̂ / n.
             float k = gamma[c] * inverseStd, a = (float)(sumDy / n), d = (float)(sumDyXhat / n);
+            var step = new InputGradientStep(mean, inverseStd, k, a, d);
             for (int b = 0; b < batch; b++)
-            {
-                ReadOnlySpan<float> g = Row(dy, b, c, channels, spatial), xr = Row(x, b, c, channels, spatial);
-                Span<float> target = Row(dx, b, c, channels, spatial);
-                for (int i = 0; i < g.Length; i++)
-                {
-                    float xhat = (xr[i] - mean) * inverseStd;
-                    float value = k * (g[i] - a - xhat * d);
-                    target[i] = typeof(TGrad) == typeof(IdentityGradient) ? value : derivative.Invoke(xr[i], value);
-                }
-            }
+                ElementWise(Row(dy, b, c, channels, spatial), Row(x, b, c, channels, spatial), Row(dx, b, c, channels, spatial), step, derivative);
         }
     }
 
@@ -137,12 +132,68 @@ public static class BatchNormKernels
     {
         // y = x·scale + shift with scale = γσ⁻¹ and shift = β − μ·scale, as one fused multiply-add per element.
         float scale = gamma * inverseStd, shift = beta - mean * scale;
+        var step = new NormalizeStep<TAct>(scale, shift, activation);
         for (int b = start; b < end; b++)
         {
-            Span<float> target = Row(y, b, c, channels, spatial);
             ReadOnlySpan<float> source = Row(x, b, c, channels, spatial);
-            for (int i = 0; i < target.Length; i++) target[i] = VectorOps.MulAdd(source[i], scale, shift);
-            ActivationKernels.Map(target, activation);
+            ElementWise(source, source, Row(y, b, c, channels, spatial), step, default(IdentityGradient));
+        }
+    }
+
+    /// <summary>
+    /// target[i] = g(second[i], step(first[i], second[i])) over a row, in the widest vectors first and then narrower ones
+    /// and single lanes for the rest; every lane takes the same operations, so the bits do not depend on the width.
+    /// </summary>
+    private static void ElementWise<TStep, TGrad>(ReadOnlySpan<float> first, ReadOnlySpan<float> second, Span<float> target, TStep step, TGrad derivative)
+        where TStep : struct, IElementStep where TGrad : struct, IGradientOperator
+    {
+        ref float f = ref MemoryMarshal.GetReference(first);
+        ref float x = ref MemoryMarshal.GetReference(second);
+        ref float t = ref MemoryMarshal.GetReference(target);
+        nuint n = (nuint)target.Length, i = 0;
+        if (Vector512.IsHardwareAccelerated) i = ElementWise<Simd512, Vector512<float>, TStep, TGrad>(ref f, ref x, ref t, i, n, step, derivative);
+        if (Vector256.IsHardwareAccelerated) i = ElementWise<Simd256, Vector256<float>, TStep, TGrad>(ref f, ref x, ref t, i, n, step, derivative);
+        if (Vector128.IsHardwareAccelerated) i = ElementWise<Simd128, Vector128<float>, TStep, TGrad>(ref f, ref x, ref t, i, n, step, derivative);
+        ElementWise<SimdScalar, float, TStep, TGrad>(ref f, ref x, ref t, i, n, step, derivative);
+    }
+
+    private static nuint ElementWise<TS, TV, TStep, TGrad>(ref float first, ref float second, ref float target, nuint i, nuint n, TStep step, TGrad derivative)
+        where TS : ISimdWidth<TV> where TV : struct where TStep : struct, IElementStep where TGrad : struct, IGradientOperator
+    {
+        for (nuint lanes = (nuint)TS.Count; i + lanes <= n; i += lanes)
+        {
+            TV xv = TS.Load(ref second, i);
+            TV value = step.Apply<TS, TV>(TS.Load(ref first, i), xv);
+            TS.Store(typeof(TGrad) == typeof(IdentityGradient) ? value : TS.Apply(derivative, xv, value), ref target, i);
+        }
+        return i;
+    }
+
+    /// <summary>One element-wise step of these kernels, at any vector width.</summary>
+    private interface IElementStep
+    {
+        TV Apply<TS, TV>(TV first, TV x) where TS : ISimdWidth<TV> where TV : struct;
+    }
+
+    /// <summary>act(x·scale + shift), one fused multiply-add (the first operand is x too).</summary>
+    private readonly struct NormalizeStep<TAct>(float scale, float shift, TAct activation) : IElementStep where TAct : struct, IUnaryOperator
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public TV Apply<TS, TV>(TV first, TV x) where TS : ISimdWidth<TV> where TV : struct
+        {
+            TV value = TS.MulAdd(x, TS.Broadcast(scale), TS.Broadcast(shift));
+            return typeof(TAct) == typeof(IdentityOperator) ? value : TS.Apply(activation, value);
+        }
+    }
+
+    /// <summary>k·(dy − a − x̂·d) with x̂ = (x − μ)·σ⁻¹ (dy the first operand).</summary>
+    private readonly struct InputGradientStep(float mean, float inverseStd, float k, float a, float d) : IElementStep
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public TV Apply<TS, TV>(TV dy, TV x) where TS : ISimdWidth<TV> where TV : struct
+        {
+            TV xhat = TS.Multiply(TS.Subtract(x, TS.Broadcast(mean)), TS.Broadcast(inverseStd));
+            return TS.Multiply(TS.Broadcast(k), TS.Subtract(TS.Subtract(dy, TS.Broadcast(a)), TS.Multiply(xhat, TS.Broadcast(d))));
         }
     }
 

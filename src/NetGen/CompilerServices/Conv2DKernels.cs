@@ -91,8 +91,8 @@ public static class Conv2DKernels
     /// rest of its last vector; packing first copies every input patch into a [C·K·K × positions] matrix (im2col), whose
     /// one long row of all output positions wastes at most one vector per filter, but the copy costs time. The rule
     /// compares the two in vector multiply-adds per filter and weight: direct OH · ⌈OW / lanes⌉, packed
-    /// ⌈OH·OW / lanes⌉ plus the copy of OH rows shared by the F filters (<see cref="RowPackingCost"/> each). Direct
-    /// is written for stride 1 only (with a larger stride its rows would be strided).
+    /// ⌈OH·OW / lanes⌉ plus the copy of OH rows shared by the F filters (<see cref="Tuning.RowPackingCost"/> each,
+    /// measured on the machine). Direct is written for stride 1 only (with a larger stride its rows would be strided).
     /// </summary>
     internal static ConvMethod ForwardMethod<TShape>() where TShape : IConv2DShape =>
         ConvSizes<TShape>.S == 1 && ConvSizes<TShape>.OutputHeight * VectorsFor(ConvSizes<TShape>.OutputWidth) <= PackedCost<TShape>()
@@ -112,15 +112,7 @@ public static class Conv2DKernels
 
     /// <summary>The packed method's cost per filter and weight: the product's vectors and the share of its row copies.</summary>
     private static double PackedCost<TShape>() where TShape : IConv2DShape =>
-        VectorsFor(ConvSizes<TShape>.Positions) + (double)ConvSizes<TShape>.OutputHeight * RowPackingCost / ConvSizes<TShape>.F;
-
-    /// <summary>
-    /// What copying one output row of one patch element into the im2col matrix (or adding it back) costs, in vector
-    /// multiply-adds. The copies go in short pieces (one output row each), so their cost is mostly per piece; 40, measured
-    /// over six shapes at batch 64 with AVX-512, puts the rule on the faster side of every shape measured (direct on all
-    /// stride-1 shapes from 7 × 7 to 28 × 28 outputs, by 1.1× to 2.9×). A measured constant, not yet derived from the machine.
-    /// </summary>
-    internal const int RowPackingCost = 40;
+        VectorsFor(ConvSizes<TShape>.Positions) + ConvSizes<TShape>.OutputHeight * Tuning.RowPackingCost / ConvSizes<TShape>.F;
 
     /// <summary>The vectors one row of <paramref name="width"/> outputs takes at the width <see cref="LanesFor"/> picks.</summary>
     private static int VectorsFor(int width)

@@ -31,7 +31,9 @@ internal interface IConvGeometry
 /// positions keep 24 accumulators in registers while (c, ky, kx) runs over the reduction; per step six vectors of the
 /// source and four broadcast weights feed 24 fused multiply-adds (PackedDense's micro-kernel, with the positions in the
 /// vectors and one bias per output row). A row's last vector may be partial: it is computed whole (the source has a
-/// vector of slack after its end) and only its valid lanes are stored. Each output element is one accumulator
+/// vector of slack after its end). Above an output's last row it is stored whole: its extra lanes land at the start of
+/// the next row of the same output, which a later slot overwrites (slots are stored in increasing order, and an output's
+/// rows are never split between calls); on the last row only its valid lanes are stored. Each output element is one accumulator
 /// started at its bias and summed over (c, ky, kx) in order, so it has the same bits whichever block computes it.
 /// </summary>
 internal static class ConvProduct<TGeo, TS, TV> where TGeo : IConvGeometry where TS : ISimdWidth<TV> where TV : struct
@@ -41,6 +43,8 @@ internal static class ConvProduct<TGeo, TS, TV> where TGeo : IConvGeometry where
     private static readonly int Lanes = TS.Count;
     private static readonly int VectorsPerRow = (TGeo.Width + TS.Count - 1) / TS.Count;
     private static readonly int Slots = TGeo.Rows * VectorsPerRow;
+    /// <summary>The first slot of an output's last row: from here on a partial vector must not be stored whole.</summary>
+    private static readonly int LastRowSlot = (TGeo.Rows - 1) * VectorsPerRow;
     private static readonly int Plane = TGeo.Rows * TGeo.Width;
     private static readonly int Reduction = TGeo.Channels * TGeo.KernelHeight * TGeo.KernelWidth;
     private static readonly int OutputCount = TGeo.Outputs, Channels = TGeo.Channels, KernelHeight = TGeo.KernelHeight, KernelWidth = TGeo.KernelWidth;
@@ -187,6 +191,7 @@ internal static class ConvProduct<TGeo, TS, TV> where TGeo : IConvGeometry where
         for (int t = 0; t < TT.Value; t++)
         {
             SlotAt(s + t, out _, out nuint at, out int valid);
+            if (s + t < LastRowSlot) valid = Lanes; // see the class summary: the next row's first slot overwrites the extra lanes
             for (int r = 0; r < TR.Value; r++)
                 Store(Unsafe.Add(ref sums, r * 6 + t), ref dst, ref a, (nuint)((o + r) * Plane) + at, valid, activation, derivative);
         }
@@ -268,4 +273,12 @@ internal readonly struct SimdScalar : ISimdWidth<float>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sqrt(float x) => MathF.Sqrt(x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Max(float a, float b) => MathF.Max(a, b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float FlushSubnormal(float x) => VectorOps.FlushSubnormal(x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Replaces(float current, float candidate) =>
+        candidate > current || (float.IsNaN(candidate) && !float.IsNaN(current)) ? BitConverter.Int32BitsToSingle(-1) : 0f;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Select(float mask, float whereSet, float whereClear) =>
+        BitConverter.SingleToInt32Bits(mask) != 0 ? whereSet : whereClear;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Evens(ref float source, nuint index) => Unsafe.Add(ref source, index);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Odds(ref float source, nuint index) => Unsafe.Add(ref source, index + 1);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void StoreIndices(float offsets, int first, int step, ref int destination, nuint index) =>
+        Unsafe.Add(ref destination, index) = (int)offsets + first;
 }

@@ -1,4 +1,7 @@
 using System.ComponentModel;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace NetGen.CompilerServices;
 
@@ -25,9 +28,10 @@ public interface IPool2DShape
 
 /// <summary>
 /// Max and average pooling, forward and backward, over samples [start, end) of a batch (the spans hold the whole batch,
-/// NCHW): every sample is computed alone, so a split of the samples over threads gives the bits of one call. The windows
-/// are read as rows of Size values, Size apart in memory; each output is a handful of comparisons or additions, so the
-/// kernels are bound by memory and written as plain loops the JIT compiles for the exact shape.
+/// NCHW): every sample is computed alone, so a split of the samples over threads gives the bits of one call. The forward
+/// kernels compute a vector of an output row's outputs at a time (see <see cref="LanesFor{TShape}"/>), each lane going
+/// through the window in row-major order exactly as the one-lane path does; the backward kernels scatter each output's
+/// gradient into its window.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static class PoolKernels
@@ -43,32 +47,14 @@ public static class PoolKernels
         Check<TShape>(input.Length, output.Length, batch, start, end);
         bool keep = !argmax.IsEmpty;
         Check(!keep || argmax.Length >= (long)batch * OutputSize<TShape>());
-        int c = TShape.Channels, h = TShape.Height, w = TShape.Width, k = TShape.Size, s = TShape.Stride;
-        int oh = OutputHeight<TShape>(), ow = OutputWidth<TShape>(), inSize = c * h * w, outSize = OutputSize<TShape>();
-        for (int b = start; b < end; b++)
+        if (keep && (long)TShape.Size * TShape.Width >= 1 << 24)
+            throw new NotSupportedException($"Max pooling over rows of {TShape.Width} values keeps each maximum's offset in its window as a float, exact below 2^24; windows of {TShape.Size} rows of that width reach it.");
+        switch (LanesFor<TShape>())
         {
-            ReadOnlySpan<float> x = input.Slice(b * inSize, inSize);
-            Span<float> y = output.Slice(b * outSize, outSize);
-            Span<int> winners = keep ? argmax.Slice(b * outSize, outSize) : default;
-            int o = 0;
-            for (int ci = 0; ci < c; ci++)
-                for (int oy = 0; oy < oh; oy++)
-                    for (int ox = 0; ox < ow; ox++, o++)
-                    {
-                        int first = (ci * h + oy * s) * w + ox * s, best = first;
-                        float max = x[first];
-                        for (int ky = 0; ky < k; ky++)
-                        {
-                            int row = first + ky * w;
-                            for (int kx = 0; kx < k; kx++)
-                            {
-                                float v = x[row + kx];
-                                if (v > max || (float.IsNaN(v) && !float.IsNaN(max))) (max, best) = (v, row + kx);
-                            }
-                        }
-                        y[o] = max;
-                        if (keep) winners[o] = best;
-                    }
+            case 16: Windows<TShape, Simd512, Vector512<float>, MaxWindow>(input, output, argmax, start, end); break;
+            case 8: Windows<TShape, Simd256, Vector256<float>, MaxWindow>(input, output, argmax, start, end); break;
+            case 4: Windows<TShape, Simd128, Vector128<float>, MaxWindow>(input, output, argmax, start, end); break;
+            default: Windows<TShape, SimdScalar, float, MaxWindow>(input, output, argmax, start, end); break;
         }
     }
 
@@ -91,14 +77,15 @@ public static class PoolKernels
         for (int b = start; b < end; b++)
         {
             Span<float> dx = inputGradient.Slice(b * inSize, inSize);
-            ReadOnlySpan<float> dy = outputGradient.Slice(b * outSize, outSize);
-            ReadOnlySpan<int> winners = argmax.Slice(b * outSize, outSize);
+            ref float d = ref MemoryMarshal.GetReference(dx);
+            ref float dy = ref Unsafe.Add(ref MemoryMarshal.GetReference(outputGradient), (nint)b * outSize);
+            ref int winners = ref Unsafe.Add(ref MemoryMarshal.GetReference(argmax), (nint)b * outSize);
             dx.Clear();
             for (int o = 0; o < outSize; o++)
             {
-                int at = winners[o];
+                int at = Unsafe.Add(ref winners, o);
                 if ((uint)at >= (uint)inSize) ThrowArgmax(at);
-                dx[at] += dy[o];
+                Unsafe.Add(ref d, at) += Unsafe.Add(ref dy, o);
             }
             if (typeof(TGrad) != typeof(IdentityGradient)) ActivationKernels.Map(activations.Slice(b * inSize, inSize), dx, derivative);
         }
@@ -109,24 +96,12 @@ public static class PoolKernels
         where TShape : IPool2DShape
     {
         Check<TShape>(input.Length, output.Length, batch, start, end);
-        int c = TShape.Channels, h = TShape.Height, w = TShape.Width, k = TShape.Size, s = TShape.Stride;
-        int oh = OutputHeight<TShape>(), ow = OutputWidth<TShape>(), inSize = c * h * w, outSize = OutputSize<TShape>();
-        float scale = 1f / (k * k);
-        for (int b = start; b < end; b++)
+        switch (LanesFor<TShape>())
         {
-            ReadOnlySpan<float> x = input.Slice(b * inSize, inSize);
-            Span<float> y = output.Slice(b * outSize, outSize);
-            int o = 0;
-            for (int ci = 0; ci < c; ci++)
-                for (int oy = 0; oy < oh; oy++)
-                    for (int ox = 0; ox < ow; ox++, o++)
-                    {
-                        int first = (ci * h + oy * s) * w + ox * s;
-                        float sum = 0f;
-                        for (int ky = 0; ky < k; ky++)
-                            for (int kx = 0; kx < k; kx++) sum += x[first + ky * w + kx];
-                        y[o] = sum * scale;
-                    }
+            case 16: Windows<TShape, Simd512, Vector512<float>, AverageWindow>(input, output, default, start, end); break;
+            case 8: Windows<TShape, Simd256, Vector256<float>, AverageWindow>(input, output, default, start, end); break;
+            case 4: Windows<TShape, Simd128, Vector128<float>, AverageWindow>(input, output, default, start, end); break;
+            default: Windows<TShape, SimdScalar, float, AverageWindow>(input, output, default, start, end); break;
         }
     }
 
@@ -164,6 +139,76 @@ public static class PoolKernels
         }
     }
 
+    /// <summary>
+    /// The vector width the forward kernels run at: the widest accelerated one no wider than an output row (a row's last
+    /// vector starts at OutputWidth − lanes, overlapping the one before it, so no read or write leaves the row), when the
+    /// windows' elements can be gathered by plain loads: stride 1 (shifted loads), or stride 2 with an even window (the
+    /// even and odd elements of a pair of loads). Otherwise one lane.
+    /// </summary>
+    internal static int LanesFor<TShape>() where TShape : IPool2DShape
+    {
+        if (!(TShape.Stride == 1 || (TShape.Stride == 2 && TShape.Size % 2 == 0))) return 1;
+        int width = OutputWidth<TShape>();
+        if (Vector512.IsHardwareAccelerated && width >= 16) return 16;
+        if (Vector256.IsHardwareAccelerated && width >= 8) return 8;
+        if (Vector128.IsHardwareAccelerated && width >= 4) return 4;
+        return 1;
+    }
+
+    /// <summary>
+    /// One window function over every output of samples [start, end): per channel, output row and vector of output
+    /// columns, the window's elements in row-major order (ky, kx), each one a vector of that element for every output
+    /// in the vector. Every lane goes through exactly the steps the one-lane path takes, so every width gives its bits.
+    /// </summary>
+    private static void Windows<TShape, TS, TV, TWindow>(ReadOnlySpan<float> input, Span<float> output, Span<int> argmax, int start, int end)
+        where TShape : IPool2DShape where TS : ISimdWidth<TV> where TV : struct where TWindow : struct, IPoolWindow
+    {
+        int c = TShape.Channels, h = TShape.Height, w = TShape.Width, k = TShape.Size, s = TShape.Stride;
+        int oh = OutputHeight<TShape>(), ow = OutputWidth<TShape>(), inSize = c * h * w, outSize = OutputSize<TShape>(), lanes = TS.Count;
+        bool keep = !argmax.IsEmpty;
+        ref int winners = ref MemoryMarshal.GetReference(argmax);
+        for (int b = start; b < end; b++)
+        {
+            ref float x = ref Unsafe.Add(ref MemoryMarshal.GetReference(input), (nint)b * inSize);
+            for (int ci = 0; ci < c; ci++)
+                for (int oy = 0; oy < oh; oy++)
+                {
+                    int top = (ci * h + oy * s) * w, o = b * outSize + (ci * oh + oy) * ow;
+                    ref float row = ref Unsafe.Add(ref x, top);
+                    for (int next = 0; next < ow; next += lanes)
+                    {
+                        int ox = Math.Min(next, ow - lanes);
+                        // The maximum's place is kept as its offset from the window's first element, (ky·W + kx).
+                        TV value = Element<TS, TV>(ref row, ox, 0, 0, w, s), offset = default;
+                        for (int e = 1; e < k * k; e++)
+                        {
+                            TV element = Element<TS, TV>(ref row, ox, e / k, e % k, w, s);
+                            if (typeof(TWindow) == typeof(MaxWindow))
+                            {
+                                TV replaces = TS.Replaces(value, element);
+                                value = TS.Select(replaces, element, value);
+                                if (keep) offset = TS.Select(replaces, TS.Broadcast(e / k * w + e % k), offset);
+                            }
+                            else
+                                value = TS.Add(value, element);
+                        }
+                        if (typeof(TWindow) == typeof(AverageWindow)) value = TS.Multiply(value, TS.Broadcast(1f / (k * k)));
+                        TS.Store(value, ref MemoryMarshal.GetReference(output), (nuint)(o + ox));
+                        if (keep) TS.StoreIndices(offset, top + ox * s, s, ref winners, (nuint)(o + ox));
+                    }
+                }
+        }
+    }
+
+    /// <summary>Window element (ky, kx) of the outputs ox, ox + 1, … of one output row (<paramref name="row"/> is its window's top row).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TV Element<TS, TV>(ref float row, int ox, int ky, int kx, int width, int stride) where TS : ISimdWidth<TV> where TV : struct
+    {
+        nuint at = (nuint)(ky * width + ox * stride + kx);
+        if (TS.Count == 1 || stride == 1) return TS.Load(ref row, at);
+        return kx % 2 == 0 ? TS.Evens(ref row, at) : TS.Odds(ref row, at - 1);
+    }
+
     /// <summary>Output values per sample.</summary>
     public static int OutputSize<TShape>() where TShape : IPool2DShape => TShape.Channels * OutputHeight<TShape>() * OutputWidth<TShape>();
 
@@ -186,3 +231,12 @@ public static class PoolKernels
     private static void ThrowArgmax(int at) =>
         throw new ArgumentException($"A max-pooling argmax of {at} lies outside the sample: the indices must come from MaxForward.");
 }
+
+/// <summary>What a pooling window computes, as a type argument so each kernel compiles to one of them.</summary>
+internal interface IPoolWindow;
+
+/// <summary>The maximum, first of equal values, NaN winning; the window element it came from.</summary>
+internal readonly struct MaxWindow : IPoolWindow;
+
+/// <summary>The sum in row-major order times 1 / Size².</summary>
+internal readonly struct AverageWindow : IPoolWindow;

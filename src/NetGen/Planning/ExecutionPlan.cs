@@ -57,9 +57,12 @@ public sealed class ExecutionPlan
 
     /// <summary>
     /// Samples per tile of a batched Forward whose layers read at most <paramref name="widestInput"/> values per sample,
-    /// over weights transposed beforehand (<paramref name="packed"/>, a frozen network) or not (see <see cref="Tuning"/>).
+    /// over weights transposed beforehand (<paramref name="packed"/>, a frozen network) or not, when a sample's forward pass
+    /// takes <paramref name="multiplyAdds"/> multiply-adds of which <paramref name="denseWeights"/> use dense weights a
+    /// live network's kernels may transpose (see <see cref="Tuning"/>).
     /// </summary>
-    public static int ForwardTile(int widestInput, bool packed) => packed ? Tuning.FrozenTile(widestInput) : Tuning.LiveTile(widestInput);
+    public static int ForwardTile(int widestInput, long denseWeights, long multiplyAdds, bool packed) =>
+        packed ? Tuning.FrozenTile(widestInput) : Tuning.LiveTile(widestInput, denseWeights, multiplyAdds);
 
     /// <summary>z[b, j] = bias[j] + Σ_i weights[j, i]·x[b, i] for the batch (a layer with no element-wise activation).</summary>
     public void DenseForward<TIn, TOut>(ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> z, int batch)

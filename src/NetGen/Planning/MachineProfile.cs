@@ -7,7 +7,7 @@ namespace NetGen.CompilerServices;
 
 /// <summary>
 /// What the planner knows of the machine: the widest accelerated float vector, the data caches of one core, the cores,
-/// and two costs measured once (the worker team's hand-off and the core's multiply-add rate). <see cref="Tuning"/>
+/// and costs measured once (the worker team's hand-off, the core's multiply-add rate, a short row's copy). <see cref="Tuning"/>
 /// derives every threshold and tile size from these.
 /// </summary>
 /// <param name="FloatLanes">Floats per widest accelerated vector: 16 with AVX-512, 8 with AVX2, 4 with SSE or AdvSimd, 1 without SIMD.</param>
@@ -84,6 +84,35 @@ internal sealed record MachineProfile(int FloatLanes, long L1DataBytes, long L2B
             best = Math.Max(best, 12.0 * iterations * Current.FloatLanes / Math.Max(ns, 1));
         }
         return best;
+    }
+
+    /// <summary>
+    /// Nanoseconds to copy one short row of floats to another place, as packing an im2col matrix does for every output row
+    /// of every patch element: rows of one vector's length (at least 8 floats) from a 16 KB source to a 64 KB destination,
+    /// both in L1 or L2 as the packed data is, best of a few tries.
+    /// </summary>
+    public static double MeasureRowCopyNanoseconds()
+    {
+        const int rows = 1024, tries = 5;
+        int length = Math.Max(8, Current.FloatLanes);
+        var source = new float[4096];
+        var destination = new float[16384];
+        double best = double.PositiveInfinity;
+        for (int t = 0; t < tries; t++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            CopyRows(source, destination, rows, length);
+            best = Math.Min(best, Stopwatch.GetElapsedTime(start).TotalNanoseconds / rows);
+        }
+        return best;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void CopyRows(float[] source, float[] destination, int rows, int length)
+    {
+        // Rows start at unaligned, scattered places, as an image's rows shifted by a kernel column do.
+        for (int r = 0; r < rows; r++)
+            source.AsSpan(r * 37 % (source.Length - length), length).CopyTo(destination.AsSpan(r * length % (destination.Length - length), length));
     }
 
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]

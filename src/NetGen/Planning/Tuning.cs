@@ -25,12 +25,18 @@ internal static class Tuning
 
     /// <summary>
     /// The batched Forward's tile when the kernels transpose the weights themselves (a live network, whose parameters may
-    /// change between calls): the transpose moves each weight once per tile, which costs about as much as the product of
-    /// lanes / 2 samples (the product does lanes multiply-adds per instruction, the transpose moves single floats), so a
-    /// tile of 32 × lanes samples keeps it under 2 % of the tile's work (512 samples with AVX-512). Never smaller than the
-    /// frozen tile.
+    /// change between calls): the transpose moves each dense weight once per tile, which costs about as much as lanes / 2
+    /// multiply-adds per weight (the product does lanes multiply-adds per instruction, the transpose moves single floats).
+    /// The tile keeps that under 1/64 of the tile's work: 32 × lanes × dense weights / multiply-adds per sample samples,
+    /// 512 with AVX-512 for a multilayer perceptron (whose multiply-adds are its weights), a few dozen for a convolutional
+    /// network whose convolutions outweigh its dense layers. Never smaller than the frozen tile.
     /// </summary>
-    public static int LiveTile(int widestInput) => Math.Max(FrozenTile(widestInput), 32 * Machine.FloatLanes);
+    public static int LiveTile(int widestInput, long denseWeights, long multiplyAdds)
+    {
+        long amortizing = 32L * Machine.FloatLanes * Math.Max(0, denseWeights) / Math.Max(1, multiplyAdds);
+        int tile = (int)Math.Min(32L * Machine.FloatLanes, (amortizing + TileGrain - 1) / TileGrain * TileGrain);
+        return Math.Max(FrozenTile(widestInput), tile);
+    }
 
     /// <summary>
     /// The fewest samples for which the packed (outer-product) kernel of <paramref name="lanes"/>-float vectors beats the
@@ -39,6 +45,20 @@ internal static class Tuning
     /// transposed beforehand one block of six samples is enough.
     /// </summary>
     public static int PackedMinBatch(int lanes) => 3 * lanes;
+
+    // ---- Convolution methods ------------------------------------------------------------------------------------------
+
+    private static readonly Lazy<double> MultiplyAddRate = new(MachineProfile.MeasureMultiplyAddsPerNanosecond);
+    private static readonly Lazy<double> RowCopy = new(() => MachineProfile.MeasureRowCopyNanoseconds() * MultiplyAddRate.Value / Machine.FloatLanes);
+
+    /// <summary>
+    /// What copying one output row of one patch element into an im2col matrix (or adding it back) costs, in vector
+    /// multiply-adds of the widest width: the measured copy of a short row times the measured multiply-add rate, over the
+    /// lanes. The convolution kernels weigh packing against direct convolution with it (see
+    /// <see cref="Conv2DKernels.ForwardMethod{TShape}"/>); both give the same bits, so the measurement decides speed only.
+    /// Measured on first use.
+    /// </summary>
+    public static double RowPackingCost => RowCopy.Value;
 
     // ---- Splits over threads -----------------------------------------------------------------------------------------
 
@@ -93,7 +113,7 @@ internal static class Tuning
 
         public static SplitCosts Measure()
         {
-            double rate = MachineProfile.MeasureMultiplyAddsPerNanosecond();
+            double rate = MultiplyAddRate.Value;
             // No second core (or a busy team): no split pays, so the hand-off counts as the largest allowed.
             double handOff = WorkerTeam.MeasureHandOffNanoseconds() ?? double.PositiveInfinity;
             return new SplitCosts(double.IsInfinity(handOff) ? (1L << 20) / Math.Max(rate, 1e-3) : handOff, rate);

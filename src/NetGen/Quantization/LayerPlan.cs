@@ -20,6 +20,8 @@ internal sealed unsafe class LayerPlan
     private readonly int[] _channelData;
     private readonly int* _offsets, _positive, _positiveShift, _negative, _negativeShift;
     private readonly bool _vectorRequantize;
+    private readonly SoftmaxOutput? _softmax;
+    private readonly LinearRequantizer512? _linear512;
 
     /// <param name="layer">The layer.</param>
     /// <param name="kernelWeights">The weights in the order the codes come in, when it is not the layer's (a convolution's patches).</param>
@@ -53,6 +55,9 @@ internal sealed unsafe class LayerPlan
         _scales = new double[channels];
         for (int j = 0; j < channels; j++) _scales[j] = (double)layer.InputScale * layer.WeightScales[j];
         _vectorRequantize = Avx512F.IsSupported && Vector512.IsHardwareAccelerated && layer.Pieces == 1;
+        _linear512 = LinearRequantizer512.TryCreate(layer, new ReadOnlySpan<int>(_offsets, padded));
+        if (layer.Requantization == Requantization.Float && layer.Kind == ReferenceLayerKind.Dense && layer.Activation == Activation.Softmax)
+            _softmax = new SoftmaxOutput(layer, _offsets, padded);
 
         if (Int8Kernels.Selected != Int8InstructionSet.Scalar)
         {
@@ -87,6 +92,11 @@ internal sealed unsafe class LayerPlan
             int zero = layer.TableZeroPoint;
             for (int j = 0; j < channels; j++)
                 codes[j] = table[(int)Math.Clamp(zero + FixedPoint(sums[j] + _offsets[j], _positive[j], _positiveShift[j]), 0, 255)];
+            return;
+        }
+        if (_linear512 is not null)
+        {
+            _linear512.Requantize(sums, codes);
             return;
         }
         int outputZero = layer.OutputZeroPoint;
@@ -149,17 +159,12 @@ internal sealed unsafe class LayerPlan
     /// <summary>The last layer's float outputs for one sample.</summary>
     public void Finish(int* sums, Span<float> output)
     {
-        QuantizedLayer layer = Layer;
-        if (layer.Activation == Activation.Softmax)
+        if (_softmax is not null)
         {
-            const int StackLimit = 512;
-            Span<double> e = output.Length <= StackLimit ? stackalloc double[output.Length] : new double[output.Length];
-            double max = double.NegativeInfinity, sum = 0;
-            for (int u = 0; u < output.Length; u++) max = Math.Max(max, e[u] = PreActivation(sums, u));
-            for (int u = 0; u < output.Length; u++) sum += e[u] = Math.Exp(e[u] - max);
-            for (int u = 0; u < output.Length; u++) output[u] = (float)(e[u] / sum);
+            _softmax.Apply(sums, output);
             return;
         }
+        QuantizedLayer layer = Layer;
         double alpha = layer.Alpha;
         for (int u = 0; u < output.Length; u++)
         {

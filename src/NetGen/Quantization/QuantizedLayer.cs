@@ -22,7 +22,11 @@ public enum Requantization
 
     /// <summary>
     /// The last layer: each output is <c>f(a · InputScale · WeightScale)</c> evaluated in double precision (a Maxout unit
-    /// takes the largest piece first; softmax subtracts the row's maximum), then rounded to float.
+    /// takes the largest piece first), then rounded to float. Softmax is computed in float instead, by one fixed
+    /// sequence of rounded operations that gives the same bits on every CPU: <c>z = (float)a · s</c> with
+    /// <c>s = (float)(InputScale · WeightScale)</c>, limited to ±float.MaxValue; an exp of its own on z minus the largest
+    /// z; the maximum and the sum over 16 lanes in a fixed order; each output e / Σe (the rule in full is in
+    /// docs/model-format.md).
     /// </summary>
     Float,
 }

@@ -1,5 +1,6 @@
 using System.Numerics.Tensors;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using NetGen.Reference;
 
 namespace NetGen.Quantization;
@@ -13,14 +14,16 @@ namespace NetGen.Quantization;
 /// <para>Inputs are quantized with <see cref="InputScale"/> and <see cref="InputZeroPoint"/>:
 /// <c>q = clamp(round(x · (1/InputScale)) + InputZeroPoint, 0, 127)</c>, with 1/InputScale rounded to float, the
 /// product rounded half to even and NaN taken as 0. Each layer then works in integers only (see
-/// <see cref="QuantizedLayer"/> and <see cref="Requantization"/>); the last layer's outputs are computed in double
-/// precision and rounded to float.</para>
+/// <see cref="QuantizedLayer"/> and <see cref="Requantization"/>); a softmax output layer is computed in float by one
+/// fixed sequence of rounded operations (its own exp, a fixed summation order), other output layers in double precision
+/// rounded to float.</para>
 /// <para>Convolutional networks run their Conv2D, MaxPool2D and AvgPool2D layers one sample at a time on codes held
 /// channels-last (each convolution as an int8 product over its patches), then hand the codes, back in the float layout, to the Dense layers,
 /// which run on tiles of samples as in a flat network.</para>
 /// <para>All integer arithmetic is exact, so every instruction-set path (<see cref="InstructionSet"/>) gives the same
-/// codes and accumulators, and the outputs are bit-identical across them; the float output layer uses the C library's
-/// <c>exp</c> and <c>tanh</c>, which may differ in the last bit between platforms.</para>
+/// codes and accumulators, and the softmax gives the same bits on every vector width, so the outputs are bit-identical
+/// across paths and platforms; only Sigmoid, Tanh and ELU output layers use the C library's <c>exp</c> and
+/// <c>tanh</c>, which may differ in the last bit between platforms.</para>
 /// <para>Both <c>Forward</c> overloads and <see cref="Predict"/> are thread-safe and allocate nothing, except per thread
 /// on its first call: scratch buffers for a tile of 16 samples (and one sample's convolutions), grown if a network with
 /// wider layers comes later.</para>
@@ -209,21 +212,26 @@ public sealed unsafe class QuantizedNetwork : IInference
     {
         float reciprocal = _inputReciprocal;
         int zero = InputZeroPoint, i = 0;
-        if (Vector512.IsHardwareAccelerated)
+        if (Vector512.IsHardwareAccelerated && Avx512BW.IsSupported)
         {
             var r = Vector512.Create(reciprocal);
             var low = Vector512.Create((float)-zero);
             var high = Vector512.Create((float)(Int8Kernels.MaxCode - zero));
-            var z = Vector512.Create(zero);
+            var zeroCodes = Vector512.Create((byte)zero);
+            // packssdw and packsswb interleave the four vectors by 128-bit lanes; this puts their groups of four back in order.
+            var order = Vector512.Create(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
             fixed (float* p = x)
+            {
                 for (; i + 64 <= x.Length; i += 64)
                 {
-                    var a = Code(Vector512.Load(p + i), r, low, high, z);
-                    var b = Code(Vector512.Load(p + i + 16), r, low, high, z);
-                    var c = Code(Vector512.Load(p + i + 32), r, low, high, z);
-                    var d = Code(Vector512.Load(p + i + 48), r, low, high, z);
-                    Vector512.Narrow(Vector512.Narrow(a, b).AsUInt16(), Vector512.Narrow(c, d).AsUInt16()).Store(codes + i);
+                    var ab = Avx512BW.PackSignedSaturate(Centred(Vector512.Load(p + i), r, low, high), Centred(Vector512.Load(p + i + 16), r, low, high));
+                    var cd = Avx512BW.PackSignedSaturate(Centred(Vector512.Load(p + i + 32), r, low, high), Centred(Vector512.Load(p + i + 48), r, low, high));
+                    var bytes = Avx512F.PermuteVar16x32(Avx512BW.PackSignedSaturate(ab, cd).AsInt32(), order).AsByte();
+                    (bytes + zeroCodes).Store(codes + i);
                 }
+                for (; i + 16 <= x.Length; i += 16)
+                    (Avx512F.ConvertToVector128SByteWithSaturation(Centred(Vector512.Load(p + i), r, low, high)).AsByte() + zeroCodes.GetLower().GetLower()).Store(codes + i);
+            }
         }
         if (Vector128.IsHardwareAccelerated)
         {
@@ -251,14 +259,17 @@ public sealed unsafe class QuantizedNetwork : IInference
         }
     }
 
-    private static Vector512<int> Code(Vector512<float> x, Vector512<float> reciprocal,
-        Vector512<float> low, Vector512<float> high, Vector512<int> zero)
+    /// <summary>
+    /// The codes minus the zero point, from −zero to 127 − zero: NaN becomes 0 (<c>vfixupimmps</c>: quiet and signalling
+    /// NaN to +0, everything else kept), the clamp to those whole bounds comes before the rounding (which commutes with
+    /// it), and the conversion rounds to nearest, ties to even.
+    /// </summary>
+    private static Vector512<int> Centred(Vector512<float> x, Vector512<float> reciprocal, Vector512<float> low, Vector512<float> high)
     {
-        var v = Vector512.Round(x * reciprocal);
-        v = Vector512.ConditionalSelect(Vector512.Equals(v, v), v, Vector512<float>.Zero);
-        // NaN is gone and v is a whole number, so the native min, max and conversion give the scalar loop's integers.
-        v = Vector512.MinNative(Vector512.MaxNative(v, low), high);
-        return Vector512.ConvertToInt32Native(v) + zero;
+        var v = x * reciprocal;
+        v = Avx512F.Fixup(v, v, Vector512.Create(0x88), 0);
+        v = Avx512F.Min(Avx512F.Max(v, low), high);
+        return Avx512F.ConvertToVector512Int32(v, FloatRoundingMode.ToEven);
     }
 
     private static Vector128<int> Code(Vector128<float> x, Vector128<float> reciprocal,

@@ -6,6 +6,12 @@ namespace NetGen.Tests.Kernels;
 internal readonly struct Pool2 : IPool2DShape { public static int Channels => 3; public static int Height => 8; public static int Width => 6; public static int Size => 2; public static int Stride => 2; }
 internal readonly struct Pool3Overlap : IPool2DShape { public static int Channels => 2; public static int Height => 7; public static int Width => 9; public static int Size => 3; public static int Stride => 2; }
 internal readonly struct Pool2Odd : IPool2DShape { public static int Channels => 1; public static int Height => 7; public static int Width => 5; public static int Size => 2; public static int Stride => 2; }
+// Output rows of 18, 19, 10 and 7: the forward kernels' vector paths (16, 8 and 4 lanes, a row's last vector overlapping
+// the one before it), by stride 2 (even and odd elements) and stride 1 (shifted loads).
+internal readonly struct Pool2Wide : IPool2DShape { public static int Channels => 2; public static int Height => 4; public static int Width => 36; public static int Size => 2; public static int Stride => 2; }
+internal readonly struct Pool3Stride1 : IPool2DShape { public static int Channels => 2; public static int Height => 5; public static int Width => 21; public static int Size => 3; public static int Stride => 1; }
+internal readonly struct Pool4Stride2 : IPool2DShape { public static int Channels => 1; public static int Height => 6; public static int Width => 22; public static int Size => 4; public static int Stride => 2; }
+internal readonly struct Pool2Rows14 : IPool2DShape { public static int Channels => 3; public static int Height => 14; public static int Width => 14; public static int Size => 2; public static int Stride => 2; }
 internal readonly struct BnChannels3 : IDimension { public static int Value => 3; }
 internal readonly struct BnChannels10 : IDimension { public static int Value => 10; }
 internal readonly struct BnSpatial35 : IDimension { public static int Value => 35; }
@@ -25,6 +31,10 @@ public class PoolAndBatchNormTests
         CheckPools<Pool3Overlap>(1);
         CheckPools<Pool3Overlap>(5);
         CheckPools<Pool2Odd>(2);
+        CheckPools<Pool2Wide>(3);
+        CheckPools<Pool3Stride1>(2);
+        CheckPools<Pool4Stride2>(2);
+        CheckPools<Pool2Rows14>(2);
     }
 
     private static void CheckPools<T>(int batch) where T : IPool2DShape
@@ -110,6 +120,19 @@ public class PoolAndBatchNormTests
         var e = Assert.Throws<ArgumentException>(() => PoolKernels.MaxBackward<Pool2>(y, argmax, x, 1, 0, 1));
         Assert.Contains("outside the sample", e.Message);
         Assert.Throws<ArgumentException>(() => PoolKernels.AverageForward<Pool2>(x, y, 1, 0, 2));
+
+        // In a vector lane too: output 5 of row 0 (window columns 10-11) meets a NaN after a larger value, and NaN is
+        // not replaced by a later larger one.
+        float[] wide = new float[2 * 4 * 36];
+        wide[10] = 5f;
+        wide[11] = float.NaN;
+        wide[36 + 10] = 9f;
+        float[] pooled = new float[PoolKernels.OutputSize<Pool2Wide>()];
+        int[] winners = new int[pooled.Length];
+        PoolKernels.MaxForward<Pool2Wide>(wide, pooled, winners, 1, 0, 1);
+        Assert.True(float.IsNaN(pooled[5]));
+        Assert.Equal(11, winners[5]);
+        Assert.Equal(0f, pooled[4]);
     }
 
     [Fact]

@@ -137,6 +137,16 @@ public static class IntegerReference
 
     private static float[] FloatOutputs(QuantizedLayer layer, long[] a)
     {
+        if (layer.Kind == ReferenceLayerKind.Dense && layer.Activation == Activation.Softmax)
+        {
+            var pre = new float[layer.Units];
+            for (int u = 0; u < layer.Units; u++)
+            {
+                float scale = (float)Math.Min((double)layer.InputScale * layer.WeightScales[u], float.MaxValue);
+                pre[u] = Math.Clamp((float)a[u] * scale, -float.MaxValue, float.MaxValue);
+            }
+            return Softmax(pre);
+        }
         var z = new double[layer.Units];
         for (int u = 0; u < layer.Units; u++)
         {
@@ -146,12 +156,6 @@ public static class IntegerReference
                 int j = u * layer.Pieces + k;
                 z[u] = Math.Max(z[u], a[j] * ((double)layer.InputScale * layer.WeightScales[j]));
             }
-        }
-        if (layer.Kind == ReferenceLayerKind.Dense && layer.Activation == Activation.Softmax)
-        {
-            double max = z.Max(), sum = 0;
-            foreach (double v in z) sum += Math.Exp(v - max);
-            return z.Select(v => (float)(Math.Exp(v - max) / sum)).ToArray();
         }
         double alpha = layer.Alpha;
         return z.Select(v => (float)(layer.Activation switch
@@ -165,5 +169,58 @@ public static class IntegerReference
             Activation.ELU => v >= 0 ? v : alpha * (Math.Exp(v) - 1),
             _ => throw new NotSupportedException(),
         })).ToArray();
+    }
+
+    /// <summary>
+    /// The quantized network's float softmax on finite pre-activations z: e = Exp(z − max z), each output e / Σe, where
+    /// the maximum and the sum go through 16 lanes (value i into lane i mod 16, in order, from −∞ or 0) and then a
+    /// halving tree (lane i with i + 8, i + 4, i + 2, i + 1).
+    /// </summary>
+    public static float[] Softmax(float[] z)
+    {
+        float max = HalvingTree(z, float.NegativeInfinity, MathF.Max);
+        float[] e = z.Select(v => ExpOfDifference(v, max)).ToArray();
+        float sum = HalvingTree(e, 0f, (x, y) => x + y);
+        return e.Select(v => v / sum).ToArray();
+    }
+
+    private static float HalvingTree(float[] values, float start, Func<float, float, float> combine)
+    {
+        float[] lanes = Enumerable.Repeat(start, 16).ToArray();
+        for (int i = 0; i < values.Length; i++) lanes[i % 16] = combine(lanes[i % 16], values[i]);
+        for (int width = 16; width > 1; width /= 2)
+            lanes = Enumerable.Range(0, width / 2).Select(i => combine(lanes[i], lanes[i + width / 2])).ToArray();
+        return lanes[0];
+    }
+
+    /// <summary>exp(z − m): the float difference and its rounding error (two-sum), then <see cref="Exp"/>.</summary>
+    private static float ExpOfDifference(float z, float m)
+    {
+        float x = z + -m;
+        float mPart = x - z;
+        float zPart = x - mPart;
+        float error = (z - zPart) + (-m - mPart);
+        return Exp(x, error);
+    }
+
+    /// <summary>
+    /// exp(x + t) for x ≤ 0 and a small correction t, in float steps, each rounded: 0 below ln(2^−126) = −87.33654; otherwise n = x·log2(e) rounded
+    /// half to even, r = (x − n·0.693359375) + (t − n·(−2.12194440e−4)), Cephes' degree-5 polynomial in Horner form for
+    /// (e^r − 1 − r) / r², and the result scaled by 2^n.
+    /// </summary>
+    public static float Exp(float x, float t)
+    {
+        if (float.IsNegativeInfinity(x) || x < -87.33654f) return 0;
+        float n = MathF.Round(x * 1.44269504f);
+        float r = x - n * 0.693359375f;
+        r += t - n * -2.12194440e-4f;
+        float[] coefficients = [1.9875691500e-4f, 1.3981999507e-3f, 8.3334519073e-3f, 4.1665795894e-2f, 1.6666665459e-1f, 5.0000001201e-1f];
+        float p = coefficients[0];
+        for (int k = 1; k < coefficients.Length; k++) p = p * r + coefficients[k];
+        float square = r * r;
+        float y = p * square;
+        y += r;
+        y += 1f;
+        return MathF.ScaleB(y, (int)n);
     }
 }
