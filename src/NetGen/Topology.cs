@@ -14,6 +14,20 @@ public sealed record Topology(int InputSize, IReadOnlyList<ReferenceLayer> Layer
     /// <summary>The input's channels × height × width when it is declared as an image; null for a flat input.</summary>
     public SampleShape? InputShape { get; init; }
 
+    /// <summary>The parameters and the running statistics the layers lay out, each layer on the shape it receives.</summary>
+    internal (long Parameters, long RunningStatistics) Counts()
+    {
+        SampleShape shape = InputShape ?? SampleShape.Flat(InputSize);
+        long parameters = 0, statistics = 0;
+        foreach (var layer in Layers)
+        {
+            parameters += layer.ParameterCount(shape);
+            statistics += layer.RunningStatisticsCount(shape);
+            shape = layer.OutputShape(shape);
+        }
+        return (parameters, statistics);
+    }
+
     /// <summary>The network's topology.</summary>
     public static Topology Of(INetwork network)
     {

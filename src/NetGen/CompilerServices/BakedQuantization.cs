@@ -39,19 +39,12 @@ public static class BakedQuantization
     {
         ArgumentNullException.ThrowIfNull(network);
         Topology topology = Topology.Parse(network.Architecture);
-        SampleShape shape = topology.InputShape ?? SampleShape.Flat(topology.InputSize);
-        long count = 0, statisticsCount = 0;
-        foreach (var layer in topology.Layers)
-        {
-            count += layer.ParameterCount(shape);
-            statisticsCount += layer.RunningStatisticsCount(shape);
-            shape = layer.OutputShape(shape);
-        }
+        var (count, statisticsCount) = topology.Counts();
         if (parameters.Length != count && parameters.Length != count + statisticsCount)
             throw new ArgumentException($"The parameters have {parameters.Length} values; the network '{network.Architecture}' has {count}"
                 + (statisticsCount > 0 ? $" and {statisticsCount} running statistics." : "."), nameof(parameters));
         Span<float> statistics = parameters.Length == count ? [] : parameters.Slice((int)count);
-        shape = topology.InputShape ?? SampleShape.Flat(topology.InputSize);
+        SampleShape shape = topology.InputShape ?? SampleShape.Flat(topology.InputSize);
         int offset = 0, statisticsOffset = 0, next = 0;
         foreach (var reference in topology.Layers)
         {

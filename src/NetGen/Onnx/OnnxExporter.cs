@@ -135,14 +135,7 @@ public static partial class OnnxExporter
     /// <summary>The parameters and running statistics must be exactly what the architecture lays out.</summary>
     private static void CheckLengths(Topology topology, string architecture, int parameters, int runningStatistics)
     {
-        SampleShape shape = topology.InputShape ?? SampleShape.Flat(topology.InputSize);
-        long expectedParameters = 0, expectedStatistics = 0;
-        foreach (var layer in topology.Layers)
-        {
-            expectedParameters += layer.ParameterCount(shape);
-            expectedStatistics += layer.RunningStatisticsCount(shape);
-            shape = layer.OutputShape(shape);
-        }
+        var (expectedParameters, expectedStatistics) = topology.Counts();
         if (parameters != expectedParameters)
             throw new ArgumentException($"The network has {parameters} parameters, but its architecture '{architecture}' lays out {expectedParameters}.");
         if (runningStatistics != expectedStatistics)
