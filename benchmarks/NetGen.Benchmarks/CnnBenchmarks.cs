@@ -120,13 +120,7 @@ public class CnnBenchmarks
     [Benchmark(Description = "CNN forward, batch 1024, per sample: ONNX Runtime", OperationsPerInvoke = MaxBatch)]
     public void ForwardBatch1024Onnx() => _onnx1024.Run();
 
-    private float Batch(CnnNet network, int batch)
-    {
-        network.Forward(_images.AsSpan(0, batch * Pixels), _outputs.AsSpan(0, batch * Classes), batch);
-        return _outputs[0];
-    }
-
-    private float Batch(FrozenNetwork network, int batch)
+    private float Batch(IInference network, int batch)
     {
         network.Forward(_images.AsSpan(0, batch * Pixels), _outputs.AsSpan(0, batch * Classes), batch);
         return _outputs[0];
