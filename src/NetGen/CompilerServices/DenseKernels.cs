@@ -54,11 +54,14 @@ public static class DenseKernels
         ref float br = ref MemoryMarshal.GetReference(bias);
         ref float xr = ref MemoryMarshal.GetReference(x);
         ref float zr = ref MemoryMarshal.GetReference(z);
-        // Batches whose unit count fills whole register blocks take the outer-product kernel over transposed weights
-        // (given, or made here once per call); otherwise the widest vector that fits the row picks the dot-product kernel.
-        // All compute the same sums.
+        // Live weights and a batch small against the layer take the samples-in-lanes kernel (it transposes the batch, not
+        // the weights); batches whose unit count fills whole register blocks take the outer-product kernel over
+        // transposed weights (given, or made here once per call); otherwise the widest vector that fits the row picks the
+        // dot-product kernel. The first two compute the same sums bit for bit.
         bool transpose = transposedWeights.IsEmpty;
-        if (PackedApplies<TIn, TOut>(batch, prepacked: !transpose))
+        if (transpose && SampleLanesApply<TIn, TOut>(batch))
+            ForwardSampleLanes<TIn, TOut, TAct>(ref w, ref br, ref xr, ref zr, batch, 0, units, ref MemoryMarshal.GetReference(SampleLanesScratch.Rent(SampleLanesScratchLength<TIn, TOut>(batch, units))), activation);
+        else if (PackedApplies<TIn, TOut>(batch, prepacked: !transpose))
         {
             ReadOnlySpan<float> wt = transpose ? PackedWeights.Rent(inputs * units) : transposedWeights;
             ref float wtr = ref MemoryMarshal.GetReference(wt);
@@ -164,6 +167,28 @@ public static class DenseKernels
         Vector512.IsHardwareAccelerated
             ? PackedDense<TIn, TOut, Simd512, Vector512<float>>.Applies(batch, prepacked)
             : Vector256.IsHardwareAccelerated && PackedDense<TIn, TOut, Simd256, Vector256<float>>.Applies(batch, prepacked);
+
+    /// <summary>Whether a live network's forward product over <paramref name="batch"/> samples takes the samples-in-lanes kernel (see <see cref="Tuning.SampleLanesPay"/>).</summary>
+    internal static bool SampleLanesApply<TIn, TOut>(int batch) where TIn : IDimension where TOut : IDimension =>
+        Vector256.IsHardwareAccelerated && Tuning.SampleLanesPay(batch, TIn.Value, TOut.Value, Vector512.IsHardwareAccelerated ? Vector512<float>.Count : Vector256<float>.Count);
+
+    /// <summary>Sample ranges of the samples-in-lanes kernel split over threads are whole vectors, so no part pads more than the last.</summary>
+    internal static int SampleLanesGrain => Vector512.IsHardwareAccelerated ? Vector512<float>.Count : Vector256<float>.Count;
+
+    internal static int SampleLanesScratchLength<TIn, TOut>(int batch, int units) where TIn : IDimension where TOut : IDimension =>
+        Vector512.IsHardwareAccelerated
+            ? SampleLanesDense<TIn, TOut, Simd512, Vector512<float>>.ScratchLength(batch, units)
+            : SampleLanesDense<TIn, TOut, Simd256, Vector256<float>>.ScratchLength(batch, units);
+
+    /// <summary>Units [<paramref name="unitStart"/>, <paramref name="unitEnd"/>) through the samples-in-lanes kernel, with <see cref="SampleLanesScratchLength{TIn, TOut}"/> floats of <paramref name="scratch"/>.</summary>
+    internal static void ForwardSampleLanes<TIn, TOut, TAct>(ref float w, ref float bias, ref float x, ref float z, int batch, int unitStart, int unitEnd, ref float scratch, TAct activation)
+        where TIn : IDimension where TOut : IDimension where TAct : struct, IUnaryOperator
+    {
+        if (Vector512.IsHardwareAccelerated)
+            SampleLanesDense<TIn, TOut, Simd512, Vector512<float>>.Forward(ref w, ref bias, ref x, ref z, batch, unitStart, unitEnd, ref scratch, activation);
+        else
+            SampleLanesDense<TIn, TOut, Simd256, Vector256<float>>.Forward(ref w, ref bias, ref x, ref z, batch, unitStart, unitEnd, ref scratch, activation);
+    }
 
     /// <summary>The packed kernel's block of units (its split granularity); only meaningful where it applies.</summary>
     internal static int PackedUnitBlock<TIn, TOut>() where TIn : IDimension where TOut : IDimension =>

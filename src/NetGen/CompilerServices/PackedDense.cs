@@ -162,6 +162,14 @@ internal static class PackedWeights
     public static Span<float> Rent(int length) => AlignedBuffer.Rent(ref t_buffer, length);
 }
 
+/// <summary>A scratch buffer per thread for the samples-in-lanes kernel's transposed inputs and results (see <see cref="PackedWeights"/>).</summary>
+internal static class SampleLanesScratch
+{
+    [ThreadStatic] private static AlignedBuffer? t_buffer;
+
+    public static Span<float> Rent(int length) => AlignedBuffer.Rent(ref t_buffer, length);
+}
+
 /// <summary>Matrix transpose: 8 × 8 tiles through AVX shuffles where available, scalar elsewhere and at the edges.</summary>
 internal static class Transpose
 {
@@ -173,7 +181,14 @@ internal static class Transpose
     /// destination[c · <paramref name="destinationStride"/> + r] = source[r, c]: the transpose written into columns of a
     /// wider matrix (a range of units of a layer's wᵀ).
     /// </summary>
-    public static void Copy(ref float source, int rows, int columns, ref float destination, int destinationStride)
+    public static void Copy(ref float source, int rows, int columns, ref float destination, int destinationStride) =>
+        Copy(ref source, rows, columns, columns, ref destination, destinationStride);
+
+    /// <summary>
+    /// destination[c · <paramref name="destinationStride"/> + r] = source[r · <paramref name="sourceStride"/> + c]: the
+    /// transpose of the first <paramref name="columns"/> columns of a wider source (results laid out over padded rows).
+    /// </summary>
+    public static void Copy(ref float source, int rows, int columns, int sourceStride, ref float destination, int destinationStride)
     {
         int fullRows = Avx.IsSupported ? rows - rows % 8 : 0;
         if (fullRows > 0)
@@ -183,14 +198,14 @@ internal static class Transpose
             int c = 0;
             for (; c + 8 <= columns; c += 8)
                 for (int r = 0; r < fullRows; r += 8)
-                    Tile8(ref Unsafe.Add(ref source, (nint)r * columns + c), columns, ref Unsafe.Add(ref destination, (nint)c * destinationStride + r), destinationStride);
+                    Tile8(ref Unsafe.Add(ref source, (nint)r * sourceStride + c), sourceStride, ref Unsafe.Add(ref destination, (nint)c * destinationStride + r), destinationStride);
             for (; c < columns; c++)
                 for (int r = 0; r < fullRows; r++)
-                    Unsafe.Add(ref destination, (nint)c * destinationStride + r) = Unsafe.Add(ref source, (nint)r * columns + c);
+                    Unsafe.Add(ref destination, (nint)c * destinationStride + r) = Unsafe.Add(ref source, (nint)r * sourceStride + c);
         }
         for (int r = fullRows; r < rows; r++)
             for (int c = 0; c < columns; c++)
-                Unsafe.Add(ref destination, (nint)c * destinationStride + r) = Unsafe.Add(ref source, (nint)r * columns + c);
+                Unsafe.Add(ref destination, (nint)c * destinationStride + r) = Unsafe.Add(ref source, (nint)r * sourceStride + c);
     }
 
     /// <summary>The textbook 8 × 8 AVX transpose: unpack pairs of rows, shuffle pairs of pairs, swap 128-bit halves.</summary>

@@ -63,6 +63,26 @@ internal static unsafe class DenseSplit<TIn, TOut> where TIn : IDimension where 
         job.Run(ForwardKind.PackedBySamples, wt, bias, x, z, batch, SampleParts(batch, threads));
     }
 
+    /// <summary>
+    /// Units per part of the samples-in-lanes kernel's split: whole blocks of its six units, and whole cache lines of a
+    /// row of z (16 floats), so no two threads write the same line of the results.
+    /// </summary>
+    private const int LanesUnitGrain = 48;
+
+    /// <summary>
+    /// z = f(x·wᵀ + bias) through the samples-in-lanes kernel: by blocks of units when there are at least two, each thread
+    /// transposing the inputs into a buffer of its own; otherwise by samples, in whole vectors.
+    /// </summary>
+    public static void ForwardSampleLanes<TAct>(float* w, float* bias, float* x, float* z, int batch, int threads, TAct activation)
+        where TAct : struct, IUnaryOperator
+    {
+        var job = ForwardJob<TAct>.ForThisThread(activation);
+        if (Units >= 2 * LanesUnitGrain)
+            job.Run(ForwardKind.SampleLanesByUnits, w, bias, x, z, batch, Math.Min(threads, Units / LanesUnitGrain));
+        else
+            job.Run(ForwardKind.SampleLanesBySamples, w, bias, x, z, batch, Math.Max(1, Math.Min(threads, batch / DenseKernels.SampleLanesGrain)));
+    }
+
     /// <summary>z = f(x·wᵀ + bias) through the dot-product kernel, by samples.</summary>
     public static void ForwardBlocked<TAct>(float* w, float* bias, float* x, float* z, int batch, int threads, TAct activation)
         where TAct : struct, IUnaryOperator =>
@@ -88,7 +108,7 @@ internal static unsafe class DenseSplit<TIn, TOut> where TIn : IDimension where 
 
     private static int SampleParts(int batch, int threads) => Math.Max(1, Math.Min(threads, batch / Tuning.MinSamplesPerPart));
 
-    private enum ForwardKind { PackedByUnits, PackedBySamples, Blocked }
+    private enum ForwardKind { PackedByUnits, PackedBySamples, Blocked, SampleLanesByUnits, SampleLanesBySamples }
 
     /// <summary>One split product: the pointers and sizes of the current call, and how part k finds its range.</summary>
     private abstract class Job : IParallelWork
@@ -176,6 +196,18 @@ internal static unsafe class DenseSplit<TIn, TOut> where TIn : IDimension where 
                     if (end > start) DenseKernels.ForwardPacked<TIn, TOut, TAct>(ref *A, Units, ref *B, ref C[(nint)start * N], ref D[(nint)start * Units], end - start, 0, Units, _activation);
                     break;
                 }
+                case ForwardKind.SampleLanesByUnits:
+                {
+                    var (start, end) = Share(part, Units, LanesUnitGrain);
+                    if (end > start) SampleLanes(0, Batch, start, end);
+                    break;
+                }
+                case ForwardKind.SampleLanesBySamples:
+                {
+                    var (start, end) = Share(part, Batch, DenseKernels.SampleLanesGrain);
+                    if (end > start) SampleLanes(start, end, 0, Units);
+                    break;
+                }
                 case ForwardKind.Blocked:
                 {
                     var (start, end) = Share(part, Batch, BlockedGrain);
@@ -183,6 +215,16 @@ internal static unsafe class DenseSplit<TIn, TOut> where TIn : IDimension where 
                     break;
                 }
             }
+        }
+
+        /// <summary>Samples [first, last) × units [unitStart, unitEnd) through the samples-in-lanes kernel, with this thread's own scratch.</summary>
+        private void SampleLanes(int first, int last, int unitStart, int unitEnd)
+        {
+            int count = last - first;
+            ref float scratch = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(
+                SampleLanesScratch.Rent(DenseKernels.SampleLanesScratchLength<TIn, TOut>(count, unitEnd - unitStart)));
+            DenseKernels.ForwardSampleLanes<TIn, TOut, TAct>(ref *A, ref *B, ref C[(nint)first * N], ref D[(nint)first * Units], count,
+                unitStart, unitEnd, ref scratch, _activation);
         }
     }
 

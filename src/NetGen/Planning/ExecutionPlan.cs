@@ -85,7 +85,10 @@ public sealed class ExecutionPlan
         }
         DenseKernels.Check(DenseKernels.FitForward<TIn, TOut>(weights, bias, x, z, batch, default));
         int inputs = TIn.Value, units = TOut.Value;
-        if (DenseKernels.PackedApplies<TIn, TOut>(batch, prepacked: false))
+        if (DenseKernels.SampleLanesApply<TIn, TOut>(batch))
+            fixed (float* wp = weights, bp = bias, xp = x, zp = z)
+                DenseSplit<TIn, TOut>.ForwardSampleLanes(wp, bp, xp, zp, batch, _threads, activation);
+        else if (DenseKernels.PackedApplies<TIn, TOut>(batch, prepacked: false))
         {
             // Split by units, each thread transposes its own rows of w into a buffer of its own; split by samples, Wᵀ is
             // made here once for all of them.

@@ -46,6 +46,23 @@ internal static class Tuning
     /// </summary>
     public static int PackedMinBatch(int lanes) => 3 * lanes;
 
+    /// <summary>
+    /// Whether a live network's forward product of <paramref name="batch"/> samples through a layer of
+    /// <paramref name="inputs"/> × <paramref name="units"/> weights takes the samples-in-lanes kernel
+    /// (<see cref="SampleLanesDense{TIn, TOut, TS, TV}"/>) rather than transposing the weights for the packed kernel (or
+    /// running the dot-product kernel, which measures about as slow as that transpose). Counted in vector multiply-adds,
+    /// with moving a float costing about half of one (see <see cref="LiveTile"/>): the weights' transpose costs
+    /// inputs · units / 2; the samples-in-lanes kernel moves batch · (inputs + units) floats and wastes the lanes past the
+    /// batch in its last vector, (pitch − batch) · inputs · units / lanes. It is taken when it costs less: small batches on
+    /// wide layers (784 × 512 up to about 300 samples), never a batch that leaves more than half a vector empty.
+    /// </summary>
+    public static bool SampleLanesPay(int batch, int inputs, int units, int lanes)
+    {
+        long pitch = (batch + lanes - 1) / lanes * lanes, weights = (long)inputs * units;
+        double cost = (double)(pitch - batch) * weights / lanes + batch * (double)(inputs + units) / 2;
+        return batch > 0 && cost < weights / 2.0;
+    }
+
     // ---- Convolution methods ------------------------------------------------------------------------------------------
 
     private static readonly Lazy<double> MultiplyAddRate = new(MachineProfile.MeasureMultiplyAddsPerNanosecond);

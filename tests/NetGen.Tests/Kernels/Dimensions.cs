@@ -12,3 +12,6 @@ internal readonly struct D70 : IDimension { public static int Value => 70; }
 internal readonly struct D100 : IDimension { public static int Value => 100; }
 internal readonly struct D128 : IDimension { public static int Value => 128; }
 internal readonly struct D784 : IDimension { public static int Value => 784; }
+internal readonly struct D192 : IDimension { public static int Value => 192; }
+internal readonly struct D300 : IDimension { public static int Value => 300; }
+internal readonly struct D4100 : IDimension { public static int Value => 4100; }
