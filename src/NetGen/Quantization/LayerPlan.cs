@@ -79,6 +79,21 @@ internal sealed unsafe class LayerPlan
     public PinnedBytes? Packed { get; }
 
     /// <summary>
+    /// The output codes of <paramref name="rows"/> samples or output positions, each from sums <paramref name="sumStride"/>
+    /// ints after the previous row's, to codes <paramref name="codeStride"/> bytes apart, in row order (see
+    /// <see cref="Requantize(int*, byte*)"/>): the linear AVX-512 path runs them in one loop.
+    /// </summary>
+    public void Requantize(int* sums, int sumStride, byte* codes, int codeStride, int rows)
+    {
+        if (_linear512 is not null)
+        {
+            _linear512.Requantize(sums, sumStride, codes, codeStride, rows);
+            return;
+        }
+        for (int r = 0; r < rows; r++) Requantize(sums + r * sumStride, codes + r * codeStride);
+    }
+
+    /// <summary>
     /// One sample's output codes from its raw sums. The AVX-512 path computes whole blocks (the codes buffer has room
     /// for <see cref="Blocks"/> × 16); its padding codes are multiplied by zero weights in the next layer.
     /// </summary>

@@ -71,18 +71,29 @@ internal sealed unsafe class LinearRequantizer512
     }
 
     /// <summary>One sample's codes for every block (padding channels included) from its raw sums.</summary>
-    public void Requantize(int* sums, byte* codes)
+    public void Requantize(int* sums, byte* codes) => Requantize(sums, 0, codes, 0, 1);
+
+    /// <summary>
+    /// The codes of <paramref name="rows"/> samples (or a convolution's output positions), each from its sums
+    /// <paramref name="sumStride"/> ints after the previous one's, to codes <paramref name="codeStride"/> bytes apart: in
+    /// one loop, so consecutive rows' work overlaps. Rows go in order, each one's whole blocks before the next row's, since a
+    /// row's last block may spill into the next row's codes.
+    /// </summary>
+    public void Requantize(int* sums, int sumStride, byte* codes, int codeStride, int rows)
     {
-        long* data = (long*)_data.Pointer;
         Vector128<sbyte> zeroPoint = Vector128.Create(_zeroPoint);
-        for (int b = 0, j = 0; b < _blocks; b++, j += Int8Kernels.BlockChannels, data += BlockLongs)
+        for (int r = 0; r < rows; r++, sums += sumStride, codes += codeStride)
         {
-            Vector512<int> a = Vector512.Load(sums + j) + Vector512.Load((int*)(data + 48));
-            if (_relu) a = Vector512.Max(a, Vector512<int>.Zero);
-            Vector128<sbyte> even = Scale(a, data);
-            Vector128<sbyte> odd = Scale((a.AsInt64() >>> 32).AsInt32(), data + 8);
-            Vector128<sbyte> code = Sse41.Max(Sse2.AddSaturate(Sse2.UnpackLow(even, odd), zeroPoint), Vector128<sbyte>.Zero);
-            code.AsByte().Store(codes + j);
+            long* data = (long*)_data.Pointer;
+            for (int b = 0, j = 0; b < _blocks; b++, j += Int8Kernels.BlockChannels, data += BlockLongs)
+            {
+                Vector512<int> a = Vector512.Load(sums + j) + Vector512.Load((int*)(data + 48));
+                if (_relu) a = Vector512.Max(a, Vector512<int>.Zero);
+                Vector128<sbyte> even = Scale(a, data);
+                Vector128<sbyte> odd = Scale((a.AsInt64() >>> 32).AsInt32(), data + 8);
+                Vector128<sbyte> code = Sse41.Max(Sse2.AddSaturate(Sse2.UnpackLow(even, odd), zeroPoint), Vector128<sbyte>.Zero);
+                code.AsByte().Store(codes + j);
+            }
         }
     }
 

@@ -171,8 +171,7 @@ public sealed unsafe class QuantizedNetwork : IInference
                 }
                 else
                 {
-                    for (int s = 0; s < samples; s++)
-                        plan.Requantize(sums + s * _sumStride, output + s * _codeStride);
+                    plan.Requantize(sums, _sumStride, output, _codeStride, samples);
                     byte* swap = input;
                     input = output;
                     output = swap;

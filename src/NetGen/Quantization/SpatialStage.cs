@@ -84,12 +84,23 @@ internal sealed unsafe class SpatialStage
         for (int start = 0; start < positions; start += Chunk)
         {
             int n = Math.Min(Chunk, positions - start);
-            for (int q = 0; q < n; q++)
+            // The patch corners advance by one stride along a row of outputs, then jump to the next row's first corner.
+            int ox = start % columns, step = stride * channels;
+            byte* corner = source + start / columns * stride * line + ox * step;
+            byte* patch = patches;
+            for (int q = 0; q < n; q++, patch += _patchStride)
             {
-                int oy = (start + q) / columns, ox = (start + q) % columns;
-                byte* patch = patches + q * _patchStride;
-                byte* corner = source + oy * stride * line + ox * stride * channels;
-                for (int i = 0; i < k; i++) Copy(patch + i * run, corner + i * line, run);
+                byte* from = corner, to = patch;
+                if (run <= 16)
+                    for (int i = 0; i < k; i++, from += line, to += run) Vector128.Load(from).Store(to);
+                else
+                    for (int i = 0; i < k; i++, from += line, to += run) Copy(to, from, run);
+                corner += step;
+                if (++ox == columns)
+                {
+                    ox = 0;
+                    corner += stride * line - columns * step;
+                }
             }
             if (plan.Packed is null)
             {
@@ -101,7 +112,7 @@ internal sealed unsafe class SpatialStage
                 Int8Kernels.Multiply(plan.Packed.Pointer, plan.Blocks, plan.Steps, patches, _patchStride, n, sums, _sumStride);
             }
             // In order: a position's whole blocks may spill into the next position's codes, which are written after.
-            for (int q = 0; q < n; q++) plan.Requantize(sums + q * _sumStride, output + (start + q) * filters);
+            plan.Requantize(sums, _sumStride, output + start * filters, filters, n);
         }
     }
 
