@@ -49,14 +49,19 @@ public sealed unsafe class QuantizedNetwork : IInference
         OutputSize = layers[^1].Units;
         _inputReciprocal = 1f / layers[0].InputScale;
         while (_flatStart < layers.Length && layers[_flatStart].IsSpatial) _flatStart++;
-        _spatial = new SpatialStage[_flatStart];
+        // A convolution and the max pool after it run as one stage where the pool can go first (see SpatialStage.CanFuse).
+        var stages = new List<SpatialStage>();
         for (int l = 0; l < _flatStart; l++)
         {
-            _spatial[l] = new SpatialStage(layers[l]);
-            _spatialBytes = Math.Max(_spatialBytes, Math.Max(_spatial[l].OutputBytes, layers[l].InputShape.Size + SpatialStage.Slack));
-            _patchBytes = Math.Max(_patchBytes, _spatial[l].PatchBytes);
-            _patchSums = Math.Max(_patchSums, _spatial[l].SumCount);
+            bool fuse = l + 1 < _flatStart && SpatialStage.CanFuse(layers[l], layers[l + 1]);
+            var stage = new SpatialStage(layers[l], fuse ? layers[l + 1] : null);
+            stages.Add(stage);
+            _spatialBytes = Math.Max(_spatialBytes, Math.Max(stage.OutputBytes, layers[l].InputShape.Size + SpatialStage.Slack));
+            _patchBytes = Math.Max(_patchBytes, stage.PatchBytes);
+            _patchSums = Math.Max(_patchSums, stage.SumCount);
+            if (fuse) l++;
         }
+        _spatial = stages.ToArray();
         _spatialBytes = (_spatialBytes + 63) & ~63;
         _plans = new LayerPlan[layers.Length];
         for (int l = _flatStart; l < layers.Length; l++)
@@ -92,6 +97,9 @@ public sealed unsafe class QuantizedNetwork : IInference
 
     /// <summary>The instruction set the int8 products use in this process.</summary>
     public static Int8InstructionSet InstructionSet => Int8Kernels.Selected;
+
+    /// <summary>How many stages the convolution and pooling layers run as (a max pool fused into its convolution is none of its own).</summary>
+    internal int SpatialStages => _spatial.Length;
 
     /// <summary>The bytes the weights take: one per weight, as stored in a quantized model file.</summary>
     public int WeightBytes => _layers.Sum(l => l.Weights.Length);

@@ -24,11 +24,17 @@ internal sealed unsafe class SpatialStage
     private readonly LayerPlan? _plan;
     private readonly int _patchStride, _sumStride;
 
-    public SpatialStage(QuantizedLayer layer)
+    /// <summary>The max-pooling window fused into this convolution (see <see cref="CanFuse"/>), or 0.</summary>
+    private readonly int _pool;
+
+    /// <param name="layer">A convolution or pooling layer.</param>
+    /// <param name="pool">The MaxPool2D layer right after a convolution, when <see cref="CanFuse"/> allows running them as one stage.</param>
+    public SpatialStage(QuantizedLayer layer, QuantizedLayer? pool = null)
     {
         Layer = layer;
         Input = layer.InputShape;
-        Output = layer.OutputShape;
+        Output = pool?.OutputShape ?? layer.OutputShape;
+        _pool = pool?.KernelSize ?? 0;
         if (layer.Kind != ReferenceLayerKind.Conv2D) return;
         int channels = Input.Channels, k = layer.KernelSize, row = layer.Inputs;
         // [filter][channel][kernel row][kernel column] → [filter][kernel row][kernel column][channel]
@@ -57,11 +63,32 @@ internal sealed unsafe class SpatialStage
     /// <summary>The bytes the output buffer needs: the codes, and room for the last position's whole blocks of channels.</summary>
     public int OutputBytes => Output.Size + Int8Kernels.BlockChannels * Math.Max(1, _plan?.Blocks ?? 1) + Slack;
 
+    /// <summary>
+    /// Whether <paramref name="pool"/> can run inside the convolution before it: a max pool over whole, non-overlapping
+    /// windows that tile the convolution's output, after a linear requantization whose multipliers are all non-negative.
+    /// That requantization never decreases as the sum grows, so the code of a window's largest sum is the largest of its
+    /// codes: pooling the int32 sums first and requantizing one position per window gives the same codes as requantizing
+    /// every position and pooling the codes, with a quarter of the requantization (2 × 2 windows) and no pass over the
+    /// unpooled codes.
+    /// </summary>
+    public static bool CanFuse(QuantizedLayer convolution, QuantizedLayer pool)
+    {
+        if (convolution.Kind != ReferenceLayerKind.Conv2D || pool.Kind != ReferenceLayerKind.MaxPool2D) return false;
+        int k = pool.KernelSize;
+        SampleShape shape = convolution.OutputShape;
+        if (pool.Stride != k || shape.Height % k != 0 || shape.Width % k != 0 || k * k * 4 > Chunk) return false;
+        if (convolution.Requantization != Requantization.Linear || convolution.Pieces != 1) return false;
+        for (int j = 0; j < convolution.Channels; j++)
+            if (convolution.PositiveMultipliers[j].Multiplier < 0 || convolution.NegativeMultipliers[j].Multiplier < 0) return false;
+        return true;
+    }
+
     /// <summary>Runs the layer on one sample's channels-last codes.</summary>
     public void Run(byte* input, byte* output, byte* patches, int* sums)
     {
         switch (Layer.Kind)
         {
+            case ReferenceLayerKind.Conv2D when _pool > 0: ConvolveAndPool(input, output, patches, sums); break;
             case ReferenceLayerKind.Conv2D: Convolve(input, output, patches, sums); break;
             case ReferenceLayerKind.MaxPool2D: MaxPool(input, output); break;
             default: AvgPool(input, output); break;
@@ -114,6 +141,70 @@ internal sealed unsafe class SpatialStage
             // In order: a position's whole blocks may spill into the next position's codes, which are written after.
             plan.Requantize(sums, _sumStride, output + start * filters, filters, n);
         }
+    }
+
+    /// <summary>
+    /// The convolution with its max pool: the output positions go in blocks of whole pooling windows (the pool's rows of
+    /// convolution outputs × as many windows across as fit in a <see cref="Chunk"/>), each block's patches through one
+    /// product, each window's sums reduced to their maximum per channel, and those requantized into the pooled codes.
+    /// </summary>
+    private void ConvolveAndPool(byte* input, byte* output, byte* patches, int* sums)
+    {
+        LayerPlan plan = _plan!;
+        int channels = Input.Channels, k = Layer.KernelSize, stride = Layer.Stride, padding = Layer.Padding;
+        int filters = Output.Channels, columns = Layer.OutputShape.Width, rows = Layer.OutputShape.Height, run = k * channels;
+        int paddedWidth = Input.Width + 2 * padding, line = paddedWidth * channels, step = stride * channels, pool = _pool;
+        byte* source = input;
+        if (padding > 0)
+        {
+            source = patches + Chunk * _patchStride + Slack;
+            Pad(input, source);
+        }
+        int across = Math.Min(columns, Chunk / pool / pool * pool); // convolution columns per block: whole windows
+        for (int oy = 0; oy < rows; oy += pool)
+            for (int ox = 0; ox < columns; ox += across)
+            {
+                int width = Math.Min(across, columns - ox), n = pool * width;
+                // Patch r·width + x is output position (oy + r, ox + x).
+                byte* patch = patches;
+                for (int r = 0; r < pool; r++)
+                {
+                    byte* corner = source + (oy + r) * stride * line + ox * step;
+                    for (int x = 0; x < width; x++, patch += _patchStride, corner += step)
+                    {
+                        byte* from = corner, to = patch;
+                        if (run <= 16)
+                            for (int i = 0; i < k; i++, from += line, to += run) Vector128.Load(from).Store(to);
+                        else
+                            for (int i = 0; i < k; i++, from += line, to += run) Copy(to, from, run);
+                    }
+                }
+                if (plan.Packed is null)
+                {
+                    fixed (sbyte* w = plan.Weights)
+                        Int8Kernels.MultiplyScalar(w, Layer.Units, Layer.Inputs, patches, _patchStride, n, sums, _sumStride);
+                }
+                else
+                {
+                    Int8Kernels.Multiply(plan.Packed.Pointer, plan.Blocks, plan.Steps, patches, _patchStride, n, sums, _sumStride);
+                }
+                // Window w's maximum into row w of the sums: the rows it reads are w·pool and later, and no later window
+                // reads a row before its own, so the rows it overwrites are spent.
+                int windows = width / pool;
+                for (int w = 0; w < windows; w++)
+                {
+                    int* target = sums + w * _sumStride;
+                    for (int c = 0; c < _sumStride; c += 4)
+                    {
+                        Vector128<int> best = Vector128.Load(sums + w * pool * _sumStride + c);
+                        for (int r = 0; r < pool; r++)
+                            for (int j = 0; j < pool; j++)
+                                best = Vector128.Max(best, Vector128.Load(sums + (r * width + w * pool + j) * _sumStride + c));
+                        best.Store(target + c);
+                    }
+                }
+                plan.Requantize(sums, _sumStride, output + (oy / pool * Output.Width + ox / pool) * filters, filters, windows);
+            }
     }
 
     /// <summary>The input inside a frame of <see cref="QuantizedLayer.Padding"/> zero-point codes (the real 0) on every side.</summary>

@@ -12,8 +12,20 @@ namespace NetGen.Tests.Quantization;
 public class ConvolutionalQuantizationTests
 {
     [Theory]
+    [InlineData("cnn", 4)] // BatchNorm folded; MaxPool2D(3, Stride = 2) overlaps its windows, so it runs on its own
+    [InlineData("cnn strided", 3)]
+    [InlineData("cnn pooled", 2)] // each max pool inside its convolution
+    [InlineData("cnn pooled 3", 1)]
+    public void MaxPoolsRunInsideTheirConvolutionsWhereThePoolCanGoFirst(string name, int stages)
+    {
+        var (net, data) = QuantizationTests.Prepared(QuantizationTests.Create[name](), seed: 5, samples: 50);
+        Assert.Equal(stages, net.Quantize(data, 50).SpatialStages);
+    }
+
+    [Theory]
     [InlineData("cnn")]
     [InlineData("cnn strided")]
+    [InlineData("cnn pooled")]
     public void OutputsStayCloseToTheFloatNetwork(string name)
     {
         var (net, data) = QuantizationTests.Prepared(QuantizationTests.Create[name](), seed: 11, samples: 300);

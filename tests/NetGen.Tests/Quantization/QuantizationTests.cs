@@ -25,6 +25,8 @@ public class QuantizationTests
         ["wide"] = () => new QuantWide(),
         ["cnn"] = () => new QuantCnn(),
         ["cnn strided"] = () => new QuantCnnStrided(),
+        ["cnn pooled"] = () => new QuantCnnPooled(),
+        ["cnn pooled 3"] = () => new QuantCnnPooled3(),
     };
 
     /// <summary>

@@ -86,3 +86,22 @@ public partial class QuantCnnPoolNorm;
 [Input(1, 6, 6)]
 [Conv2D(2, 3, Activation.Sigmoid)]
 public partial class QuantCnnConvLast;
+
+// Convolutions whose max pool runs inside them (SpatialStage.CanFuse): 20 filters (a block and a partial one) under
+// LeakyReLU, 70 columns (three blocks of pooling windows across), a 2 × 2 pool after a convolution without padding, and
+// a 3 × 3 pool after a linear one.
+[Network(Loss = LossFunction.CrossEntropy)]
+[Input(3, 6, 70)]
+[Conv2D(20, 3, Activation.LeakyReLU, Alpha = 0.1f, Padding = 1)]
+[MaxPool2D(2)]
+[Conv2D(16, 2, Activation.ReLU)]
+[MaxPool2D(2)]
+[Dense(4, Activation.Softmax)]
+public partial class QuantCnnPooled;
+
+[Network(Loss = LossFunction.MeanSquaredError)]
+[Input(1, 9, 9)]
+[Conv2D(5, 3, Activation.Identity, Padding = 1)]
+[MaxPool2D(3)]
+[Dense(3)]
+public partial class QuantCnnPooled3;
