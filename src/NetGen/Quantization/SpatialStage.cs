@@ -192,19 +192,37 @@ internal sealed unsafe class SpatialStage
                 // reads a row before its own, so the rows it overwrites are spent.
                 int windows = width / pool;
                 for (int w = 0; w < windows; w++)
-                {
-                    int* target = sums + w * _sumStride;
-                    for (int c = 0; c < _sumStride; c += 4)
-                    {
-                        Vector128<int> best = Vector128.Load(sums + w * pool * _sumStride + c);
-                        for (int r = 0; r < pool; r++)
-                            for (int j = 0; j < pool; j++)
-                                best = Vector128.Max(best, Vector128.Load(sums + (r * width + w * pool + j) * _sumStride + c));
-                        best.Store(target + c);
-                    }
-                }
+                    PoolSums(sums + w * pool * _sumStride, width * _sumStride, pool, sums + w * _sumStride);
                 plan.Requantize(sums, _sumStride, output + (oy / pool * Output.Width + ox / pool) * filters, filters, windows);
             }
+    }
+
+    /// <summary>
+    /// target[c] = the largest of window[(r · <paramref name="rowStride"/>) + j · sum stride + c] over the window's
+    /// <paramref name="pool"/> × <paramref name="pool"/> rows of sums, for every channel of the sum stride (whole blocks of 16).
+    /// </summary>
+    private void PoolSums(int* window, int rowStride, int pool, int* target)
+    {
+        if (Vector512.IsHardwareAccelerated)
+        {
+            for (int c = 0; c < _sumStride; c += 16)
+            {
+                Vector512<int> best = Vector512.Load(window + c);
+                for (int r = 0; r < pool; r++)
+                    for (int j = 0, at = r * rowStride + c; j < pool; j++, at += _sumStride)
+                        best = Vector512.Max(best, Vector512.Load(window + at));
+                best.Store(target + c);
+            }
+            return;
+        }
+        for (int c = 0; c < _sumStride; c += 4)
+        {
+            Vector128<int> best = Vector128.Load(window + c);
+            for (int r = 0; r < pool; r++)
+                for (int j = 0, at = r * rowStride + c; j < pool; j++, at += _sumStride)
+                    best = Vector128.Max(best, Vector128.Load(window + at));
+            best.Store(target + c);
+        }
     }
 
     /// <summary>The input inside a frame of <see cref="QuantizedLayer.Padding"/> zero-point codes (the real 0) on every side.</summary>
