@@ -180,24 +180,38 @@ public static class PoolKernels
                         int ox = Math.Min(next, ow - lanes);
                         // The maximum's place is kept as its offset from the window's first element, (ky·W + kx).
                         TV value = Element<TS, TV>(ref row, ox, 0, 0, w, s), offset = default;
-                        for (int e = 1; e < k * k; e++)
+                        if (k == 2)
                         {
-                            TV element = Element<TS, TV>(ref row, ox, e / k, e % k, w, s);
-                            if (typeof(TWindow) == typeof(MaxWindow))
-                            {
-                                TV replaces = TS.Replaces(value, element);
-                                value = TS.Select(replaces, element, value);
-                                if (keep) offset = TS.Select(replaces, TS.Broadcast(e / k * w + e % k), offset);
-                            }
-                            else
-                                value = TS.Add(value, element);
+                            // The common 2 × 2 window written out (the loop below is not unrolled): the same elements in
+                            // the same order.
+                            value = Step<TS, TV, TWindow>(value, Element<TS, TV>(ref row, ox, 0, 1, w, s), ref offset, keep, 1);
+                            value = Step<TS, TV, TWindow>(value, Element<TS, TV>(ref row, ox, 1, 0, w, s), ref offset, keep, w);
+                            value = Step<TS, TV, TWindow>(value, Element<TS, TV>(ref row, ox, 1, 1, w, s), ref offset, keep, w + 1);
                         }
+                        else
+                            for (int e = 1; e < k * k; e++)
+                                value = Step<TS, TV, TWindow>(value, Element<TS, TV>(ref row, ox, e / k, e % k, w, s), ref offset, keep, e / k * w + e % k);
                         if (typeof(TWindow) == typeof(AverageWindow)) value = TS.Multiply(value, TS.Broadcast(1f / (k * k)));
                         TS.Store(value, ref MemoryMarshal.GetReference(output), (nuint)(o + ox));
                         if (keep) TS.StoreIndices(offset, top + ox * s, s, ref winners, (nuint)(o + ox));
                     }
                 }
         }
+    }
+
+    /// <summary>
+    /// Window element <paramref name="element"/> (at offset <paramref name="at"/> from the window's first) folded into the
+    /// running maximum, which it replaces under <see cref="ISimdWidth{TVector}.Replaces"/>'s rule, and its offset, or into
+    /// the running sum.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TV Step<TS, TV, TWindow>(TV value, TV element, ref TV offset, bool keep, int at)
+        where TS : ISimdWidth<TV> where TV : struct where TWindow : struct, IPoolWindow
+    {
+        if (typeof(TWindow) != typeof(MaxWindow)) return TS.Add(value, element);
+        TV replaces = TS.Replaces(value, element);
+        if (keep) offset = TS.Select(replaces, TS.Broadcast(at), offset);
+        return TS.Select(replaces, element, value);
     }
 
     /// <summary>Window element (ky, kx) of the outputs ox, ox + 1, … of one output row (<paramref name="row"/> is its window's top row).</summary>
