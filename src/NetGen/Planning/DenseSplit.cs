@@ -3,7 +3,8 @@ namespace NetGen.CompilerServices;
 /// <summary>
 /// One dense-layer product split over the <see cref="WorkerTeam"/>: the forward product by blocks of units (each thread
 /// reads only its columns of the given transposed weights, or transposes its rows of the live weights into a buffer of
-/// its own) or, when there are too few unit blocks, by samples; the weight
+/// its own, or, with the samples in the vector lanes, transposes the batch into a buffer of its own) or, when there are
+/// too few unit blocks, by samples; the weight
 /// gradient and the bias gradient by rows (units); the input gradient by samples. Each range runs the serial kernel,
 /// and every output element is summed in the same order whatever range computes it (sample ranges start at multiples
 /// of the kernel's sample block, so each sample falls in the same kind of block as on one thread), so results are
