@@ -27,6 +27,9 @@ internal sealed unsafe class SpatialStage
     /// <summary>The max-pooling window fused into this convolution (see <see cref="CanFuse"/>), or 0.</summary>
     private readonly int _pool;
 
+    /// <summary>A convolution's bytes from one padded input row to the next, and in one row of a patch (kernel size × channels).</summary>
+    private readonly int _line, _run;
+
     /// <param name="layer">A convolution or pooling layer.</param>
     /// <param name="pool">The MaxPool2D layer right after a convolution, when <see cref="CanFuse"/> allows running them as one stage.</param>
     public SpatialStage(QuantizedLayer layer, QuantizedLayer? pool = null)
@@ -36,6 +39,8 @@ internal sealed unsafe class SpatialStage
         Output = pool?.OutputShape ?? layer.OutputShape;
         _pool = pool?.KernelSize ?? 0;
         if (layer.Kind != ReferenceLayerKind.Conv2D) return;
+        _line = (Input.Width + 2 * layer.Padding) * Input.Channels;
+        _run = layer.KernelSize * Input.Channels;
         int channels = Input.Channels, k = layer.KernelSize, row = layer.Inputs;
         // [filter][channel][kernel row][kernel column] → [filter][kernel row][kernel column][channel]
         var permuted = new sbyte[layer.Weights.Length];
@@ -97,31 +102,19 @@ internal sealed unsafe class SpatialStage
 
     private void Convolve(byte* input, byte* output, byte* patches, int* sums)
     {
-        LayerPlan plan = _plan!;
-        int channels = Input.Channels, k = Layer.KernelSize, stride = Layer.Stride, padding = Layer.Padding;
-        int filters = Output.Channels, columns = Output.Width, positions = Output.Height * Output.Width, run = k * channels;
-        int paddedWidth = Input.Width + 2 * padding, line = paddedWidth * channels;
-        // With padding, the input is first copied into a frame of zero-point codes, so every patch row is one run of bytes.
-        byte* source = input;
-        if (padding > 0)
-        {
-            source = patches + Chunk * _patchStride + Slack;
-            Pad(input, source);
-        }
+        int filters = Output.Channels, columns = Output.Width, positions = Output.Height * Output.Width;
+        int stride = Layer.Stride, line = _line, step = stride * Input.Channels;
+        byte* source = Source(input, patches);
         for (int start = 0; start < positions; start += Chunk)
         {
             int n = Math.Min(Chunk, positions - start);
             // The patch corners advance by one stride along a row of outputs, then jump to the next row's first corner.
-            int ox = start % columns, step = stride * channels;
+            int ox = start % columns;
             byte* corner = source + start / columns * stride * line + ox * step;
             byte* patch = patches;
             for (int q = 0; q < n; q++, patch += _patchStride)
             {
-                byte* from = corner, to = patch;
-                if (run <= 16)
-                    for (int i = 0; i < k; i++, from += line, to += run) Vector128.Load(from).Store(to);
-                else
-                    for (int i = 0; i < k; i++, from += line, to += run) Copy(to, from, run);
+                CopyPatch(corner, patch);
                 corner += step;
                 if (++ox == columns)
                 {
@@ -129,17 +122,47 @@ internal sealed unsafe class SpatialStage
                     corner += stride * line - columns * step;
                 }
             }
-            if (plan.Packed is null)
-            {
-                fixed (sbyte* w = plan.Weights)
-                    Int8Kernels.MultiplyScalar(w, Layer.Units, Layer.Inputs, patches, _patchStride, n, sums, _sumStride);
-            }
-            else
-            {
-                Int8Kernels.Multiply(plan.Packed.Pointer, plan.Blocks, plan.Steps, patches, _patchStride, n, sums, _sumStride);
-            }
+            Multiply(patches, n, sums);
             // In order: a position's whole blocks may spill into the next position's codes, which are written after.
-            plan.Requantize(sums, _sumStride, output + start * filters, filters, n);
+            _plan!.Requantize(sums, _sumStride, output + start * filters, filters, n);
+        }
+    }
+
+    /// <summary>
+    /// Where the patches are copied from: the input itself, or, with padding, the input copied into a frame of zero-point
+    /// codes past the patch rows in <paramref name="patches"/>, so every patch row is one run of bytes.
+    /// </summary>
+    private byte* Source(byte* input, byte* patches)
+    {
+        if (Layer.Padding == 0) return input;
+        byte* padded = patches + Chunk * _patchStride + Slack;
+        Pad(input, padded);
+        return padded;
+    }
+
+    /// <summary>One output position's patch, its kernel rows one after another, from its corner in the padded input.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void CopyPatch(byte* corner, byte* patch)
+    {
+        int k = Layer.KernelSize, run = _run, line = _line;
+        if (run <= 16)
+            for (int i = 0; i < k; i++, corner += line, patch += run) Vector128.Load(corner).Store(patch);
+        else
+            for (int i = 0; i < k; i++, corner += line, patch += run) Copy(patch, corner, run);
+    }
+
+    /// <summary>The sums of <paramref name="n"/> patches: the int8 product with the layer's weights.</summary>
+    private void Multiply(byte* patches, int n, int* sums)
+    {
+        LayerPlan plan = _plan!;
+        if (plan.Packed is null)
+        {
+            fixed (sbyte* w = plan.Weights)
+                Int8Kernels.MultiplyScalar(w, Layer.Units, Layer.Inputs, patches, _patchStride, n, sums, _sumStride);
+        }
+        else
+        {
+            Int8Kernels.Multiply(plan.Packed.Pointer, plan.Blocks, plan.Steps, patches, _patchStride, n, sums, _sumStride);
         }
     }
 
@@ -150,16 +173,9 @@ internal sealed unsafe class SpatialStage
     /// </summary>
     private void ConvolveAndPool(byte* input, byte* output, byte* patches, int* sums)
     {
-        LayerPlan plan = _plan!;
-        int channels = Input.Channels, k = Layer.KernelSize, stride = Layer.Stride, padding = Layer.Padding;
-        int filters = Output.Channels, columns = Layer.OutputShape.Width, rows = Layer.OutputShape.Height, run = k * channels;
-        int paddedWidth = Input.Width + 2 * padding, line = paddedWidth * channels, step = stride * channels, pool = _pool;
-        byte* source = input;
-        if (padding > 0)
-        {
-            source = patches + Chunk * _patchStride + Slack;
-            Pad(input, source);
-        }
+        int filters = Output.Channels, columns = Layer.OutputShape.Width, rows = Layer.OutputShape.Height, pool = _pool;
+        int stride = Layer.Stride, line = _line, step = stride * Input.Channels;
+        byte* source = Source(input, patches);
         int across = Math.Min(columns, Chunk / pool / pool * pool); // convolution columns per block: whole windows
         for (int oy = 0; oy < rows; oy += pool)
             for (int ox = 0; ox < columns; ox += across)
@@ -171,29 +187,15 @@ internal sealed unsafe class SpatialStage
                 {
                     byte* corner = source + (oy + r) * stride * line + ox * step;
                     for (int x = 0; x < width; x++, patch += _patchStride, corner += step)
-                    {
-                        byte* from = corner, to = patch;
-                        if (run <= 16)
-                            for (int i = 0; i < k; i++, from += line, to += run) Vector128.Load(from).Store(to);
-                        else
-                            for (int i = 0; i < k; i++, from += line, to += run) Copy(to, from, run);
-                    }
+                        CopyPatch(corner, patch);
                 }
-                if (plan.Packed is null)
-                {
-                    fixed (sbyte* w = plan.Weights)
-                        Int8Kernels.MultiplyScalar(w, Layer.Units, Layer.Inputs, patches, _patchStride, n, sums, _sumStride);
-                }
-                else
-                {
-                    Int8Kernels.Multiply(plan.Packed.Pointer, plan.Blocks, plan.Steps, patches, _patchStride, n, sums, _sumStride);
-                }
+                Multiply(patches, n, sums);
                 // Window w's maximum into row w of the sums: the rows it reads are w·pool and later, and no later window
                 // reads a row before its own, so the rows it overwrites are spent.
                 int windows = width / pool;
                 for (int w = 0; w < windows; w++)
                     PoolSums(sums + w * pool * _sumStride, width * _sumStride, pool, sums + w * _sumStride);
-                plan.Requantize(sums, _sumStride, output + (oy / pool * Output.Width + ox / pool) * filters, filters, windows);
+                _plan!.Requantize(sums, _sumStride, output + (oy / pool * Output.Width + ox / pool) * filters, filters, windows);
             }
     }
 
