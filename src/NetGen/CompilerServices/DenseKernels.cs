@@ -170,9 +170,12 @@ public static class DenseKernels
 
     /// <summary>Whether a live network's forward product over <paramref name="batch"/> samples takes the samples-in-lanes kernel (see <see cref="Tuning.SampleLanesPay"/>).</summary>
     internal static bool SampleLanesApply<TIn, TOut>(int batch) where TIn : IDimension where TOut : IDimension =>
-        Vector256.IsHardwareAccelerated && Tuning.SampleLanesPay(batch, TIn.Value, TOut.Value, Vector512.IsHardwareAccelerated ? Vector512<float>.Count : Vector256<float>.Count);
+        Vector256.IsHardwareAccelerated && Tuning.SampleLanesPay(batch, TIn.Value, TOut.Value, SampleLanesGrain);
 
-    /// <summary>Sample ranges of the samples-in-lanes kernel split over threads are whole vectors, so no part pads more than the last.</summary>
+    /// <summary>
+    /// The samples-in-lanes kernel's vector width in floats; sample ranges split over threads are whole vectors of it, so
+    /// no part pads more than the last.
+    /// </summary>
     internal static int SampleLanesGrain => Vector512.IsHardwareAccelerated ? Vector512<float>.Count : Vector256<float>.Count;
 
     internal static int SampleLanesScratchLength<TIn, TOut>(int batch, int units) where TIn : IDimension where TOut : IDimension =>
