@@ -43,12 +43,17 @@ internal static class ConvChecks
         int checks = 0;
         double[] expected = g.Forward(w, bias, x, batch), magnitude = g.ForwardMagnitude(w, bias, x, batch);
         var (dx, dxMagnitude) = g.InputGradients(w, dz, batch);
+        var filterLanes = new float[batch * g.OutputSize];
+        Conv2DKernels.ForwardWith<T, IdentityOperator>(w, bias, x, filterLanes, batch, 0, batch, scratch, default, ConvMethod.FilterLanes);
+        ConvGeometry.AssertClose(expected, magnitude, filterLanes, $"{g} forward ({ConvMethod.FilterLanes})");
+        checks++;
         foreach (ConvMethod method in new[] { ConvMethod.Direct, ConvMethod.Packed })
         {
             if (method == ConvMethod.Direct && T.Stride != 1) continue;
             var output = new float[batch * g.OutputSize];
             Conv2DKernels.ForwardWith<T, IdentityOperator>(w, bias, x, output, batch, 0, batch, scratch, default, method);
             ConvGeometry.AssertClose(expected, magnitude, output, $"{g} forward ({method})");
+            if (!output.AsSpan().SequenceEqual(filterLanes)) throw new InvalidOperationException($"{g} forward: {method} and {ConvMethod.FilterLanes} differ in their bits");
             var actual = new float[batch * g.InputSize];
             Conv2DKernels.InputGradientsWith<T, IdentityGradient>(dz, w, actual, batch, 0, batch, actual, default, scratch, method);
             ConvGeometry.AssertClose(dx, dxMagnitude, actual, $"{g} input gradient ({method})");

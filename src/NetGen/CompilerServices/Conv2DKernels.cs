@@ -30,7 +30,7 @@ public static class Conv2DKernels
     public static int ScratchLength<TShape>() where TShape : IConv2DShape
     {
         CheckShape<TShape>();
-        return Math.Max(Math.Max(ForwardScratch<TShape>(ConvMethod.Direct), ForwardScratch<TShape>(ConvMethod.Packed)),
+        return Math.Max(Math.Max(Math.Max(ForwardScratch<TShape>(ConvMethod.Direct), ForwardScratch<TShape>(ConvMethod.Packed)), ForwardScratch<TShape>(ConvMethod.FilterLanes)),
             Math.Max(Math.Max(InputScratch<TShape>(ConvMethod.Direct), InputScratch<TShape>(ConvMethod.Packed)), WeightScratch<TShape>()));
     }
 
@@ -47,7 +47,7 @@ public static class Conv2DKernels
     public static void Forward<TShape, TAct>(ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, ReadOnlySpan<float> input, Span<float> output,
         int batch, int start, int end, Span<float> scratch, TAct activation)
         where TShape : IConv2DShape where TAct : struct, IUnaryOperator =>
-        ForwardWith<TShape, TAct>(weights, bias, input, output, batch, start, end, scratch, activation, ForwardMethod<TShape>());
+        ForwardWith<TShape, TAct>(weights, bias, input, output, batch, start, end, scratch, activation, ForwardMethod<TShape>(end - start));
 
     /// <summary>dx[b] = the input gradient for samples [<paramref name="start"/>, <paramref name="end"/>): Σ over the filters and kernel positions that read x[b, c, iy, ix] of w·dz.</summary>
     public static void InputGradients<TShape>(ReadOnlySpan<float> dz, ReadOnlySpan<float> weights, Span<float> dx,
@@ -86,24 +86,37 @@ public static class Conv2DKernels
     }
 
     /// <summary>
-    /// How the forward product runs for this shape on this machine. Direct convolution reads the padded input in place
-    /// and computes each output row in vectors, so a row whose width is not a multiple of the vector width wastes the
-    /// rest of its last vector; packing first copies every input patch into a [C·K·K × positions] matrix (im2col), whose
-    /// one long row of all output positions wastes at most one vector per filter, but the copy costs time. The rule
-    /// compares the two in vector multiply-adds per filter and weight: direct OH · ⌈OW / lanes⌉, packed
-    /// ⌈OH·OW / lanes⌉ plus the copy of OH rows shared by the F filters (<see cref="Tuning.RowPackingCost"/> each,
-    /// measured on the machine). Direct is written for stride 1 only (with a larger stride its rows would be strided).
+    /// How the forward product runs for this shape on this machine, for calls of <paramref name="samples"/> samples. The
+    /// three methods compute the same sums in the same order and differ in the vector multiply-adds they spend per sample:
+    /// <list type="bullet">
+    /// <item>Direct convolution reads the padded input in place and computes each output row in vectors, so a row whose
+    /// width is not a multiple of the vector width wastes the rest of its last vector: F · Patch · OH · ⌈OW / lanes⌉ (stride
+    /// 1 only: with a larger stride its rows would be strided).</item>
+    /// <item>Packing first copies every input patch into a [Patch × positions] matrix (im2col), whose one long row of all
+    /// output positions wastes at most one vector per filter: F · Patch · ⌈positions / lanes⌉, plus the copy of OH rows
+    /// per patch element (<see cref="Tuning.RowPackingCost"/> each, measured on the machine).</item>
+    /// <item>Filters in the lanes reads the padded input in place at any stride and wastes only the rest of the last
+    /// filter vector: Patch · positions · ⌈F / lanes⌉, plus the transposes of its position-major output and, shared by
+    /// the call's samples, of the weights (<see cref="Tuning.TransposeCost"/> per float).</item>
+    /// </list>
+    /// The cheapest is taken, the earlier on a tie.
     /// </summary>
-    internal static ConvMethod ForwardMethod<TShape>() where TShape : IConv2DShape =>
-        ConvSizes<TShape>.S == 1 && ConvSizes<TShape>.OutputHeight * VectorsFor(ConvSizes<TShape>.OutputWidth) <= PackedCost<TShape>()
-            ? ConvMethod.Direct : ConvMethod.Packed;
+    internal static ConvMethod ForwardMethod<TShape>(int samples = 1) where TShape : IConv2DShape
+    {
+        double f = ConvSizes<TShape>.F, patch = ConvSizes<TShape>.Patch, positions = ConvSizes<TShape>.Positions;
+        double direct = ConvSizes<TShape>.S == 1 ? f * patch * ConvSizes<TShape>.OutputHeight * VectorsFor(ConvSizes<TShape>.OutputWidth) : double.PositiveInfinity;
+        double packed = f * patch * PackedCost<TShape>();
+        double filterLanes = patch * positions * VectorsFor(ConvSizes<TShape>.F)
+                             + (positions * f + f * patch / Math.Max(1, samples)) * Tuning.TransposeCost;
+        return direct <= packed && direct <= filterLanes ? ConvMethod.Direct : packed <= filterLanes ? ConvMethod.Packed : ConvMethod.FilterLanes;
+    }
 
     /// <summary>
     /// How the input gradient runs: direct is the forward product of dz padded by K − 1 − P with the filters flipped and
     /// their two channel axes swapped (stride 1 and P ≤ K − 1 only), H · ⌈W / lanes⌉ per input channel and weight;
     /// packing multiplies wᵀ by dz into a matrix of patches and adds each patch row back where it came from (col2im),
-    /// which costs what packing does. Both do C·K·K·F multiply-adds per vector of outputs, so the same comparison as
-    /// <see cref="ForwardMethod{TShape}"/> holds.
+    /// which costs what packing does. Both do C·K·K·F multiply-adds per vector of outputs, so the comparison of direct
+    /// and packing in <see cref="ForwardMethod{TShape}"/> holds.
     /// </summary>
     internal static ConvMethod InputGradientMethod<TShape>() where TShape : IConv2DShape =>
         ConvSizes<TShape>.S == 1 && ConvSizes<TShape>.P <= ConvSizes<TShape>.K - 1
@@ -149,7 +162,7 @@ public static class Conv2DKernels
         int inSize = ConvSizes<TShape>.InputSize, outSize = ConvSizes<TShape>.OutputSize;
         Check(weights.Length == ConvSizes<TShape>.WeightCount && bias.Length == ConvSizes<TShape>.F && IsRange(batch, start, end)
               && input.Length >= (long)batch * inSize && output.Length >= (long)batch * outSize && scratch.Length >= ForwardScratch<TShape>(method)
-              && (method == ConvMethod.Packed || ConvSizes<TShape>.S == 1));
+              && (method != ConvMethod.Direct || ConvSizes<TShape>.S == 1));
         ref float spill = ref MemoryMarshal.GetReference(scratch);
         scratch = scratch.Slice(Spill);
         ref float w = ref MemoryMarshal.GetReference(weights);
@@ -166,6 +179,16 @@ public static class Conv2DKernels
                 Product<ForwardDirect<TShape>, TAct, IdentityGradient>(ref w, ref br, true, ref s, ref o, ref o, ref spill, activation, default);
             }
         }
+        else if (method == ConvMethod.FilterLanes)
+        {
+            switch (LanesFor(ConvSizes<TShape>.F))
+            {
+                case 16: FilterLanesForward<TShape, TAct, Simd512, Vector512<float>>(weights, bias, input, output, start, end, scratch, activation); break;
+                case 8: FilterLanesForward<TShape, TAct, Simd256, Vector256<float>>(weights, bias, input, output, start, end, scratch, activation); break;
+                case 4: FilterLanesForward<TShape, TAct, Simd128, Vector128<float>>(weights, bias, input, output, start, end, scratch, activation); break;
+                default: FilterLanesForward<TShape, TAct, SimdScalar, float>(weights, bias, input, output, start, end, scratch, activation); break;
+            }
+        }
         else
         {
             scratch.Slice(ConvSizes<TShape>.Patch * ConvSizes<TShape>.Positions, Slack).Clear();
@@ -175,6 +198,35 @@ public static class Conv2DKernels
                 ref float o = ref MemoryMarshal.GetReference(output.Slice(b * outSize, outSize));
                 Product<ForwardPacked<TShape>, TAct, IdentityGradient>(ref w, ref br, true, ref s, ref o, ref o, ref spill, activation, default);
             }
+        }
+    }
+
+    /// <summary>
+    /// The forward product with the filters in the lanes (<see cref="ConvFilterLanes{TShape, TS, TV}"/>): the weights are
+    /// transposed once per call, then each sample is padded, multiplied into outᵀ [positions × filters] and transposed
+    /// into its NCHW output.
+    /// </summary>
+    private static void FilterLanesForward<TShape, TAct, TS, TV>(ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, ReadOnlySpan<float> input,
+        Span<float> output, int start, int end, Span<float> scratch, TAct activation)
+        where TShape : IConv2DShape where TAct : struct, IUnaryOperator where TS : ISimdWidth<TV> where TV : struct
+    {
+        int inSize = ConvSizes<TShape>.InputSize, outSize = ConvSizes<TShape>.OutputSize, f = ConvSizes<TShape>.F;
+        int patch = ConvSizes<TShape>.Patch, positions = ConvSizes<TShape>.Positions, pitch = ConvFilterLanes<TShape, TS, TV>.FilterPitch;
+        int padded = ConvSizes<TShape>.C * ConvSizes<TShape>.PaddedHeight * ConvSizes<TShape>.PaddedWidth;
+        Span<float> xPad = scratch.Slice(0, padded), wT = scratch.Slice(padded, patch * pitch);
+        Span<float> biasT = scratch.Slice(padded + patch * pitch, pitch), outT = scratch.Slice(padded + (patch + 1) * pitch, positions * pitch);
+        xPad.Clear(); // the borders stay zero; each sample overwrites the interior
+        wT.Clear(); // the lanes past the last filter stay zero
+        biasT.Clear();
+        Transpose.Copy(ref MemoryMarshal.GetReference(weights), f, patch, ref MemoryMarshal.GetReference(wT), pitch);
+        bias.CopyTo(biasT);
+        ref float xp = ref MemoryMarshal.GetReference(xPad);
+        ref float ot = ref MemoryMarshal.GetReference(outT);
+        for (int b = start; b < end; b++)
+        {
+            Pad(input.Slice(b * inSize, inSize), ref xp, ConvSizes<TShape>.C, ConvSizes<TShape>.H, ConvSizes<TShape>.W, ConvSizes<TShape>.P);
+            ConvFilterLanes<TShape, TS, TV>.Run(ref xp, ref MemoryMarshal.GetReference(wT), ref MemoryMarshal.GetReference(biasT), ref ot, activation);
+            Transpose.Copy(ref ot, positions, f, pitch, ref MemoryMarshal.GetReference(output.Slice(b * outSize, outSize)), positions);
         }
     }
 
@@ -279,9 +331,14 @@ public static class Conv2DKernels
     /// <summary>The product's spill area, at the start of the scratch space of the forward and input-gradient kernels.</summary>
     private const int Spill = 24 * 16;
 
-    private static int ForwardScratch<TShape>(ConvMethod method) where TShape : IConv2DShape => Spill + (method == ConvMethod.Direct
-        ? ConvSizes<TShape>.C * ConvSizes<TShape>.PaddedHeight * ConvSizes<TShape>.PaddedWidth + Slack
-        : ConvSizes<TShape>.Patch * ConvSizes<TShape>.Positions + Slack);
+    private static int ForwardScratch<TShape>(ConvMethod method) where TShape : IConv2DShape => Spill + method switch
+    {
+        ConvMethod.Direct => ConvSizes<TShape>.C * ConvSizes<TShape>.PaddedHeight * ConvSizes<TShape>.PaddedWidth + Slack,
+        // wᵀ, the bias and outᵀ at the widest vector's pitch, which covers every narrower one
+        ConvMethod.FilterLanes => ConvSizes<TShape>.C * ConvSizes<TShape>.PaddedHeight * ConvSizes<TShape>.PaddedWidth
+                                  + (ConvSizes<TShape>.Patch + 1 + ConvSizes<TShape>.Positions) * ((ConvSizes<TShape>.F + 15) / 16 * 16),
+        _ => ConvSizes<TShape>.Patch * ConvSizes<TShape>.Positions + Slack,
+    };
 
     private static int InputScratch<TShape>(ConvMethod method) where TShape : IConv2DShape
     {
@@ -409,6 +466,8 @@ internal enum ConvMethod
     Direct,
     /// <summary>Over an im2col matrix of the input patches, all output positions in one row.</summary>
     Packed,
+    /// <summary>Over a padded copy of the input, the filters in the vector lanes (forward only, any stride).</summary>
+    FilterLanes,
 }
 
 /// <summary>Forward, direct: the padded input's rows, shifted by (ky, kx), are the sources of the output rows.</summary>

@@ -244,14 +244,6 @@ internal struct Lanes16
     private float _element;
 }
 
-/// <summary>Tile sizes of the convolution kernels, as type arguments so their loops fold.</summary>
-internal readonly struct Count1 : IDimension { public static int Value => 1; }
-internal readonly struct Count2 : IDimension { public static int Value => 2; }
-internal readonly struct Count3 : IDimension { public static int Value => 3; }
-internal readonly struct Count4 : IDimension { public static int Value => 4; }
-internal readonly struct Count5 : IDimension { public static int Value => 5; }
-internal readonly struct Count6 : IDimension { public static int Value => 6; }
-
 /// <summary>
 /// One float as a "vector" of one lane: the scalar path of the kernels written against <see cref="ISimdWidth{TVector}"/>
 /// (no SIMD, or rows shorter than the narrowest vector), with the same fused multiply-add as <see cref="VectorOps"/>.

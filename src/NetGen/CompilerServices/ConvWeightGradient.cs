@@ -103,5 +103,3 @@ internal static class ConvWeightGradient<TShape, TS, TV> where TShape : IConv2DS
         if (kb > 7) { TS.Store(a70, ref d, 7 * pitch); if (fv > 1) TS.Store(a71, ref d, 7 * pitch + lanes); }
     }
 }
-
-internal readonly struct Count8 : IDimension { public static int Value => 8; }

@@ -14,3 +14,17 @@ public interface IDimension
     /// <summary>The size.</summary>
     static abstract int Value { get; }
 }
+
+/// <summary>Tile sizes of the register-blocked kernels, as type arguments so their loops fold and the unused accumulators disappear.</summary>
+internal readonly struct Count1 : IDimension { public static int Value => 1; }
+internal readonly struct Count2 : IDimension { public static int Value => 2; }
+internal readonly struct Count3 : IDimension { public static int Value => 3; }
+internal readonly struct Count4 : IDimension { public static int Value => 4; }
+internal readonly struct Count5 : IDimension { public static int Value => 5; }
+internal readonly struct Count6 : IDimension { public static int Value => 6; }
+internal readonly struct Count7 : IDimension { public static int Value => 7; }
+internal readonly struct Count8 : IDimension { public static int Value => 8; }
+internal readonly struct Count9 : IDimension { public static int Value => 9; }
+internal readonly struct Count10 : IDimension { public static int Value => 10; }
+internal readonly struct Count11 : IDimension { public static int Value => 11; }
+internal readonly struct Count12 : IDimension { public static int Value => 12; }

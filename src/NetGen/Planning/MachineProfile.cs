@@ -107,6 +107,29 @@ internal sealed record MachineProfile(int FloatLanes, long L1DataBytes, long L2B
         return best;
     }
 
+    /// <summary>Nanoseconds per float of a transpose the size of a small convolution's output ([196 positions × 32 filters] into [32 × 196]), the best of five.</summary>
+    public static double MeasureTransposeNanoseconds()
+    {
+        const int rows = 196, columns = 32, repeats = 16, tries = 5;
+        var source = new float[rows * columns];
+        var destination = new float[rows * columns];
+        double best = double.PositiveInfinity;
+        for (int t = 0; t < tries; t++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            TransposeRepeatedly(source, destination, rows, columns, repeats);
+            best = Math.Min(best, Stopwatch.GetElapsedTime(start).TotalNanoseconds / ((double)repeats * rows * columns));
+        }
+        return best;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void TransposeRepeatedly(float[] source, float[] destination, int rows, int columns, int repeats)
+    {
+        for (int r = 0; r < repeats; r++)
+            Transpose.Copy(ref source[0], rows, columns, columns, ref destination[0], rows);
+    }
+
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void CopyRows(float[] source, float[] destination, int rows, int length)
     {

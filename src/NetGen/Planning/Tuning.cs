@@ -77,6 +77,16 @@ internal static class Tuning
     /// </summary>
     public static double RowPackingCost => RowCopy.Value;
 
+    private static readonly Lazy<double> TransposeFloat = new(() => MachineProfile.MeasureTransposeNanoseconds() * MultiplyAddRate.Value / Machine.FloatLanes);
+
+    /// <summary>
+    /// What moving one float through a transpose (<see cref="Transpose.Copy(ref float, int, int, int, ref float, int)"/>)
+    /// costs, in vector multiply-adds of the widest width: measured like <see cref="RowPackingCost"/>. The filters-in-lanes
+    /// convolution pays it for each output and each weight it turns around (see <see cref="Conv2DKernels.ForwardMethod{TShape}"/>).
+    /// Measured on first use.
+    /// </summary>
+    public static double TransposeCost => TransposeFloat.Value;
+
     // ---- Splits over threads -----------------------------------------------------------------------------------------
 
     /// <summary>Fewer samples than this per thread are not worth a hand-off: two blocks of the packed kernel.</summary>

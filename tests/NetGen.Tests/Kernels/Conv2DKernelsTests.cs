@@ -4,7 +4,8 @@ using static NetGen.Tests.Kernels.KernelTestData;
 namespace NetGen.Tests.Kernels;
 
 // The two layers, and shapes that reach every edge: odd sizes, stride 2, padding beyond K − 1, 1×1 kernels, a
-// kernel as large as the input (one output position), one channel and several, rows wider than two vectors.
+// kernel as large as the input (one output position), one channel and several, rows wider than two vectors, filters
+// over several vectors with the last one part-filled.
 internal readonly struct ConvMnist1 : IConv2DShape { public static int Channels => 1; public static int Height => 28; public static int Width => 28; public static int Filters => 16; public static int KernelSize => 5; public static int Stride => 1; public static int Padding => 2; }
 internal readonly struct ConvMnist2 : IConv2DShape { public static int Channels => 16; public static int Height => 14; public static int Width => 14; public static int Filters => 32; public static int KernelSize => 5; public static int Stride => 1; public static int Padding => 2; }
 internal readonly struct ConvOddStride2 : IConv2DShape { public static int Channels => 3; public static int Height => 7; public static int Width => 9; public static int Filters => 5; public static int KernelSize => 3; public static int Stride => 2; public static int Padding => 1; }
@@ -13,10 +14,11 @@ internal readonly struct ConvWhole : IConv2DShape { public static int Channels =
 internal readonly struct ConvOdd : IConv2DShape { public static int Channels => 3; public static int Height => 11; public static int Width => 13; public static int Filters => 7; public static int KernelSize => 3; public static int Stride => 1; public static int Padding => 1; }
 internal readonly struct ConvWidePad : IConv2DShape { public static int Channels => 1; public static int Height => 6; public static int Width => 5; public static int Filters => 2; public static int KernelSize => 2; public static int Stride => 2; public static int Padding => 2; }
 internal readonly struct ConvWide : IConv2DShape { public static int Channels => 2; public static int Height => 5; public static int Width => 37; public static int Filters => 9; public static int KernelSize => 3; public static int Stride => 1; public static int Padding => 0; }
+internal readonly struct ConvManyFilters : IConv2DShape { public static int Channels => 2; public static int Height => 6; public static int Width => 6; public static int Filters => 40; public static int KernelSize => 3; public static int Stride => 1; public static int Padding => 1; }
 
 /// <summary>
-/// The convolution kernels against the double-precision definition (ConvReference) on every shape, by both methods
-/// (direct and packed); sample and filter ranges against the whole call, bit for bit; gradients against finite
+/// The convolution kernels against the double-precision definition (ConvReference) on every shape, by every method
+/// (direct, packed, filters in lanes), which give the same bits; sample and filter ranges against the whole call, bit for bit; gradients against finite
 /// differences; no allocation; and the errors for bad calls.
 /// </summary>
 public class Conv2DKernelsTests
@@ -24,7 +26,7 @@ public class Conv2DKernelsTests
     public static TheoryData<string, int> Cases()
     {
         var data = new TheoryData<string, int>();
-        foreach (string shape in new[] { "Mnist1", "Mnist2", "OddStride2", "Pointwise", "Whole", "Odd", "WidePad", "Wide" })
+        foreach (string shape in new[] { "Mnist1", "Mnist2", "OddStride2", "Pointwise", "Whole", "Odd", "WidePad", "Wide", "ManyFilters" })
             foreach (int batch in new[] { 1, 5 })
                 data.Add(shape, batch);
         return data;
@@ -43,6 +45,7 @@ public class Conv2DKernelsTests
             case "Whole": Check<ConvWhole>(batch); break;
             case "Odd": Check<ConvOdd>(batch); break;
             case "WidePad": Check<ConvWidePad>(batch); break;
+            case "ManyFilters": Check<ConvManyFilters>(batch); break;
             default: Check<ConvWide>(batch); break;
         }
     }
@@ -51,7 +54,7 @@ public class Conv2DKernelsTests
         new(TShape.Channels, TShape.Height, TShape.Width, TShape.Filters, TShape.KernelSize, TShape.Stride, TShape.Padding);
 
     private static IEnumerable<ConvMethod> ForwardMethods<TShape>() where TShape : IConv2DShape =>
-        TShape.Stride == 1 ? [ConvMethod.Direct, ConvMethod.Packed] : [ConvMethod.Packed];
+        TShape.Stride == 1 ? [ConvMethod.Direct, ConvMethod.Packed, ConvMethod.FilterLanes] : [ConvMethod.Packed, ConvMethod.FilterLanes];
 
     private static IEnumerable<ConvMethod> InputMethods<TShape>() where TShape : IConv2DShape =>
         TShape.Stride == 1 && TShape.Padding <= TShape.KernelSize - 1 ? [ConvMethod.Direct, ConvMethod.Packed] : [ConvMethod.Packed];
@@ -65,11 +68,15 @@ public class Conv2DKernelsTests
         var scratch = new float[Conv2DKernels.ScratchLength<TShape>()];
 
         double[] expected = g.Forward(w, bias, x, batch), magnitude = g.ForwardMagnitude(w, bias, x, batch);
+        float[]? first = null;
         foreach (ConvMethod method in ForwardMethods<TShape>())
         {
             var output = new float[batch * g.OutputSize];
             Conv2DKernels.ForwardWith<TShape, IdentityOperator>(w, bias, x, output, batch, 0, batch, scratch, default, method);
             ConvGeometry.AssertClose(expected, magnitude, output, $"{g} forward ({method}), batch {batch}");
+            // Every method sums each output from its bias over (c, ky, kx) in order.
+            if (first is null) first = output;
+            else AssertBitEqual(first, output, $"{g} forward ({method}) against {ForwardMethods<TShape>().First()}");
             // With ReLU fused in: the same values, clamped.
             var relu = new float[batch * g.OutputSize];
             Conv2DKernels.ForwardWith<TShape, ReLUOperator>(w, bias, x, relu, batch, 0, batch, scratch, default, method);
@@ -104,6 +111,7 @@ public class Conv2DKernelsTests
         Ranges<ConvOddStride2>();
         Ranges<ConvOdd>();
         Ranges<ConvWide>();
+        Ranges<ConvManyFilters>();
     }
 
     private static void Ranges<TShape>() where TShape : IConv2DShape
