@@ -321,11 +321,21 @@ public sealed partial class NetworkGenerator
         {
             string x = input;
             bool xInLocals = false; // single-sample mode: the previous unrolled layer left its values in locals x_0, x_1, …
-            foreach (var layer in spec.Layers.Take(layerCount ?? spec.Layers.Count))
+            var layers = spec.Layers.Take(layerCount ?? spec.Layers.Count).ToList();
+            for (int i = 0; i < layers.Count; i++)
             {
-                string a = layer == spec.OutputLayer ? output : mode == Mode.Training ? TrainingOutput(spec, layer) : $"a{layer.Index}";
-                (x, xInLocals) = LayerEmitter.For(layer.Kind).Forward(w, new ForwardStep(spec, layer, dims, mode, x, xInLocals, a, n));
+                var layer = layers[i];
+                var emitter = LayerEmitter.For(layer.Kind);
+                if (i + 1 < layers.Count && emitter.ForwardWithNext(w, new ForwardStep(spec, layer, dims, mode, x, xInLocals, Output(layers[i + 1]), n), layers[i + 1]) is { } pair)
+                {
+                    (x, xInLocals) = pair;
+                    i++;
+                    continue;
+                }
+                (x, xInLocals) = emitter.Forward(w, new ForwardStep(spec, layer, dims, mode, x, xInLocals, Output(layer), n));
             }
+
+            string Output(LayerSpec layer) => layer == spec.OutputLayer ? output : mode == Mode.Training ? TrainingOutput(spec, layer) : $"a{layer.Index}";
         }
 
         /// <summary>One layer's place in a forward pass: its input <paramref name="X"/> (in locals x_0… when <paramref name="XInLocals"/>), its output <paramref name="A"/>, the row count <paramref name="N"/>.</summary>

@@ -24,7 +24,7 @@ namespace NetGen.CompilerServices;
 /// product (<see cref="ConvProduct{TGeo, TS, TV}"/>) and compute the same sums in the same order.</para>
 /// </remarks>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public static class Conv2DKernels
+public static partial class Conv2DKernels
 {
     /// <summary>Floats of scratch space one call of any of these kernels needs for <typeparamref name="TShape"/>.</summary>
     public static int ScratchLength<TShape>() where TShape : IConv2DShape
@@ -180,15 +180,7 @@ public static class Conv2DKernels
             }
         }
         else if (method == ConvMethod.FilterLanes)
-        {
-            switch (LanesFor(ConvSizes<TShape>.F))
-            {
-                case 16: FilterLanesForward<TShape, TAct, Simd512, Vector512<float>>(weights, bias, input, output, start, end, scratch, activation); break;
-                case 8: FilterLanesForward<TShape, TAct, Simd256, Vector256<float>>(weights, bias, input, output, start, end, scratch, activation); break;
-                case 4: FilterLanesForward<TShape, TAct, Simd128, Vector128<float>>(weights, bias, input, output, start, end, scratch, activation); break;
-                default: FilterLanesForward<TShape, TAct, SimdScalar, float>(weights, bias, input, output, start, end, scratch, activation); break;
-            }
-        }
+            FilterLanesForward<TShape, TAct, Unpooled<TShape>>(weights, bias, input, output, start, end, scratch, activation);
         else
         {
             scratch.Slice(ConvSizes<TShape>.Patch * ConvSizes<TShape>.Positions, Slack).Clear();
@@ -198,35 +190,6 @@ public static class Conv2DKernels
                 ref float o = ref MemoryMarshal.GetReference(output.Slice(b * outSize, outSize));
                 Product<ForwardPacked<TShape>, TAct, IdentityGradient>(ref w, ref br, true, ref s, ref o, ref o, ref spill, activation, default);
             }
-        }
-    }
-
-    /// <summary>
-    /// The forward product with the filters in the lanes (<see cref="ConvFilterLanes{TShape, TS, TV}"/>): the weights are
-    /// transposed once per call, then each sample is padded, multiplied into outᵀ [positions × filters] and transposed
-    /// into its NCHW output.
-    /// </summary>
-    private static void FilterLanesForward<TShape, TAct, TS, TV>(ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, ReadOnlySpan<float> input,
-        Span<float> output, int start, int end, Span<float> scratch, TAct activation)
-        where TShape : IConv2DShape where TAct : struct, IUnaryOperator where TS : ISimdWidth<TV> where TV : struct
-    {
-        int inSize = ConvSizes<TShape>.InputSize, outSize = ConvSizes<TShape>.OutputSize, f = ConvSizes<TShape>.F;
-        int patch = ConvSizes<TShape>.Patch, positions = ConvSizes<TShape>.Positions, pitch = ConvFilterLanes<TShape, TS, TV>.FilterPitch;
-        int padded = ConvSizes<TShape>.C * ConvSizes<TShape>.PaddedHeight * ConvSizes<TShape>.PaddedWidth;
-        Span<float> xPad = scratch.Slice(0, padded), wT = scratch.Slice(padded, patch * pitch);
-        Span<float> biasT = scratch.Slice(padded + patch * pitch, pitch), outT = scratch.Slice(padded + (patch + 1) * pitch, positions * pitch);
-        xPad.Clear(); // the borders stay zero; each sample overwrites the interior
-        wT.Clear(); // the lanes past the last filter stay zero
-        biasT.Clear();
-        Transpose.Copy(ref MemoryMarshal.GetReference(weights), f, patch, ref MemoryMarshal.GetReference(wT), pitch);
-        bias.CopyTo(biasT);
-        ref float xp = ref MemoryMarshal.GetReference(xPad);
-        ref float ot = ref MemoryMarshal.GetReference(outT);
-        for (int b = start; b < end; b++)
-        {
-            Pad(input.Slice(b * inSize, inSize), ref xp, ConvSizes<TShape>.C, ConvSizes<TShape>.H, ConvSizes<TShape>.W, ConvSizes<TShape>.P);
-            ConvFilterLanes<TShape, TS, TV>.Run(ref xp, ref MemoryMarshal.GetReference(wT), ref MemoryMarshal.GetReference(biasT), ref ot, activation);
-            Transpose.Copy(ref ot, positions, f, pitch, ref MemoryMarshal.GetReference(output.Slice(b * outSize, outSize)), positions);
         }
     }
 

@@ -214,6 +214,21 @@ public static class PoolKernels
         return TS.Select(replaces, element, value);
     }
 
+    /// <summary>
+    /// The window of <paramref name="size"/> × size elements starting at <paramref name="first"/>, for a vector of independent
+    /// lanes whose window elements lie <paramref name="rowStep"/> and <paramref name="columnStep"/> floats apart (a
+    /// convolution's position-major outputs, the filters in the lanes): the maximum or the mean, folded element by element
+    /// in row-major order as the forward kernels fold each lane.
+    /// </summary>
+    internal static TV Fold<TS, TV, TWindow>(ref float first, nuint rowStep, nuint columnStep, int size)
+        where TS : ISimdWidth<TV> where TV : struct where TWindow : struct, IPoolWindow
+    {
+        TV value = TS.Load(ref first, 0), offset = default;
+        for (int e = 1; e < size * size; e++)
+            value = Step<TS, TV, TWindow>(value, TS.Load(ref first, (nuint)(e / size) * rowStep + (nuint)(e % size) * columnStep), ref offset, false, 0);
+        return typeof(TWindow) == typeof(AverageWindow) ? TS.Multiply(value, TS.Broadcast(1f / (size * size))) : value;
+    }
+
     /// <summary>Window element (ky, kx) of the outputs ox, ox + 1, … of one output row (<paramref name="row"/> is its window's top row).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static TV Element<TS, TV>(ref float row, int ox, int ky, int kx, int width, int stride) where TS : ISimdWidth<TV> where TV : struct

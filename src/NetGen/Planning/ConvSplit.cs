@@ -29,6 +29,19 @@ internal static unsafe class ConvSplit<TShape> where TShape : IConv2DShape
         job.Run(w, bias, x, z, null, null, null, batch, Math.Min(threads, batch));
     }
 
+    /// <summary>Scratch for one pooled forward call (<see cref="Conv2DKernels.ForwardPooled{TShape, TPool, TWindow, TAct}"/>) on the calling thread.</summary>
+    public static Span<float> PooledScratch<TPool>() where TPool : IPool2DShape =>
+        AlignedBuffer.Rent(ref ConvScratch.t_buffer, Conv2DKernels.PooledScratchLength<TShape, TPool>());
+
+    /// <summary>The forward product with its activation and the pooling after it, by samples.</summary>
+    public static void PooledForward<TPool, TWindow, TAct>(float* w, float* bias, float* x, float* pooled, int batch, int threads, TAct activation)
+        where TPool : IPool2DShape where TWindow : struct, IPoolWindow where TAct : struct, IUnaryOperator
+    {
+        var job = PooledForwardJob<TPool, TWindow, TAct>.t_job ??= new PooledForwardJob<TPool, TWindow, TAct>();
+        job.Activation = activation;
+        job.Run(w, bias, x, pooled, null, null, null, batch, Math.Min(threads, batch));
+    }
+
     /// <summary>
     /// The weight and bias gradients (by filters) and, when <paramref name="dx"/> is not null, the input gradient with the
     /// layer below's derivative (by samples), in one hand-off: part k computes its filters of dW and db and its samples of dx.
@@ -79,6 +92,23 @@ internal static unsafe class ConvSplit<TShape> where TShape : IConv2DShape
             Conv2DKernels.Forward<TShape, TAct>(new ReadOnlySpan<float>(A, ConvSizes<TShape>.WeightCount), new ReadOnlySpan<float>(B, ConvSizes<TShape>.F),
                 new ReadOnlySpan<float>(C, Batch * ConvSizes<TShape>.InputSize), new Span<float>(D, Batch * ConvSizes<TShape>.OutputSize),
                 Batch, start, end, Scratch(), Activation);
+        }
+    }
+
+    /// <summary>A = weights, B = bias, C = x, D = the pooled outputs.</summary>
+    private sealed class PooledForwardJob<TPool, TWindow, TAct> : Job
+        where TPool : IPool2DShape where TWindow : struct, IPoolWindow where TAct : struct, IUnaryOperator
+    {
+        [ThreadStatic] internal static PooledForwardJob<TPool, TWindow, TAct>? t_job;
+        public TAct Activation;
+
+        public override void Execute(int part)
+        {
+            var (start, end) = Share(part, Batch);
+            if (end <= start) return;
+            Conv2DKernels.ForwardPooled<TShape, TPool, TWindow, TAct>(new ReadOnlySpan<float>(A, ConvSizes<TShape>.WeightCount), new ReadOnlySpan<float>(B, ConvSizes<TShape>.F),
+                new ReadOnlySpan<float>(C, Batch * ConvSizes<TShape>.InputSize), new Span<float>(D, Batch * PoolKernels.OutputSize<TPool>()),
+                Batch, start, end, PooledScratch<TPool>(), Activation);
         }
     }
 

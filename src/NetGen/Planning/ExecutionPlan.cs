@@ -190,6 +190,47 @@ public sealed class ExecutionPlan
         where TShape : IConv2DShape =>
         Conv2DForward<TShape, IdentityOperator>(weights, bias, x, z, batch, default);
 
+    /// <summary>
+    /// out[b] = maxpool(f(conv(x[b]) + bias)): a Conv2D layer and the MaxPool2D layer after it in one pass, for inference
+    /// (the convolution's own outputs are not kept), with the bits of <see cref="Conv2DForward{TShape, TAct}"/> followed by
+    /// <see cref="PoolKernels.MaxForward{TShape}"/>; split over the threads by samples when it pays.
+    /// </summary>
+    public void Conv2DMaxPoolForward<TShape, TPool, TAct>(ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> pooled,
+        int batch, TAct activation)
+        where TShape : IConv2DShape where TPool : IPool2DShape where TAct : struct, IUnaryOperator =>
+        Conv2DPoolForward<TShape, TPool, MaxWindow, TAct>(weights, bias, x, pooled, batch, activation);
+
+    /// <summary>out[b] = maxpool(conv(x[b]) + bias) (no element-wise activation).</summary>
+    public void Conv2DMaxPoolForward<TShape, TPool>(ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> pooled, int batch)
+        where TShape : IConv2DShape where TPool : IPool2DShape =>
+        Conv2DPoolForward<TShape, TPool, MaxWindow, IdentityOperator>(weights, bias, x, pooled, batch, default);
+
+    /// <summary>out[b] = avgpool(f(conv(x[b]) + bias)), as <see cref="Conv2DMaxPoolForward{TShape, TPool, TAct}"/> with <see cref="PoolKernels.AverageForward{TShape}"/>.</summary>
+    public void Conv2DAveragePoolForward<TShape, TPool, TAct>(ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> pooled,
+        int batch, TAct activation)
+        where TShape : IConv2DShape where TPool : IPool2DShape where TAct : struct, IUnaryOperator =>
+        Conv2DPoolForward<TShape, TPool, AverageWindow, TAct>(weights, bias, x, pooled, batch, activation);
+
+    /// <summary>out[b] = avgpool(conv(x[b]) + bias) (no element-wise activation).</summary>
+    public void Conv2DAveragePoolForward<TShape, TPool>(ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> pooled, int batch)
+        where TShape : IConv2DShape where TPool : IPool2DShape =>
+        Conv2DPoolForward<TShape, TPool, AverageWindow, IdentityOperator>(weights, bias, x, pooled, batch, default);
+
+    private unsafe void Conv2DPoolForward<TShape, TPool, TWindow, TAct>(ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> pooled,
+        int batch, TAct activation)
+        where TShape : IConv2DShape where TPool : IPool2DShape where TWindow : struct, IPoolWindow where TAct : struct, IUnaryOperator
+    {
+        if (_threads < 2 || !ConvSplit<TShape>.Pays(batch))
+        {
+            Conv2DKernels.ForwardPooled<TShape, TPool, TWindow, TAct>(weights, bias, x, pooled, batch, 0, batch, ConvSplit<TShape>.PooledScratch<TPool>(), activation);
+            return;
+        }
+        DenseKernels.Check(batch >= 0 && weights.Length == ConvSizes<TShape>.WeightCount && bias.Length == ConvSizes<TShape>.F
+                           && x.Length >= (long)batch * ConvSizes<TShape>.InputSize && pooled.Length >= (long)batch * PoolKernels.OutputSize<TPool>());
+        fixed (float* wp = weights, bp = bias, xp = x, pp = pooled)
+            ConvSplit<TShape>.PooledForward<TPool, TWindow, TAct>(wp, bp, xp, pp, batch, _threads, activation);
+    }
+
     /// <summary>The first layer's backward products: dW and db only (nothing below needs dx), split by filters when it pays.</summary>
     public unsafe void Conv2DWeightGradients<TShape>(ReadOnlySpan<float> dz, ReadOnlySpan<float> x, Span<float> weightGradients, Span<float> biasGradients, int batch)
         where TShape : IConv2DShape

@@ -53,7 +53,7 @@ public class Conv2DKernelsTests
     internal static ConvGeometry Geometry<TShape>() where TShape : IConv2DShape =>
         new(TShape.Channels, TShape.Height, TShape.Width, TShape.Filters, TShape.KernelSize, TShape.Stride, TShape.Padding);
 
-    private static IEnumerable<ConvMethod> ForwardMethods<TShape>() where TShape : IConv2DShape =>
+    internal static IEnumerable<ConvMethod> ForwardMethods<TShape>() where TShape : IConv2DShape =>
         TShape.Stride == 1 ? [ConvMethod.Direct, ConvMethod.Packed, ConvMethod.FilterLanes] : [ConvMethod.Packed, ConvMethod.FilterLanes];
 
     private static IEnumerable<ConvMethod> InputMethods<TShape>() where TShape : IConv2DShape =>

@@ -30,6 +30,21 @@ public sealed partial class NetworkGenerator
                 return (step.A, false);
             }
 
+            /// <summary>In inference, a pooling layer right after the convolution runs inside it: the runtime pools the outputs as they are made instead of storing and reading them again.</summary>
+            public override (string X, bool XInLocals)? ForwardWithNext(SourceWriter w, ForwardStep step, LayerSpec next)
+            {
+                if (step.Mode == Mode.Training || next.Kind is not (LayerKind.MaxPool2D or LayerKind.AvgPool2D)) return null;
+                var layer = step.Layer;
+                w.WriteLine(LayerHeader(layer) + ArchitectureDescriber.Formula(layer) + ";");
+                w.WriteLine(LayerHeader(next) + ArchitectureDescriber.Formula(next) + " (in one pass with the convolution: its outputs are pooled as they are made);");
+                var activation = ActivationOperator(layer);
+                string types = $"<{ShapeType(layer)}, {Pool2DLayerEmitter.ShapeType(next)}" + (activation is { } t ? $", {Kernels}{t.Type}>" : ">");
+                string fused = activation is { } f ? $", new {Kernels}{f.Type}({f.Argument})" : "";
+                string pool = next.Kind == LayerKind.MaxPool2D ? "Max" : "Average";
+                w.WriteLine($"{Kernels}ExecutionPlan.Inference.Conv2D{pool}PoolForward{types}({Weights(layer)}, {Biases(layer)}, {step.X}, {step.A}, {step.N}{fused});");
+                return (step.A, false);
+            }
+
             public override void Backward(SourceWriter w, BackwardStep step, BackwardState state)
             {
                 var (spec, layer) = (step.Spec, step.Layer);

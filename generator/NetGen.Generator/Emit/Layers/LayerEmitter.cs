@@ -33,6 +33,12 @@ public sealed partial class NetworkGenerator
             /// <summary>The layer's forward block (any <see cref="Mode"/>); returns the next layer's input.</summary>
             public abstract (string X, bool XInLocals) Forward(SourceWriter w, ForwardStep step);
 
+            /// <summary>
+            /// The forward block of this layer and <paramref name="next"/> as one step, where the runtime has a kernel for the
+            /// pair in that mode (<paramref name="step"/>'s output is <paramref name="next"/>'s); null when the two run apart.
+            /// </summary>
+            public virtual (string X, bool XInLocals)? ForwardWithNext(SourceWriter w, ForwardStep step, LayerSpec next) => null;
+
             /// <summary>The layer's backward block: its parameter gradients and, when it propagates, dL/d(its input).</summary>
             public abstract void Backward(SourceWriter w, BackwardStep step, BackwardState state);
 

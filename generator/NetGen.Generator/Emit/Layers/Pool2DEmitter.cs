@@ -56,7 +56,7 @@ public sealed partial class NetworkGenerator
                     + $"public static int Size => {layer.KernelSize}; public static int Stride => {layer.Stride}; }}";
             }
 
-            private static string ShapeType(LayerSpec layer) => $"__Pool{layer.Index}";
+            internal static string ShapeType(LayerSpec layer) => $"__Pool{layer.Index}";
         }
     }
 }
