@@ -16,7 +16,8 @@ public static partial class Conv2DKernels
     internal static void ForwardPooled<TShape, TPool, TWindow, TAct>(ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, ReadOnlySpan<float> input,
         Span<float> pooled, int batch, int start, int end, Span<float> scratch, TAct activation)
         where TShape : IConv2DShape where TPool : IPool2DShape where TWindow : struct, IPoolWindow where TAct : struct, IUnaryOperator =>
-        ForwardPooledWith<TShape, TPool, TWindow, TAct>(weights, bias, input, pooled, batch, start, end, scratch, activation, ForwardMethod<TShape>(end - start));
+        ForwardPooledWith<TShape, TPool, TWindow, TAct>(weights, bias, input, pooled, batch, start, end, scratch, activation,
+            ForwardMethod<TShape>(end - start, PoolKernels.OutputSize<TPool>() / TPool.Channels));
 
     /// <summary><see cref="ForwardPooled{TShape, TPool, TWindow, TAct}"/> by the given method (the tests run every one).</summary>
     internal static void ForwardPooledWith<TShape, TPool, TWindow, TAct>(ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, ReadOnlySpan<float> input,

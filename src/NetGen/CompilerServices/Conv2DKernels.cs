@@ -99,15 +99,19 @@ public static partial class Conv2DKernels
     /// filter vector: Patch · positions · ⌈F / lanes⌉, plus the transposes of its position-major output and, shared by
     /// the call's samples, of the weights (<see cref="Tuning.TransposeCost"/> per float).</item>
     /// </list>
-    /// The cheapest is taken, the earlier on a tie.
+    /// The cheapest is taken, the earlier on a tie. When a pooling layer runs inside the convolution
+    /// (<see cref="ForwardPooled{TShape, TPool, TWindow, TAct}"/>, <paramref name="pooledPositions"/> outputs per filter),
+    /// the filters in the lanes transpose only the pooled outputs, and the other methods pay a pooling pass over their
+    /// outputs, counted like the transpose of each output.
     /// </summary>
-    internal static ConvMethod ForwardMethod<TShape>(int samples = 1) where TShape : IConv2DShape
+    internal static ConvMethod ForwardMethod<TShape>(int samples = 1, int? pooledPositions = null) where TShape : IConv2DShape
     {
         double f = ConvSizes<TShape>.F, patch = ConvSizes<TShape>.Patch, positions = ConvSizes<TShape>.Positions;
-        double direct = ConvSizes<TShape>.S == 1 ? f * patch * ConvSizes<TShape>.OutputHeight * VectorsFor(ConvSizes<TShape>.OutputWidth) : double.PositiveInfinity;
-        double packed = f * patch * PackedCost<TShape>();
+        double pass = pooledPositions is null ? 0 : positions * f * Tuning.TransposeCost;
+        double direct = ConvSizes<TShape>.S == 1 ? f * patch * ConvSizes<TShape>.OutputHeight * VectorsFor(ConvSizes<TShape>.OutputWidth) + pass : double.PositiveInfinity;
+        double packed = f * patch * PackedCost<TShape>() + pass;
         double filterLanes = patch * positions * VectorsFor(ConvSizes<TShape>.F)
-                             + (positions * f + f * patch / Math.Max(1, samples)) * Tuning.TransposeCost;
+                             + ((pooledPositions ?? positions) * f + f * patch / Math.Max(1, samples)) * Tuning.TransposeCost;
         return direct <= packed && direct <= filterLanes ? ConvMethod.Direct : packed <= filterLanes ? ConvMethod.Packed : ConvMethod.FilterLanes;
     }
 
