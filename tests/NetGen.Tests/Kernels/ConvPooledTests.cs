@@ -81,6 +81,20 @@ public class ConvPooledTests
     }
 
     [Fact]
+    public void APlanWithTwoThreadsSplitsThePairBySamplesWithTheSameBits()
+    {
+        var g = Conv2DKernelsTests.Geometry<ConvMnist2>();
+        const int batch = 24; // 60 M multiply-adds: the split pays whatever the measured hand-off (it needs at most 8 · 2²⁰)
+        int pooledSize = PoolKernels.OutputSize<PoolMnist2>();
+        var random = new Random(4);
+        float[] w = Values(random, g.WeightCount, 0.5f), bias = Values(random, g.Filters, 0.5f), x = Values(random, batch * g.InputSize, 1f);
+        float[] one = new float[batch * pooledSize], two = new float[batch * pooledSize];
+        ExecutionPlan.Inference.Conv2DMaxPoolForward<ConvMnist2, PoolMnist2, ReLUOperator>(w, bias, x, one, batch, default);
+        new ExecutionPlan { Threads = 2 }.Conv2DMaxPoolForward<ConvMnist2, PoolMnist2, ReLUOperator>(w, bias, x, two, batch, default);
+        AssertBitEqual(one, two, "the convolution and max pool on one thread and on two");
+    }
+
+    [Fact]
     public void APoolThatDoesNotFitTheConvolutionsOutputIsRefused()
     {
         var g = Conv2DKernelsTests.Geometry<ConvMnist2>();
