@@ -7,8 +7,11 @@ namespace NetGen.CompilerServices;
 /// The forward product of a convolution with the filters in the vector lanes: outᵀ[(oy, ox), f] = act(bias[f] +
 /// Σ_(c, ky, kx) wᵀ[(c, ky, kx), f]·x_pad[c, oy·S + ky, ox·S + kx]), the outputs position-major [positions × filters]
 /// (rows padded to whole vectors). Blocks of up to 12 neighbouring positions of one output row × 2 vectors of filters
-/// keep 24 accumulators in registers while (c, ky, kx) runs over the reduction: per step two wᵀ vectors and one
-/// broadcast input per position feed the multiply-adds. Every lane holds a real filter when the filters fill whole
+/// keep 24 accumulators in registers while (c, ky, kx) runs over the reduction: per step two wᵀ vectors and one input
+/// per position feed the multiply-adds. Each input is broadcast inside its multiply-add (the JIT folds the broadcast
+/// load into an AVX-512 <c>vfmadd231ps …{1to16}</c>): a broadcast of its own into a register costs the CPUs whose
+/// 512-bit operations run in two halves a slot of the multiply-add's pipes, which held a block with one filter vector
+/// at about 60 % of the peak. Every lane holds a real filter when the filters fill whole
 /// vectors, whatever the output width (the row-vector kernels waste the rest of each row's last vector), and the input
 /// is read in place from its padded copy at any stride, so nothing is packed.
 /// </summary>
@@ -106,18 +109,18 @@ internal static class ConvFilterLanes<TShape, TS, TV> where TShape : IConv2DShap
             ref float q = ref Unsafe.Add(ref src, Unsafe.Add(ref offsets, k));
             TV w0 = TS.Load(ref w, 0), w1 = tf > 1 ? TS.Load(ref w, lanes) : default;
             w = ref Unsafe.Add(ref w, pitch);
-            { TV x = TS.Broadcast(q); a00 = TS.MulAdd(x, w0, a00); if (tf > 1) a01 = TS.MulAdd(x, w1, a01); }
-            if (tp > 1) { TV x = TS.Broadcast(Unsafe.Add(ref q, 1 * s)); a10 = TS.MulAdd(x, w0, a10); if (tf > 1) a11 = TS.MulAdd(x, w1, a11); }
-            if (tp > 2) { TV x = TS.Broadcast(Unsafe.Add(ref q, 2 * s)); a20 = TS.MulAdd(x, w0, a20); if (tf > 1) a21 = TS.MulAdd(x, w1, a21); }
-            if (tp > 3) { TV x = TS.Broadcast(Unsafe.Add(ref q, 3 * s)); a30 = TS.MulAdd(x, w0, a30); if (tf > 1) a31 = TS.MulAdd(x, w1, a31); }
-            if (tp > 4) { TV x = TS.Broadcast(Unsafe.Add(ref q, 4 * s)); a40 = TS.MulAdd(x, w0, a40); if (tf > 1) a41 = TS.MulAdd(x, w1, a41); }
-            if (tp > 5) { TV x = TS.Broadcast(Unsafe.Add(ref q, 5 * s)); a50 = TS.MulAdd(x, w0, a50); if (tf > 1) a51 = TS.MulAdd(x, w1, a51); }
-            if (tp > 6) { TV x = TS.Broadcast(Unsafe.Add(ref q, 6 * s)); a60 = TS.MulAdd(x, w0, a60); if (tf > 1) a61 = TS.MulAdd(x, w1, a61); }
-            if (tp > 7) { TV x = TS.Broadcast(Unsafe.Add(ref q, 7 * s)); a70 = TS.MulAdd(x, w0, a70); if (tf > 1) a71 = TS.MulAdd(x, w1, a71); }
-            if (tp > 8) { TV x = TS.Broadcast(Unsafe.Add(ref q, 8 * s)); a80 = TS.MulAdd(x, w0, a80); if (tf > 1) a81 = TS.MulAdd(x, w1, a81); }
-            if (tp > 9) { TV x = TS.Broadcast(Unsafe.Add(ref q, 9 * s)); a90 = TS.MulAdd(x, w0, a90); if (tf > 1) a91 = TS.MulAdd(x, w1, a91); }
-            if (tp > 10) { TV x = TS.Broadcast(Unsafe.Add(ref q, 10 * s)); aA0 = TS.MulAdd(x, w0, aA0); if (tf > 1) aA1 = TS.MulAdd(x, w1, aA1); }
-            if (tp > 11) { TV x = TS.Broadcast(Unsafe.Add(ref q, 11 * s)); aB0 = TS.MulAdd(x, w0, aB0); if (tf > 1) aB1 = TS.MulAdd(x, w1, aB1); }
+            { a00 = TS.MulAdd(w0, TS.Broadcast(q), a00); if (tf > 1) a01 = TS.MulAdd(w1, TS.Broadcast(q), a01); }
+            if (tp > 1) { a10 = TS.MulAdd(w0, TS.Broadcast(Unsafe.Add(ref q, 1 * s)), a10); if (tf > 1) a11 = TS.MulAdd(w1, TS.Broadcast(Unsafe.Add(ref q, 1 * s)), a11); }
+            if (tp > 2) { a20 = TS.MulAdd(w0, TS.Broadcast(Unsafe.Add(ref q, 2 * s)), a20); if (tf > 1) a21 = TS.MulAdd(w1, TS.Broadcast(Unsafe.Add(ref q, 2 * s)), a21); }
+            if (tp > 3) { a30 = TS.MulAdd(w0, TS.Broadcast(Unsafe.Add(ref q, 3 * s)), a30); if (tf > 1) a31 = TS.MulAdd(w1, TS.Broadcast(Unsafe.Add(ref q, 3 * s)), a31); }
+            if (tp > 4) { a40 = TS.MulAdd(w0, TS.Broadcast(Unsafe.Add(ref q, 4 * s)), a40); if (tf > 1) a41 = TS.MulAdd(w1, TS.Broadcast(Unsafe.Add(ref q, 4 * s)), a41); }
+            if (tp > 5) { a50 = TS.MulAdd(w0, TS.Broadcast(Unsafe.Add(ref q, 5 * s)), a50); if (tf > 1) a51 = TS.MulAdd(w1, TS.Broadcast(Unsafe.Add(ref q, 5 * s)), a51); }
+            if (tp > 6) { a60 = TS.MulAdd(w0, TS.Broadcast(Unsafe.Add(ref q, 6 * s)), a60); if (tf > 1) a61 = TS.MulAdd(w1, TS.Broadcast(Unsafe.Add(ref q, 6 * s)), a61); }
+            if (tp > 7) { a70 = TS.MulAdd(w0, TS.Broadcast(Unsafe.Add(ref q, 7 * s)), a70); if (tf > 1) a71 = TS.MulAdd(w1, TS.Broadcast(Unsafe.Add(ref q, 7 * s)), a71); }
+            if (tp > 8) { a80 = TS.MulAdd(w0, TS.Broadcast(Unsafe.Add(ref q, 8 * s)), a80); if (tf > 1) a81 = TS.MulAdd(w1, TS.Broadcast(Unsafe.Add(ref q, 8 * s)), a81); }
+            if (tp > 9) { a90 = TS.MulAdd(w0, TS.Broadcast(Unsafe.Add(ref q, 9 * s)), a90); if (tf > 1) a91 = TS.MulAdd(w1, TS.Broadcast(Unsafe.Add(ref q, 9 * s)), a91); }
+            if (tp > 10) { aA0 = TS.MulAdd(w0, TS.Broadcast(Unsafe.Add(ref q, 10 * s)), aA0); if (tf > 1) aA1 = TS.MulAdd(w1, TS.Broadcast(Unsafe.Add(ref q, 10 * s)), aA1); }
+            if (tp > 11) { aB0 = TS.MulAdd(w0, TS.Broadcast(Unsafe.Add(ref q, 11 * s)), aB0); if (tf > 1) aB1 = TS.MulAdd(w1, TS.Broadcast(Unsafe.Add(ref q, 11 * s)), aB1); }
         }
         Store(a00, a01, tf, ref o, 0 * pitch, activation);
         if (tp > 1) Store(a10, a11, tf, ref o, 1 * pitch, activation);
