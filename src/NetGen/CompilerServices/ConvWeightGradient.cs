@@ -83,14 +83,14 @@ internal static class ConvWeightGradient<TShape, TS, TV> where TShape : IConv2DS
             {
                 TV g0 = TS.Load(ref g, 0), g1 = fv > 1 ? TS.Load(ref g, lanes) : default;
                 g = ref Unsafe.Add(ref g, pitch);
-                { TV x = TS.Broadcast(Unsafe.Add(ref xpad, o0 + at)); a00 = TS.MulAdd(x, g0, a00); if (fv > 1) a01 = TS.MulAdd(x, g1, a01); }
-                if (kb > 1) { TV x = TS.Broadcast(Unsafe.Add(ref xpad, o1 + at)); a10 = TS.MulAdd(x, g0, a10); if (fv > 1) a11 = TS.MulAdd(x, g1, a11); }
-                if (kb > 2) { TV x = TS.Broadcast(Unsafe.Add(ref xpad, o2 + at)); a20 = TS.MulAdd(x, g0, a20); if (fv > 1) a21 = TS.MulAdd(x, g1, a21); }
-                if (kb > 3) { TV x = TS.Broadcast(Unsafe.Add(ref xpad, o3 + at)); a30 = TS.MulAdd(x, g0, a30); if (fv > 1) a31 = TS.MulAdd(x, g1, a31); }
-                if (kb > 4) { TV x = TS.Broadcast(Unsafe.Add(ref xpad, o4 + at)); a40 = TS.MulAdd(x, g0, a40); if (fv > 1) a41 = TS.MulAdd(x, g1, a41); }
-                if (kb > 5) { TV x = TS.Broadcast(Unsafe.Add(ref xpad, o5 + at)); a50 = TS.MulAdd(x, g0, a50); if (fv > 1) a51 = TS.MulAdd(x, g1, a51); }
-                if (kb > 6) { TV x = TS.Broadcast(Unsafe.Add(ref xpad, o6 + at)); a60 = TS.MulAdd(x, g0, a60); if (fv > 1) a61 = TS.MulAdd(x, g1, a61); }
-                if (kb > 7) { TV x = TS.Broadcast(Unsafe.Add(ref xpad, o7 + at)); a70 = TS.MulAdd(x, g0, a70); if (fv > 1) a71 = TS.MulAdd(x, g1, a71); }
+                { a00 = TS.MulAdd(g0, TS.Broadcast(Unsafe.Add(ref xpad, o0 + at)), a00); if (fv > 1) a01 = TS.MulAdd(g1, TS.Broadcast(Unsafe.Add(ref xpad, o0 + at)), a01); }
+                if (kb > 1) { a10 = TS.MulAdd(g0, TS.Broadcast(Unsafe.Add(ref xpad, o1 + at)), a10); if (fv > 1) a11 = TS.MulAdd(g1, TS.Broadcast(Unsafe.Add(ref xpad, o1 + at)), a11); }
+                if (kb > 2) { a20 = TS.MulAdd(g0, TS.Broadcast(Unsafe.Add(ref xpad, o2 + at)), a20); if (fv > 1) a21 = TS.MulAdd(g1, TS.Broadcast(Unsafe.Add(ref xpad, o2 + at)), a21); }
+                if (kb > 3) { a30 = TS.MulAdd(g0, TS.Broadcast(Unsafe.Add(ref xpad, o3 + at)), a30); if (fv > 1) a31 = TS.MulAdd(g1, TS.Broadcast(Unsafe.Add(ref xpad, o3 + at)), a31); }
+                if (kb > 4) { a40 = TS.MulAdd(g0, TS.Broadcast(Unsafe.Add(ref xpad, o4 + at)), a40); if (fv > 1) a41 = TS.MulAdd(g1, TS.Broadcast(Unsafe.Add(ref xpad, o4 + at)), a41); }
+                if (kb > 5) { a50 = TS.MulAdd(g0, TS.Broadcast(Unsafe.Add(ref xpad, o5 + at)), a50); if (fv > 1) a51 = TS.MulAdd(g1, TS.Broadcast(Unsafe.Add(ref xpad, o5 + at)), a51); }
+                if (kb > 6) { a60 = TS.MulAdd(g0, TS.Broadcast(Unsafe.Add(ref xpad, o6 + at)), a60); if (fv > 1) a61 = TS.MulAdd(g1, TS.Broadcast(Unsafe.Add(ref xpad, o6 + at)), a61); }
+                if (kb > 7) { a70 = TS.MulAdd(g0, TS.Broadcast(Unsafe.Add(ref xpad, o7 + at)), a70); if (fv > 1) a71 = TS.MulAdd(g1, TS.Broadcast(Unsafe.Add(ref xpad, o7 + at)), a71); }
             }
         }
         { TS.Store(a00, ref d, 0 * pitch); if (fv > 1) TS.Store(a01, ref d, 0 * pitch + lanes); }
