@@ -58,6 +58,11 @@ internal static class ConvChecks
             Conv2DKernels.InputGradientsWith<T, IdentityGradient>(dz, w, actual, batch, 0, batch, actual, default, scratch, method);
             ConvGeometry.AssertClose(dx, dxMagnitude, actual, $"{g} input gradient ({method})");
             checks += 2;
+            if (method != ConvMethod.Direct) continue;
+            var filterLanesDx = new float[batch * g.InputSize];
+            Conv2DKernels.InputGradientsWith<T, IdentityGradient>(dz, w, filterLanesDx, batch, 0, batch, filterLanesDx, default, scratch, ConvMethod.FilterLanes);
+            if (!filterLanesDx.AsSpan().SequenceEqual(actual)) throw new InvalidOperationException($"{g} input gradient: {ConvMethod.FilterLanes} and {method} differ in their bits");
+            checks++;
         }
         var (dw, db, dwMagnitude) = g.WeightGradients(dz, x, batch);
         float[] weightGradients = new float[g.WeightCount], biasGradients = new float[g.Filters];

@@ -31,7 +31,8 @@ public static partial class Conv2DKernels
     {
         CheckShape<TShape>();
         return Math.Max(Math.Max(Math.Max(ForwardScratch<TShape>(ConvMethod.Direct), ForwardScratch<TShape>(ConvMethod.Packed)), ForwardScratch<TShape>(ConvMethod.FilterLanes)),
-            Math.Max(Math.Max(InputScratch<TShape>(ConvMethod.Direct), InputScratch<TShape>(ConvMethod.Packed)), WeightScratch<TShape>()));
+            Math.Max(Math.Max(Math.Max(InputScratch<TShape>(ConvMethod.Direct), InputScratch<TShape>(ConvMethod.Packed)), InputScratch<TShape>(ConvMethod.FilterLanes)),
+                WeightScratch<TShape>()));
     }
 
     /// <summary>out[b] = conv(x[b]) + bias for samples [<paramref name="start"/>, <paramref name="end"/>).</summary>
@@ -63,7 +64,7 @@ public static partial class Conv2DKernels
     public static void InputGradients<TShape, TGrad>(ReadOnlySpan<float> dz, ReadOnlySpan<float> weights, Span<float> dx,
         int batch, int start, int end, ReadOnlySpan<float> activations, TGrad derivative, Span<float> scratch)
         where TShape : IConv2DShape where TGrad : struct, IGradientOperator =>
-        InputGradientsWith<TShape, TGrad>(dz, weights, dx, batch, start, end, activations, derivative, scratch, InputGradientMethod<TShape>());
+        InputGradientsWith<TShape, TGrad>(dz, weights, dx, batch, start, end, activations, derivative, scratch, InputGradientMethod<TShape>(end - start));
 
     /// <summary>
     /// dW[f, c, ky, kx] = Σ_b Σ_(oy, ox) dz[b, f, oy, ox]·x_pad[b, c, oy·S + ky, ox·S + kx] and db[f] = Σ_b Σ_(oy, ox)
@@ -121,11 +122,21 @@ public static partial class Conv2DKernels
     /// packing multiplies wᵀ by dz into a matrix of patches and adds each patch row back where it came from (col2im),
     /// which costs what packing does. Both do C·K·K·F multiply-adds per vector of outputs, so the comparison of direct
     /// and packing in <see cref="ForwardMethod{TShape}"/> holds.
+    /// The filters in the lanes run that same forward product with the input channels in the lanes
+    /// (<see cref="TransposedShape{TShape}"/>): F·K·K · H·W · ⌈C / lanes⌉, plus the transposes of dx and, shared by the
+    /// call's <paramref name="samples"/>, of the flipped weights. The cheapest is taken, the earlier on a tie.
     /// </summary>
-    internal static ConvMethod InputGradientMethod<TShape>() where TShape : IConv2DShape =>
-        ConvSizes<TShape>.S == 1 && ConvSizes<TShape>.P <= ConvSizes<TShape>.K - 1
-        && ConvSizes<TShape>.H * VectorsFor(ConvSizes<TShape>.W) <= PackedCost<TShape>()
-            ? ConvMethod.Direct : ConvMethod.Packed;
+    internal static ConvMethod InputGradientMethod<TShape>(int samples = 1) where TShape : IConv2DShape
+    {
+        double patch = ConvSizes<TShape>.Patch, f = ConvSizes<TShape>.F, c = ConvSizes<TShape>.C, inputs = ConvSizes<TShape>.H * ConvSizes<TShape>.W;
+        bool transposable = ConvSizes<TShape>.S == 1 && ConvSizes<TShape>.P <= ConvSizes<TShape>.K - 1;
+        double direct = transposable ? patch * f * ConvSizes<TShape>.H * VectorsFor(ConvSizes<TShape>.W) : double.PositiveInfinity;
+        double packed = patch * f * PackedCost<TShape>();
+        double filterLanes = transposable
+            ? f * patch / c * inputs * VectorsFor(ConvSizes<TShape>.C) + (inputs * c + f * patch / Math.Max(1, samples)) * Tuning.TransposeCost
+            : double.PositiveInfinity;
+        return direct <= packed && direct <= filterLanes ? ConvMethod.Direct : packed <= filterLanes ? ConvMethod.Packed : ConvMethod.FilterLanes;
+    }
 
     /// <summary>The packed method's cost per filter and weight: the product's vectors and the share of its row copies.</summary>
     private static double PackedCost<TShape>() where TShape : IConv2DShape =>
@@ -211,15 +222,23 @@ public static partial class Conv2DKernels
         ref float spill = ref MemoryMarshal.GetReference(scratch);
         scratch = scratch.Slice(Spill);
         ref float w = ref MemoryMarshal.GetReference(weights);
-        if (method == ConvMethod.Direct)
+        if (method == ConvMethod.FilterLanes)
+        {
+            // The forward product of TransposedShape: dz padded by K − 1 − P, the flipped weights, no bias.
+            Span<float> flipped = scratch.Slice(0, f * patch), zeros = scratch.Slice(f * patch, c);
+            Flip<TShape>(weights, flipped);
+            zeros.Clear();
+            FilterLanesForward<TransposedShape<TShape>, IdentityOperator, Unpooled<TransposedShape<TShape>>>(flipped, zeros, dz, dx, start, end,
+                scratch.Slice(f * patch + c), default);
+            if (typeof(TGrad) != typeof(IdentityGradient))
+                for (int b = start; b < end; b++)
+                    ActivationKernels.Map(activations.Slice(b * inSize, inSize), dx.Slice(b * inSize, inSize), derivative);
+        }
+        else if (method == ConvMethod.Direct)
         {
             // w′[c, f, ky, kx] = w[f, c, K − 1 − ky, K − 1 − kx], then dz padded by K − 1 − P.
             Span<float> flipped = scratch.Slice(0, f * patch);
-            for (int fi = 0; fi < f; fi++)
-                for (int ci = 0; ci < c; ci++)
-                    for (int ky = 0; ky < k; ky++)
-                        for (int kx = 0; kx < k; kx++)
-                            flipped[((ci * f + fi) * k + ky) * k + kx] = weights[((fi * c + ci) * k + (k - 1 - ky)) * k + (k - 1 - kx)];
+            Flip<TShape>(weights, flipped);
             int q = k - 1 - ConvSizes<TShape>.P;
             int padded = f * (ConvSizes<TShape>.OutputHeight + 2 * q) * (ConvSizes<TShape>.OutputWidth + 2 * q);
             Span<float> dzPad = scratch.Slice(f * patch, padded + Slack);
@@ -255,6 +274,17 @@ public static partial class Conv2DKernels
                     ActivationKernels.Map(activations.Slice(b * inSize, inSize), dxb, derivative);
             }
         }
+    }
+
+    /// <summary>w′[c, f, ky, kx] = w[f, c, K − 1 − ky, K − 1 − kx]: the weights of the input gradient's forward product.</summary>
+    private static void Flip<TShape>(ReadOnlySpan<float> weights, Span<float> flipped) where TShape : IConv2DShape
+    {
+        int c = ConvSizes<TShape>.C, f = ConvSizes<TShape>.F, k = ConvSizes<TShape>.K;
+        for (int fi = 0; fi < f; fi++)
+            for (int ci = 0; ci < c; ci++)
+                for (int ky = 0; ky < k; ky++)
+                    for (int kx = 0; kx < k; kx++)
+                        flipped[((ci * f + fi) * k + ky) * k + kx] = weights[((fi * c + ci) * k + (k - 1 - ky)) * k + (k - 1 - kx)];
     }
 
     private static void WeightGradients<TShape, TS, TV>(ReadOnlySpan<float> dz, ReadOnlySpan<float> input, Span<float> weightGradients, Span<float> biasGradients,
@@ -310,6 +340,9 @@ public static partial class Conv2DKernels
     private static int InputScratch<TShape>(ConvMethod method) where TShape : IConv2DShape
     {
         int f = ConvSizes<TShape>.F, patch = ConvSizes<TShape>.Patch;
+        if (method == ConvMethod.FilterLanes)
+            return Spill + f * patch + ConvSizes<TShape>.C + (ConvSizes<TShape>.S == 1 && ConvSizes<TShape>.P <= ConvSizes<TShape>.K - 1
+                ? ForwardScratch<TransposedShape<TShape>>(ConvMethod.FilterLanes) : 0);
         if (method == ConvMethod.Direct)
         {
             int q = Math.Max(0, ConvSizes<TShape>.K - 1 - ConvSizes<TShape>.P);
@@ -433,8 +466,23 @@ internal enum ConvMethod
     Direct,
     /// <summary>Over an im2col matrix of the input patches, all output positions in one row.</summary>
     Packed,
-    /// <summary>Over a padded copy of the input, the filters in the vector lanes (forward only, any stride).</summary>
+    /// <summary>Over a padded copy of the input, the filters in the vector lanes (the forward product at any stride; the input gradient at stride 1).</summary>
     FilterLanes,
+}
+
+/// <summary>
+/// The convolution whose forward product is <typeparamref name="TShape"/>'s input gradient (stride 1, P ≤ K − 1): dz's F
+/// channels of OH × OW padded by K − 1 − P, the C input channels as its filters, the flipped weights.
+/// </summary>
+internal readonly struct TransposedShape<TShape> : IConv2DShape where TShape : IConv2DShape
+{
+    public static int Channels => TShape.Filters;
+    public static int Height => ConvSizes<TShape>.OutputHeight;
+    public static int Width => ConvSizes<TShape>.OutputWidth;
+    public static int Filters => TShape.Channels;
+    public static int KernelSize => TShape.KernelSize;
+    public static int Stride => 1;
+    public static int Padding => TShape.KernelSize - 1 - TShape.Padding;
 }
 
 /// <summary>Forward, direct: the padded input's rows, shifted by (ky, kx), are the sources of the output rows.</summary>

@@ -57,7 +57,7 @@ public class Conv2DKernelsTests
         TShape.Stride == 1 ? [ConvMethod.Direct, ConvMethod.Packed, ConvMethod.FilterLanes] : [ConvMethod.Packed, ConvMethod.FilterLanes];
 
     private static IEnumerable<ConvMethod> InputMethods<TShape>() where TShape : IConv2DShape =>
-        TShape.Stride == 1 && TShape.Padding <= TShape.KernelSize - 1 ? [ConvMethod.Direct, ConvMethod.Packed] : [ConvMethod.Packed];
+        TShape.Stride == 1 && TShape.Padding <= TShape.KernelSize - 1 ? [ConvMethod.Direct, ConvMethod.Packed, ConvMethod.FilterLanes] : [ConvMethod.Packed];
 
     private static void Check<TShape>(int batch) where TShape : IConv2DShape
     {
@@ -85,11 +85,15 @@ public class Conv2DKernelsTests
 
         var (dx, dxMagnitude) = g.InputGradients(w, dz, batch);
         float[] a = Values(random, batch * g.InputSize, 0.9f); // the layer below's tanh outputs
+        float[]? direct = null;
         foreach (ConvMethod method in InputMethods<TShape>())
         {
             var actual = new float[batch * g.InputSize];
             Conv2DKernels.InputGradientsWith<TShape, IdentityGradient>(dz, w, actual, batch, 0, batch, actual, default, scratch, method);
             ConvGeometry.AssertClose(dx, dxMagnitude, actual, $"{g} input gradient ({method}), batch {batch}");
+            // The filters in the lanes run the direct method's product (flipped weights over padded dz) in its order.
+            if (method == ConvMethod.Direct) direct = actual.ToArray();
+            if (method == ConvMethod.FilterLanes) AssertBitEqual(direct!, actual, $"{g} input gradient ({method}) against {ConvMethod.Direct}");
             var fused = new float[batch * g.InputSize];
             Conv2DKernels.InputGradientsWith<TShape, TanhGradient>(dz, w, fused, batch, 0, batch, a, default, scratch, method);
             ActivationKernels.TanhBackward(a, actual);

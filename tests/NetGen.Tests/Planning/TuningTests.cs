@@ -81,6 +81,8 @@ public class TuningTests
             Assert.Equal(ConvMethod.FilterLanes, Conv2DKernels.ForwardMethod<DigitsConv2>(64));
             // With a 2 × 2 pool inside, a quarter of the outputs is transposed and the other methods pay a pooling pass.
             Assert.Equal(ConvMethod.FilterLanes, Conv2DKernels.ForwardMethod<DigitsConv2>(64, 49));
+            // Its input gradient, the same product with its 16 input channels in the lanes.
+            Assert.Equal(ConvMethod.FilterLanes, Conv2DKernels.InputGradientMethod<DigitsConv2>(64));
         }
         // Rows of 64 fill whole vectors at every width, so packing can only add its copies.
         Assert.Equal(ConvMethod.Direct, Conv2DKernels.ForwardMethod<WideRowsConv>());
