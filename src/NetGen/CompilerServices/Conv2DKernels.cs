@@ -18,10 +18,12 @@ namespace NetGen.CompilerServices;
 /// <para>Each call needs <see cref="ScratchLength{TShape}"/> floats of scratch space from the caller (one buffer per
 /// thread, sharing no memory with the other arguments; 64-byte aligned, like <see cref="AlignedBuffer"/>, keeps the
 /// vector loads within cache lines). Nothing is allocated.</para>
-/// <para>Forward and input gradient each run one of two methods, chosen per shape and vector width
+/// <para>Forward and input gradient each run one of three methods, chosen per shape, vector width and call
 /// (<see cref="ForwardMethod{TShape}"/>, <see cref="InputGradientMethod{TShape}"/>): direct convolution over a padded
-/// copy of the input, or packing (im2col) the input patches into a matrix first; both run the same register-blocked
-/// product (<see cref="ConvProduct{TGeo, TS, TV}"/>) and compute the same sums in the same order.</para>
+/// copy of the input, or packing (im2col) the input patches into a matrix first, both through the register-blocked
+/// product with the positions in the lanes (<see cref="ConvProduct{TGeo, TS, TV}"/>); or the filters in the lanes
+/// (<see cref="ConvFilterLanes{TShape, TS, TV}"/>). The forward methods compute the same sums in the same order, and so
+/// do the direct and filters-in-lanes input gradients.</para>
 /// </remarks>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static partial class Conv2DKernels
